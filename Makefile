@@ -1,0 +1,71 @@
+# counterclaim: every entry point a user or CI needs. `make demo` and `make test` set everything up.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha256sum | cut -c1-12)
+DATA ?= ../shared/data
+DEMO_DB ?= counterclaim-demo.db
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export COUNTERCLAIM_DATA := $(DATA)
+
+.PHONY: venv demo test lint format bench bench-ingest bench-attribution bench-stance bench-claims bench-reuse bench-web train-stance examples clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# torch first and pinned: a CPU wheel from local disk; unpinned it would pull a CUDA build
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -c requirements.lock -e '.[dev,train]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+demo: venv
+	$(BIN)/counterclaim ingest --db $(DEMO_DB) --recursive examples/corpus
+	$(BIN)/counterclaim outlets --db $(DEMO_DB)
+	$(BIN)/counterclaim articles --db $(DEMO_DB)
+	$(BIN)/counterclaim demo-summary --db $(DEMO_DB)
+
+test: venv
+	$(BIN)/python -m pytest -q
+
+lint: venv
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+format: venv
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: bench-ingest bench-attribution bench-stance bench-claims bench-reuse bench-web
+
+bench-ingest: venv
+	$(BIN)/python bench/ingest.py --data $(DATA)
+
+bench-attribution: venv
+	$(BIN)/python bench/attribution.py --data $(DATA)/polnear/polnear_dev.jsonl
+
+bench-stance: venv
+	$(BIN)/python bench/stance_fnc.py --bodies $(DATA)/fnc-1/train_bodies.csv --stances $(DATA)/fnc-1/train_stances.reconstructed.csv --split $(DATA)/fnc-1/baseline_split_body_ids.csv
+	$(BIN)/python bench/stance_fnc.py --bodies $(DATA)/arc-stance/arc_bodies.csv --stances $(DATA)/arc-stance/arc_stances_test.csv --name arc
+
+bench-claims: venv
+	$(BIN)/python bench/claim_linking.py --data $(DATA)
+
+bench-reuse: venv
+	$(BIN)/python bench/reuse.py --sizes 2000,20000,200000
+
+bench-web: venv
+	$(BIN)/python bench/web.py --articles 10000
+
+train-stance: venv
+	$(BIN)/python -m counterclaim.training.stance --data $(DATA)/fnc-1 --out src/counterclaim/models
+
+examples: venv
+	$(BIN)/python examples/make_warc.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm .pytest_cache .mypy_cache

@@ -1,0 +1,6 @@
+"""counterclaim: map conflicting accounts in the news.
+
+Finds claims across a corpus of articles: who asserts, relays and denies them, shared wording, primary sources, timelines.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,43 @@
+"""The `counterclaim` command: a thin shell that parses options, calls the library and formats results.
+
+Each stage adds its commands from its own module; exit codes: 0 done, 1 some inputs failed, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from counterclaim.errors import CounterclaimError, NotFoundError, UsageError
+
+app = typer.Typer(
+    name="counterclaim",
+    help="Map conflicting accounts in the news: claims, who asserts, relays and denies them, and when.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True)
+
+
+def _register_commands() -> None:
+    from counterclaim.cli import articles
+
+    articles.register(app)
+
+
+def main() -> None:
+    _register_commands()
+    try:
+        app(standalone_mode=True)
+    except UsageError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        sys.exit(2)
+    except NotFoundError as exc:
+        err_console.print(f"[red]not found:[/red] {exc}")
+        sys.exit(1)
+    except CounterclaimError as exc:
+        err_console.print(f"[red]error:[/red] {exc}")
+        sys.exit(1)

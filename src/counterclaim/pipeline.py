@@ -1,0 +1,66 @@
+"""Runs the analysis stages in order over newly ingested articles, one batch at a time.
+
+attribution → reuse → claims and stance → provenance; each stage saves its own records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from rich.progress import Progress
+
+from counterclaim.model import Article
+from counterclaim.store import Store
+
+BATCH_SIZE = 200
+
+
+@dataclass(slots=True)
+class AnalysisReport:
+    articles: int = 0
+    found: dict[str, int] = field(default_factory=dict)
+
+
+def _stages() -> list[tuple[str, Callable[[Store, list[Article]], int]]]:
+    # Imported here so that `counterclaim articles` and ingest with --no-analyze never load the models.
+    from counterclaim.store.attributions import analyze_attributions
+    from counterclaim.store.claims import analyze_claims
+    from counterclaim.store.provenance import analyze_provenance
+    from counterclaim.store.reuse import analyze_reuse
+
+    def provenance(store: Store, _batch: list[Article]) -> int:
+        # Provenance looks at every claim, since a new article can be a source's own publication.
+        return analyze_provenance(store)
+
+    return [
+        ("attributions", analyze_attributions),
+        ("reuse links", analyze_reuse),
+        ("claims", analyze_claims),
+        ("provenance checks", provenance),
+    ]
+
+
+def analyze_new(store: Store, article_ids: Sequence[str], progress: bool = True) -> AnalysisReport:
+    """Run every stage over the given (newly stored) articles."""
+    report = AnalysisReport()
+    ids = list(dict.fromkeys(article_ids))
+    if not ids:
+        return report
+    stages = _stages()
+    with Progress(disable=not progress, transient=True) as bar:
+        task = bar.add_task("analysing", total=len(ids) * len(stages))
+        for start in range(0, len(ids), BATCH_SIZE):
+            batch = store.articles(ids=ids[start : start + BATCH_SIZE])
+            report.articles += len(batch)
+            for name, stage in stages:
+                bar.update(task, description=f"analysing: {name}")
+                report.found[name] = report.found.get(name, 0) + stage(store, batch)
+                bar.advance(task, len(batch))
+    return report
+
+
+def analyze_all(store: Store, progress: bool = True) -> AnalysisReport:
+    """Run every stage over the whole store (after an upgrade of a stage, say)."""
+    ids = [article.id for batch in store.iter_articles() for article in batch]
+    return analyze_new(store, ids, progress=progress)

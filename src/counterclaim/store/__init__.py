@@ -1,0 +1,304 @@
+"""The article store: one code path over SQLite (default) and PostgreSQL, schema kept by Alembic.
+
+`Store(url)` opens and migrates; stage-specific save/load functions live in `store/<stage>.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection, Engine, RowMapping
+
+from counterclaim.errors import NotFoundError, StoreError, UsageError
+from counterclaim.model import Article, Outlet, OutletKind
+from counterclaim.store.tables import articles, outlets
+
+DEFAULT_DB = "counterclaim.db"
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_for_hash(text: str) -> str:
+    """Fold what differs between formats of one article (case, quotes, dashes, spacing)."""
+    folded = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    return _SPACE.sub(" ", folded).strip()
+
+
+def article_id(text: str) -> str:
+    """The article id: a hash of the normalised text, so one article from any format is one row."""
+    return hashlib.sha256(normalise_for_hash(text).encode("utf-8")).hexdigest()[:32]
+
+
+def resolve_url(url: str | None) -> str:
+    """Turn `--db` / COUNTERCLAIM_DB / a bare path into an SQLAlchemy URL."""
+    raw = url or os.environ.get("COUNTERCLAIM_DB") or DEFAULT_DB
+    if raw.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + raw.split("://", 1)[1]
+    if raw.startswith("postgresql+") or raw.startswith("sqlite:"):
+        return raw
+    if "://" in raw:
+        raise UsageError(f"Unsupported database URL {raw!r}: use a file path, sqlite:///PATH or postgresql://...")
+    return f"sqlite:///{Path(raw).expanduser()}"
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+class Store:
+    """A migrated database holding articles, outlets and everything the stages find."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = resolve_url(url)
+        self.engine: Engine = self._connect(self.url)
+        self.dialect: str = self.engine.dialect.name
+        self.migrate()
+
+    @staticmethod
+    def _connect(url: str) -> Engine:
+        try:
+            if url.startswith("sqlite"):
+                engine = sa.create_engine(url, connect_args={"timeout": 60})
+                sa.event.listen(engine, "connect", _sqlite_pragmas)
+                return engine
+            return sa.create_engine(url, pool_pre_ping=True)
+        except (sa.exc.ArgumentError, ImportError) as exc:
+            raise UsageError(f"Cannot open database {url!r}: {exc}") from exc
+
+    def migrate(self) -> None:
+        """Upgrade the schema to the newest migration (idempotent)."""
+        config = Config()
+        config.set_main_option("script_location", str(resources.files("counterclaim.store") / "migrations"))
+        try:
+            with self.engine.begin() as conn:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+        except sa.exc.OperationalError as exc:
+            raise StoreError(
+                f"Cannot open or migrate the store at {self.url!r}: {exc.orig}. "
+                "Check that the path is writable or the PostgreSQL server is running."
+            ) from exc
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """One transaction: everything inside is written together or not at all."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- articles ---------------------------------------------------------------------------
+
+    def add_article(self, article: Article, conn: Connection | None = None) -> bool:
+        """Insert an article; False (and nothing written) when its id is already stored."""
+        if conn is None:
+            with self.begin() as own:
+                return self.add_article(article, own)
+        exists = conn.execute(sa.select(articles.c.id).where(articles.c.id == article.id)).first()
+        if exists:
+            return False
+        conn.execute(articles.insert().values(**_article_row(article)))
+        return True
+
+    def has_article(self, article_id_: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(articles.c.id).where(articles.c.id == article_id_)).first() is not None
+
+    def get_article(self, article_id_: str) -> Article:
+        """An article by id or by a unique id prefix."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(articles).where(articles.c.id.like(f"{_escape_like(article_id_)}%", escape="\\")).limit(2)
+            ).mappings()
+            found = list(rows)
+        if not found:
+            raise NotFoundError(f"No article with id {article_id_!r}: list ids with `counterclaim articles`.")
+        if len(found) > 1 and found[0]["id"] != article_id_:
+            raise NotFoundError(f"Article id prefix {article_id_!r} is ambiguous: give more characters.")
+        return _article_from_row(found[0])
+
+    def articles(
+        self,
+        outlet: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        text: str | None = None,
+        ids: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Article]:
+        """Articles filtered by outlet, publication window, full-text query and ids, oldest first."""
+        query = sa.select(articles)
+        if outlet:
+            query = query.where(articles.c.outlet == outlet)
+        if since:
+            query = query.where(articles.c.published_at >= _utc(since))
+        if until:
+            query = query.where(articles.c.published_at <= _utc(until))
+        if ids is not None:
+            query = query.where(articles.c.id.in_(list(ids)))
+        if text:
+            query = query.where(self._full_text_match(text))
+        query = query.order_by(articles.c.published_at.is_(None), articles.c.published_at, articles.c.id)
+        query = query.offset(offset)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            return [_article_from_row(row) for row in conn.execute(query).mappings()]
+
+    def _full_text_match(self, text: str) -> sa.ColumnElement[bool]:
+        if not re.search(r"\w", text):
+            raise UsageError(f"Search text {text!r} has no words to search for.")
+        if self.dialect == "sqlite":
+            rowids = sa.text("SELECT rowid FROM articles_fts WHERE articles_fts MATCH :query").bindparams(
+                query=_fts5_query(text)
+            )
+            return sa.literal_column("articles.rowid").in_(rowids)
+        document = sa.func.to_tsvector(
+            sa.literal_column("'english'"), sa.func.coalesce(articles.c.title, "") + " " + articles.c.text
+        )
+        return document.op("@@")(sa.func.websearch_to_tsquery(sa.literal_column("'english'"), text))
+
+    def iter_articles(self, batch_size: int = 500) -> Iterator[list[Article]]:
+        """Every article in batches, in id order, without holding the corpus in memory."""
+        last = ""
+        while True:
+            query = sa.select(articles).where(articles.c.id > last).order_by(articles.c.id).limit(batch_size)
+            with self.engine.connect() as conn:
+                batch = [_article_from_row(row) for row in conn.execute(query).mappings()]
+            if not batch:
+                return
+            yield batch
+            last = batch[-1].id
+
+    def count_articles(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(articles)).scalar_one())
+
+    # -- outlets ----------------------------------------------------------------------------
+
+    def upsert_outlets(self, new_outlets: Sequence[Outlet], conn: Connection | None = None) -> None:
+        if conn is None:
+            with self.begin() as own:
+                self.upsert_outlets(new_outlets, own)
+            return
+        for outlet in new_outlets:
+            row = _outlet_row(outlet)
+            updated = conn.execute(outlets.update().where(outlets.c.key == outlet.key).values(**row))
+            if updated.rowcount == 0:
+                conn.execute(outlets.insert().values(**row))
+
+    def outlets(self) -> list[Outlet]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(outlets).order_by(outlets.c.key)).mappings()
+            return [_outlet_from_row(row) for row in rows]
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers (the web app) work while an ingest writes; foreign keys are off by default.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _fts5_query(text: str) -> str:
+    # Quote every word so user input never reaches FTS5's query syntax (AND, NEAR, column filters).
+    words = re.findall(r"\w+", text)
+    return " ".join(f'"{word}"' for word in words)
+
+
+def _article_row(article: Article) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "url": article.url,
+        "outlet": article.outlet,
+        "site_name": article.site_name,
+        "title": article.title,
+        "authors": list(article.authors),
+        "published_at": _utc(article.published_at),
+        "language": article.language,
+        "text": article.text,
+        "source_id": article.source_id,
+        "source_path": article.source_path,
+        "extraction": article.extraction,
+        "warnings": list(article.warnings),
+        "ingested_at": datetime.now(UTC),
+    }
+
+
+def _article_from_row(row: RowMapping) -> Article:
+    return Article(
+        id=row["id"],
+        text=row["text"],
+        title=row["title"],
+        url=row["url"],
+        outlet=row["outlet"],
+        site_name=row["site_name"],
+        authors=tuple(_json_list(row["authors"])),
+        published_at=_utc(row["published_at"]),
+        language=row["language"],
+        source_id=row["source_id"],
+        source_path=row["source_path"],
+        extraction=row["extraction"],
+        warnings=tuple(_json_list(row["warnings"])),
+    )
+
+
+def _outlet_row(outlet: Outlet) -> dict[str, Any]:
+    return {
+        "key": outlet.key,
+        "name": outlet.name,
+        "domains": list(outlet.domains),
+        "country": outlet.country,
+        "kind": str(outlet.kind),
+        "owner": outlet.owner,
+        "aliases": list(outlet.aliases),
+        "channel_of": outlet.channel_of,
+    }
+
+
+def _outlet_from_row(row: RowMapping) -> Outlet:
+    return Outlet(
+        key=row["key"],
+        name=row["name"],
+        domains=tuple(_json_list(row["domains"])),
+        country=row["country"],
+        kind=OutletKind(row["kind"]),
+        owner=row["owner"],
+        aliases=tuple(_json_list(row["aliases"])),
+        channel_of=row["channel_of"],
+    )
+
+
+def _json_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        loaded = json.loads(value)
+        return list(loaded) if isinstance(loaded, list) else []
+    return list(value)

@@ -1,0 +1,140 @@
+"""Shared test fixtures: a store on SQLite and on a real throwaway PostgreSQL 15 cluster.
+
+PostgreSQL comes from COUNTERCLAIM_TEST_PG (a server URL) or a cluster this file starts with initdb/pg_ctl.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from counterclaim.store import Store
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("COUNTERCLAIM_SHARED", REPO.parent / "shared"))
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _as_postgres(*command: str) -> list[str]:
+    # initdb refuses to run as root; the cluster runs as the postgres user in a directory it owns.
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return list(command)
+
+
+class PostgresCluster:
+    """A PostgreSQL server that lives for one test session, in a temporary directory."""
+
+    def __init__(self) -> None:
+        self.directory = Path(tempfile.mkdtemp(prefix="counterclaim-pg-"))
+        self.port = _free_port()
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres", "postgres")
+        data = self.directory / "data"
+        subprocess.run(
+            _as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"),
+            check=True,
+            capture_output=True,
+        )
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+        subprocess.run(
+            _as_postgres(
+                str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(self.directory / "log"), "-w", "start"
+            ),
+            check=True,
+            capture_output=True,
+        )
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def stop(self) -> None:
+        subprocess.run(
+            _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.directory / "data"), "-m", "immediate", "stop"),
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The URL of a PostgreSQL server to create test databases on."""
+    given = os.environ.get("COUNTERCLAIM_TEST_PG")
+    if given:
+        yield given
+        return
+    if not (PG_BIN / "initdb").exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL binaries not found in {PG_BIN}: CI must run the PostgreSQL tests.")
+        pytest.skip(f"PostgreSQL binaries not found in {PG_BIN}; set PG_BIN or COUNTERCLAIM_TEST_PG")
+    cluster = PostgresCluster()
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+def _fresh_postgres_database(server_url: str) -> str:
+    name = f"cc_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return server_url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL of an empty store, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'counterclaim.db'}"
+    server = request.getfixturevalue("postgres_server")
+    return _fresh_postgres_database(server)
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    opened = Store(store_url)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    """A store on SQLite only, for tests of logic that does not depend on the database."""
+    opened = Store(f"sqlite:///{tmp_path / 'counterclaim.db'}")
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def founding_sample() -> Path:
+    """The founding example, read by path (its text never enters the repository)."""
+    path = SHARED / "samples" / "000_470af121b093634c.txt"
+    if not path.exists():
+        pytest.skip(f"founding example not found at {path}")
+    return path
