@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export COUNTERCLAIM_DATA := $(DATA)
 
-.PHONY: venv demo test lint format bench bench-ingest bench-attribution bench-stance bench-claims bench-reuse bench-web train-stance examples clean
+.PHONY: venv system-deps demo test lint format bench bench-ingest bench-attribution bench-stance bench-claims bench-reuse bench-web train-stance examples clean
 
 venv: $(STAMP)
 
@@ -28,7 +28,14 @@ demo: venv
 	$(BIN)/counterclaim articles --db $(DEMO_DB)
 	$(BIN)/counterclaim demo-summary --db $(DEMO_DB)
 
-test: venv
+# Debian packages the tests drive for real: a PostgreSQL 15 server and a headless Chromium.
+system-deps:
+	@missing=""; for p in postgresql chromium; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	  else echo "missing Debian packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; fi; fi
+
+test: venv system-deps
 	$(BIN)/python -m pytest -q
 
 lint: venv
