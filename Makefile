@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export COUNTERCLAIM_DATA := $(DATA)
 
-.PHONY: venv system-deps demo test lint format bench bench-ingest bench-attribution bench-stance bench-claims bench-reuse bench-web train-stance examples clean
+.PHONY: venv system-deps demo test lint format bench bench-ingest bench-attribution bench-stance bench-claims bench-reuse bench-web train-stance examples screenshots clean
 
 venv: $(STAMP)
 
@@ -23,10 +23,16 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $@
 
 demo: venv
-	$(BIN)/counterclaim ingest --db $(DEMO_DB) --recursive examples/corpus
+	$(BIN)/counterclaim ingest --db $(DEMO_DB) --recursive examples/corpus/html examples/corpus/feeds examples/corpus/jsonl examples/corpus/warc
+	$(BIN)/counterclaim ingest --db $(DEMO_DB) --outlet meridian-report examples/corpus/text
 	$(BIN)/counterclaim outlets --db $(DEMO_DB)
 	$(BIN)/counterclaim articles --db $(DEMO_DB)
-	$(BIN)/counterclaim demo-summary --db $(DEMO_DB)
+	$(BIN)/counterclaim attributions --db $(DEMO_DB) --summary
+	$(BIN)/counterclaim reuse --db $(DEMO_DB)
+	$(BIN)/counterclaim claims --db $(DEMO_DB)
+	$(BIN)/counterclaim report --db $(DEMO_DB) --search "coalition passed coordinates for joint strikes near Dunmarrow" --html counterclaim-demo.html
+	@echo "HTML report: counterclaim-demo.html"
+	@echo "Web app: $(BIN)/counterclaim serve --db $(DEMO_DB), then open http://127.0.0.1:8000/"
 
 # Debian packages the tests drive for real: a PostgreSQL 15 server and a headless Chromium.
 system-deps:
@@ -65,6 +71,9 @@ bench-claims: venv
 bench-reuse: venv
 	$(BIN)/python bench/reuse.py --sizes 2000,20000,200000
 
+screenshots: venv system-deps
+	COUNTERCLAIM_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_web_browser.py
+
 bench-web: venv
 	$(BIN)/python bench/web.py --articles 10000
 
@@ -75,4 +84,4 @@ examples: venv
 	$(BIN)/python examples/make_warc.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm .pytest_cache .mypy_cache
+	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm counterclaim-demo.html .pytest_cache .mypy_cache

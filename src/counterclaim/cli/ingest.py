@@ -1,0 +1,126 @@
+"""The `counterclaim ingest` command: files, directories, globs, feeds, WARC and URLs into the store.
+
+Exit codes: 0 everything ingested (duplicates included), 1 some inputs failed, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from counterclaim.cli.options import DbOption, JsonOption
+from counterclaim.ingest import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, IngestOptions, IngestReport, ingest_paths
+from counterclaim.model import IngestProblem
+from counterclaim.store import Store
+
+
+def ingest_command(
+    inputs: Annotated[
+        list[str], typer.Argument(help="Files, directories, globs or http(s) URLs.", show_default=False)
+    ],
+    db: DbOption = None,
+    recursive: Annotated[
+        bool, typer.Option("--recursive", "-r", help="Descend into subdirectories.")
+    ] = False,
+    outlet: Annotated[
+        str | None, typer.Option(help="Outlet key or name for every article (overrides detection).")
+    ] = None,
+    outlets: Annotated[
+        Path | None, typer.Option("--outlets", help="A TOML outlet file extending the shipped registry.")
+    ] = None,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Allow URLs on loopback, private or link-local addresses.")
+    ] = False,
+    max_bytes: Annotated[
+        int,
+        typer.Option(help="Refuse a document (or a JSONL/WARC record) larger than this many bytes.", min=1),
+    ] = DEFAULT_MAX_BYTES,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for a URL.", min=0.1)] = DEFAULT_TIMEOUT,
+    analyze: Annotated[
+        bool, typer.Option("--analyze/--no-analyze", help="Run the analysis stages on the new articles.")
+    ] = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Ingest articles from HTML, text, RSS/Atom, JSONL, WARC, directories, globs and URLs."""
+    options = IngestOptions(
+        recursive=recursive,
+        outlet=outlet,
+        outlets_file=outlets,
+        allow_private=allow_private,
+        max_bytes=max_bytes,
+        timeout=timeout,
+        analyze=analyze,
+    )
+    console = Console(stderr=as_json)
+    store = Store(db)
+    report = ingest_paths(
+        store, inputs, options, progress=not as_json, console=console, on_problem=_problem_printer(console)
+    )
+    if options.analyze and report.added:
+        from counterclaim.pipeline import analyze_new
+
+        analyze_new(store, report.added, progress=not as_json)
+    if as_json:
+        print(json.dumps(report_record(report), indent=2))
+    else:
+        console.print(summary_table(report))
+    if report.problems:
+        raise typer.Exit(1)
+
+
+def _problem_printer(console: Console) -> Callable[[IngestProblem], None]:
+    def print_problem(problem: IngestProblem) -> None:
+        console.print(f"[red]failed[/red] {escape(problem.path)}: {escape(problem.reason)}", soft_wrap=True)
+
+    return print_problem
+
+
+def report_record(report: IngestReport) -> dict[str, object]:
+    return {
+        "added": report.added,
+        "duplicates": report.duplicates,
+        "skipped_sources": report.skipped_sources,
+        "pending_links": report.pending_links,
+        "problems": [{"path": problem.path, "reason": problem.reason} for problem in report.problems],
+        "warnings": report.warnings,
+    }
+
+
+def summary_table(report: IngestReport) -> Table:
+    table = Table(title="ingest summary")
+    table.add_column("result")
+    table.add_column("count", justify="right")
+    table.add_row("articles added", str(len(report.added)))
+    table.add_row("duplicate (already stored)", str(len(report.duplicates)))
+    table.add_row("sources skipped (ingested before)", str(len(report.skipped_sources)))
+    table.add_row("feed links pending", str(len(report.pending_links)))
+    table.add_row("inputs failed", f"[red]{len(report.problems)}[/red]" if report.problems else "0")
+    for warning in report.warnings:
+        table.add_row(f"[yellow]note[/yellow] {escape(warning)}", "")
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest_command)
+
+
+if __name__ == "__main__":
+    # Runnable on its own (python -m counterclaim.cli.ingest) for tests that need only this command.
+    import sys
+
+    from counterclaim.errors import UsageError
+
+    standalone = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    register(standalone)
+    try:
+        standalone(standalone_mode=True)
+    except UsageError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        sys.exit(2)

@@ -1,0 +1,16 @@
+"""Ingest of every common news format: HTML, pre-scraped text, RSS/Atom, JSONL, WARC, directories, URLs.
+
+`ingest_paths(store, inputs, options)` reads the inputs, stores one article per transaction and reports.
+"""
+
+from counterclaim.ingest.runner import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, IngestOptions, ingest_paths
+from counterclaim.model import IngestProblem, IngestReport
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_TIMEOUT",
+    "IngestOptions",
+    "IngestProblem",
+    "IngestReport",
+    "ingest_paths",
+]

@@ -1,0 +1,263 @@
+"""The ingest run: every source read, each article stored in its own transaction, problems reported.
+
+A source is marked done only when all its articles are in, so a killed run resumes without duplicates.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, cast
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.engine import Connection
+
+from counterclaim.errors import InputError
+from counterclaim.ingest import ledger
+from counterclaim.ingest.decode import GZIP_MAGIC, check_size, decode, looks_binary, uncompressed
+from counterclaim.ingest.draft import Draft, Failure, Item, PendingLink
+from counterclaim.ingest.feeds import read_feed
+from counterclaim.ingest.fetch import PUBLIC_ONLY, AddressGuard, fetch
+from counterclaim.ingest.html import DEFAULT_SETTINGS, ExtractionSettings, read_html
+from counterclaim.ingest.jsonl import read_json_document, read_jsonl
+from counterclaim.ingest.language import LanguageDetector
+from counterclaim.ingest.linking import OutletLinker
+from counterclaim.ingest.plaintext import read_text
+from counterclaim.ingest.sources import (
+    FEED,
+    HTML,
+    JSON,
+    JSONL,
+    STREAMED_KINDS,
+    TEXT,
+    WARC,
+    Source,
+    expand_inputs,
+    head_bytes,
+    kind_of,
+)
+from counterclaim.ingest.warc import read_warc
+from counterclaim.model import Article, IngestProblem, IngestReport, Outlet
+from counterclaim.outlets import load_registry
+from counterclaim.store import Store, article_id
+
+DEFAULT_MAX_BYTES = 50_000_000
+DEFAULT_TIMEOUT = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    """Everything an ingest run is told, in one object."""
+
+    recursive: bool = False
+    outlet: str | None = None
+    outlets_file: Path | None = None
+    allow_private: bool = False
+    # A single document (page, text, feed, JSON) over this size is refused; JSONL and WARC are
+    # streamed, so the cap applies to each of their records instead.
+    max_bytes: int = DEFAULT_MAX_BYTES
+    timeout: float = DEFAULT_TIMEOUT
+    analyze: bool = True
+    extraction: ExtractionSettings = DEFAULT_SETTINGS
+    # Which addresses URL ingest may reach when allow_private is off: public ones only, by default.
+    guard: AddressGuard = PUBLIC_ONLY
+
+
+ProblemHandler = Callable[[IngestProblem], None]
+
+
+def ingest_paths(
+    store: Store,
+    inputs: Sequence[str],
+    options: IngestOptions,
+    progress: bool = True,
+    console: Console | None = None,
+    on_problem: ProblemHandler | None = None,
+) -> IngestReport:
+    """Ingest files, directories, globs and URLs into the store; usage errors raise before any reading."""
+    sources = expand_inputs(list(inputs), options.recursive)
+    run = _Run(store, options, on_problem)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, disable=not progress, transient=True) as bar:
+        task = bar.add_task("ingesting", total=len(sources))
+        for source in sources:
+            bar.update(task, description=f"ingesting {_short_name(source.name)}")
+            run.ingest(source)
+            bar.advance(task)
+    run.report.warnings.extend(run.linker.warnings)
+    return run.report
+
+
+def _short_name(name: str, width: int = 40) -> str:
+    return name if len(name) <= width else "…" + name[-(width - 1) :]
+
+
+class _Run:
+    """State of one run: the store, the loaded registry and language model, and the report so far."""
+
+    def __init__(self, store: Store, options: IngestOptions, on_problem: ProblemHandler | None) -> None:
+        self.store = store
+        self.options = options
+        self.on_problem = on_problem
+        self.report = IngestReport()
+        registry = load_registry(options.outlets_file)
+        self.registry_keys = {outlet.key for outlet in registry.all()}
+        self.linker = OutletLinker(registry, options.outlet)
+        self.detector = LanguageDetector()
+        self.stored_outlets: set[str] = set()
+
+    def problem(self, name: str, reason: str) -> None:
+        found = IngestProblem(path=name, reason=reason)
+        self.report.problems.append(found)
+        if self.on_problem is not None:
+            self.on_problem(found)
+
+    def ingest(self, source: Source) -> None:
+        try:
+            if source.url is not None:
+                self._ingest_url(source, source.url)
+            elif source.path is not None:
+                self._ingest_file(source, source.path)
+        except InputError as exc:
+            self.problem(source.name, str(exc))
+        except OSError as exc:
+            self.problem(source.name, f"cannot read it ({exc.strerror or exc})")
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def _ingest_file(self, source: Source, path: Path) -> None:
+        kind = kind_of(path)
+        if kind in STREAMED_KINDS:
+            size = path.stat().st_size
+            if size == 0:
+                raise InputError("empty file")
+            if kind == JSONL and looks_binary(head_bytes(path)):
+                raise InputError("binary content: not text, HTML, a feed, JSONL or WARC")
+            digest = ledger.file_digest(path)
+            if self._already_done(source, digest):
+                return
+            with _open_stream(path) as stream:
+                self._store_items(source, digest, size, self._stream_items(kind, stream))
+            return
+        check_size(path, self.options.max_bytes)
+        raw = path.read_bytes()
+        digest = ledger.bytes_digest(raw)
+        if self._already_done(source, digest):
+            return
+        body = uncompressed(raw, self.options.max_bytes)
+        self._store_items(source, digest, len(raw), self._document_items(kind, body, source.name))
+
+    def _ingest_url(self, source: Source, url: str) -> None:
+        guard = None if self.options.allow_private else self.options.guard
+        fetched = fetch(url, max_bytes=self.options.max_bytes, timeout=self.options.timeout, guard=guard)
+        digest = ledger.bytes_digest(fetched.body)
+        if self._already_done(source, digest):
+            return
+        items = self._document_items(fetched.kind, fetched.body, source.name, fetched.url, fetched.charset)
+        self._store_items(source, digest, len(fetched.body), items)
+
+    def _already_done(self, source: Source, digest: str) -> bool:
+        if ledger.source_done(self.store, digest):
+            self.report.skipped_sources.append(source.name)
+            return True
+        return False
+
+    def _stream_items(self, kind: str, stream: IO[bytes]) -> Iterator[Item]:
+        if kind == WARC:
+            yield from read_warc(stream, self.options.max_bytes, self.options.extraction)
+            return
+        try:
+            yield from read_jsonl(stream)
+        except (EOFError, OSError, zlib.error) as exc:
+            yield Failure("end of file", f"truncated or corrupt compressed data ({exc})")
+
+    def _document_items(
+        self, kind: str, raw: bytes, name: str, url: str | None = None, charset: str | None = None
+    ) -> Iterable[Item]:
+        if kind == HTML:
+            return [read_html(decode(raw, charset), url=url, settings=self.options.extraction)]
+        if kind == TEXT:
+            return [read_text(decode(raw, charset))]
+        if kind == JSON:
+            return read_json_document(decode(raw, charset))
+        if kind == JSONL:
+            return read_jsonl(decode(raw, charset).encode("utf-8").splitlines())
+        if kind == FEED:
+            decode(raw, charset)  # refuses empty, binary and undecodable bytes with a clear reason
+            return read_feed(raw, url or name)
+        return read_warc(io.BytesIO(raw), self.options.max_bytes, self.options.extraction)
+
+    # -- storing -------------------------------------------------------------------------------
+
+    def _store_items(self, source: Source, digest: str, size: int, items: Iterable[Item]) -> None:
+        failed = False
+        articles = pending = 0
+        for item in items:
+            if isinstance(item, Failure):
+                self.problem(source.name, f"{item.location}: {item.reason}" if item.location else item.reason)
+                failed = True
+            elif isinstance(item, PendingLink):
+                with self.store.begin() as conn:
+                    ledger.save_pending_link(conn, item)
+                self.report.pending_links.append(item.url)
+                pending += 1
+            else:
+                self._store_draft(source, item)
+                articles += 1
+        if failed:
+            return
+        if articles == 0 and pending == 0:
+            self.report.warnings.append(f"{source.name}: no articles found")
+        with self.store.begin() as conn:
+            ledger.record_source(conn, digest, source.name, size, articles)
+
+    def _store_draft(self, source: Source, draft: Draft) -> None:
+        outlet = self.linker.link(draft)
+        article = self._article(source, draft, outlet)
+        with self.store.begin() as conn:
+            if outlet is not None:
+                self._keep_outlet(conn, outlet)
+            added = self.store.add_article(article, conn)
+            if source.url is not None:
+                ledger.forget_pending_link(conn, source.url)
+        if outlet is not None:
+            self.stored_outlets.add(outlet.key)
+        (self.report.added if added else self.report.duplicates).append(article.id)
+
+    def _keep_outlet(self, conn: Connection, outlet: Outlet) -> None:
+        """Registry outlets are refreshed once a run; a derived one never overwrites a stored row."""
+        if outlet.key in self.stored_outlets:
+            return
+        if outlet.key in self.registry_keys or not ledger.outlet_stored(conn, outlet.key):
+            self.store.upsert_outlets([outlet], conn)
+
+    def _article(self, source: Source, draft: Draft, outlet: Outlet | None) -> Article:
+        return Article(
+            id=article_id(draft.text),
+            text=draft.text,
+            title=draft.title,
+            url=draft.url or source.url,
+            outlet=outlet.key if outlet is not None else None,
+            site_name=draft.site_name,
+            authors=draft.authors,
+            published_at=draft.published_at,
+            language=draft.language or self.detector.detect(draft.text),
+            source_id=draft.source_id,
+            source_path=source.name if draft.location is None else f"{source.name}#{draft.location}",
+            extraction=draft.extraction,
+            warnings=draft.warnings,
+        )
+
+
+def _open_stream(path: Path) -> IO[bytes]:
+    with path.open("rb") as handle:
+        compressed = handle.read(2) == GZIP_MAGIC
+    # warcio reads gzip members itself; JSONL needs the plain lines.
+    if compressed and kind_of(path) == JSONL:
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return path.open("rb")
