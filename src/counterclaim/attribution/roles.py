@@ -1,0 +1,348 @@
+"""Source and content of an attribution, read off the dependency parse around its cue.
+
+Subjects, agents and "according to" objects give sources; clauses, objects and quotes give contents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from counterclaim.attribution.cues import QUOTE_CHARS, speaker_colon
+
+OPENING_QUOTES = frozenset('"“„«')
+CLOSING_QUOTES = frozenset('"”»')
+CONTENT_DEPS = ("ccomp", "xcomp", "csubj")
+OBJECT_DEPS = ("dobj", "attr", "oprd")
+# Prepositions that carry the setting of a statement rather than what was said.
+SETTING_PREPS = frozenset(
+    {"in", "at", "during", "on", "via", "through", "after", "before", "with", "from", "by"}
+)
+PARENTHETICAL_DEPS = frozenset({"parataxis", "ccomp", "advcl"})
+RELAY_LEMMAS = frozenset({"quote", "cite"})
+SUBJECT_DEPS = ("nsubj", "csubj")
+QUOTE_MAX_SENTENCES = 6
+QUOTE_MAX_TOKENS = 300
+REPORT_ON_LEMMAS = frozenset(
+    {"report", "comment", "remark", "elaborate", "focus", "write", "speak", "talk", "brief"}
+)
+
+
+@dataclass(slots=True)
+class Frame:
+    """What the parse says about one cue before speakers and details are resolved."""
+
+    head: Token
+    cue: list[Token]
+    source: list[Token] = field(default_factory=list)
+    content: list[Token] = field(default_factory=list)
+    # "X quoted Y as saying": X passed on what Y said.
+    relayed_by: list[Token] = field(default_factory=list)
+    # "an architect, who said ...": the source is "who"; the speaker is the phrase it stands for.
+    antecedent: list[Token] = field(default_factory=list)
+    consumed: set[int] = field(default_factory=set)
+
+
+def frame_for(head: Token) -> Frame:
+    """Cue tokens, source and content of the attribution anchored at `head`."""
+    frame = Frame(head=head, cue=cue_tokens(head))
+    first, last = paragraph(head)
+    if speaker_colon(head):
+        frame.source = trim(head.doc[first : head.i])
+        frame.content = trim(head.doc[head.i + 1 : last + 1])
+        return frame
+    if _is_relay_quote(head):
+        _fill_relay_quote(frame)
+    else:
+        subject = source_token(head)
+        if subject is not None:
+            frame.source = phrase(subject, exclude=head)
+            if subject.tag_ in {"WP", "WDT"} and head.dep_ == "relcl":
+                frame.antecedent = trim(phrase(head.head, exclude=head))
+        frame.content = content_tokens(head, frame.cue)
+    # A parse can run across a title or a paragraph break; what was said stays in the cue's paragraph.
+    cue_ids = {c.i for c in frame.cue}
+    source_ids = {t.i for t in frame.source}
+    frame.content = [t for t in frame.content if first <= t.i <= last and t.i not in cue_ids | source_ids]
+    frame.content = extend_quote(trim(frame.content))
+    frame.content += quote_resumed(frame, last)
+    if not frame.content:
+        frame.content = adjacent_quote(frame)
+    frame.source = trim(t for t in frame.source if first <= t.i <= last)
+    frame.relayed_by = trim(t for t in frame.relayed_by if first <= t.i <= last)
+    return frame
+
+
+def quote_resumed(frame: Frame, last: int) -> list[Token]:
+    """'"We will not leave," the mayor said, "until ..."': the quote goes on after its cue."""
+    if not frame.content or frame.content[0].text not in OPENING_QUOTES or frame.content[-1].i > frame.head.i:
+        return []
+    doc = frame.head.doc
+    index = max([frame.head.i, *(t.i for t in frame.source), *(t.i for t in frame.cue)]) + 1
+    while index <= last and doc[index].text == ",":
+        index += 1
+    if index > last or doc[index].text not in OPENING_QUOTES:
+        return []
+    resumed = []
+    for token in doc[index : last + 1]:
+        resumed.append(token)
+        if token.i > index and token.text in CLOSING_QUOTES:
+            break
+    return resumed
+
+
+def adjacent_quote(frame: Frame) -> list[Token]:
+    """A cue with nothing reported in its own clause reports the quote right before or after it.
+
+    '"... and that is final," he said.' (the quote opened sentences earlier) or 'She said: "..."'.
+    """
+    doc = frame.head.doc
+    taken = [frame.head.i, *(t.i for t in frame.source), *(t.i for t in frame.cue)]
+    index = min(taken) - 1
+    while index >= 0 and (doc[index].text in {",", "—", "-"} or doc[index].is_space):
+        index -= 1
+    if index >= 0 and doc[index].text in CLOSING_QUOTES:
+        opening = _find_quote(doc, index - 1, -1, OPENING_QUOTES)
+        if opening is not None:
+            return list(doc[opening : index + 1])
+    index = max(taken) + 1
+    while index < len(doc) and (doc[index].text in {",", ":", "—", "-"} or doc[index].is_space):
+        index += 1
+    if index < len(doc) and doc[index].text in OPENING_QUOTES:
+        closing = _find_quote(doc, index + 1, 1, CLOSING_QUOTES)
+        if closing is not None:
+            return list(doc[index : closing + 1])
+    return []
+
+
+def _find_quote(doc: Doc, start: int, step: int, marks: frozenset[str]) -> int | None:
+    index = start
+    for _ in range(QUOTE_MAX_TOKENS):
+        if index < 0 or index >= len(doc):
+            return None
+        if doc[index].text in marks:
+            return index
+        index += step
+    return None
+
+
+def paragraph(token: Token) -> tuple[int, int]:
+    """Indices of the first and last token of the paragraph (text between line breaks) holding `token`."""
+    doc = token.doc
+    first = token.i
+    while first > 0 and not _line_break(doc[first - 1]):
+        first -= 1
+    last = token.i
+    while last + 1 < len(doc) and "\n" not in doc[last].whitespace_ and "\n" not in doc[last + 1].text:
+        last += 1
+    return first, last
+
+
+def _line_break(token: Token) -> bool:
+    """A break after this token: a white-space token with a newline, or a newline trailing it."""
+    return "\n" in token.text or "\n" in token.whitespace_
+
+
+def cue_tokens(head: Token) -> list[Token]:
+    tokens = [head]
+    for child in head.children:
+        if child.dep_ == "prt" or (head.lower_ == "according" and child.lower_ in {"to", "as"}):
+            tokens.append(child)
+        if head.lemma_.lower() == "quote" and child.dep_ == "prep" and child.lower_ == "as":
+            tokens.append(child)
+            tokens.extend(grand for grand in child.children if grand.lemma_.lower() == "say")
+    return sorted(tokens, key=lambda t: t.i)
+
+
+def source_token(head: Token, depth: int = 0) -> Token | None:
+    """The token heading the source of a cue, following participles and conjuncts up to their subject."""
+    if head.lower_ == "according":
+        return _object_of(head, "to")
+    first, last = paragraph(head)
+    subjects = [c for c in head.children if c.dep_ in SUBJECT_DEPS and first <= c.i <= last]
+    if subjects:
+        # A parse glued to a headline can give two subjects: the one nearest the cue speaks.
+        return min(subjects, key=lambda c: abs(c.i - head.i))
+    passive = [c for c in head.children if c.dep_ == "nsubjpass"]
+    agent = next((c for c in head.children if c.dep_ == "agent"), None)
+    if agent is not None:
+        return next((c for c in agent.children if c.dep_ == "pobj"), None)
+    if passive:
+        return None
+    possessor = next((c for c in head.children if c.dep_ == "poss"), None)
+    if head.pos_ in {"NOUN", "PROPN"}:
+        return possessor or _object_of(head, "by")
+    if head.dep_ == "relcl" and head.head.pos_ in {"NOUN", "PROPN", "PRON"}:
+        return head.head
+    if depth < 3 and head.dep_ in {"advcl", "xcomp", "conj"} and head.head.i != head.i:
+        return source_token(head.head, depth + 1)
+    if depth < 3 and head.dep_ == "pcomp" and head.head.dep_ in {"prep", "agent"}:
+        return source_token(head.head.head, depth + 1)
+    return None
+
+
+def _object_of(head: Token, preposition: str) -> Token | None:
+    for child in head.children:
+        if child.lower_ == preposition:
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
+    return None
+
+
+def content_tokens(head: Token, cue: list[Token]) -> list[Token]:
+    if head.lower_ == "according" or head.text == ":":
+        return _around(head, cue)
+    for child in head.children:
+        if child.dep_ == "prep" and reports_on(head, child):
+            objects = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}]
+            if objects:
+                return list(objects[0].subtree)
+    for child in head.children:
+        if child.dep_ in CONTENT_DEPS:
+            return list(child.subtree)
+    if _parenthetical(head):
+        return _around(head.head, [head], whole=True)
+    for child in head.children:
+        if child.dep_ in OBJECT_DEPS and not _is_addressee(head, child):
+            return list(child.subtree)
+    for child in head.children:
+        if child.dep_ == "prep" and (child.lower_ not in SETTING_PREPS or reports_on(head, child)):
+            objects = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}]
+            if objects:
+                return list(objects[0].subtree)
+    return []
+
+
+def reports_on(head: Token, preposition: Token) -> bool:
+    """ "reported on the statement", "commented on it": the object is what was said, not a setting."""
+    return preposition.lower_ in {"on", "about"} and head.lemma_.lower() in REPORT_ON_LEMMAS
+
+
+def _parenthetical(head: Token) -> bool:
+    """A cue after its clause (", he said") or inside a quote reports the clause around it."""
+    if head.head.i == head.i or head.dep_ not in PARENTHETICAL_DEPS:
+        return False
+    if head.dep_ == "advcl" and any(child.dep_ == "mark" for child in head.children):
+        return False
+    return head.head.i < head.i or any(t.text in QUOTE_CHARS for t in head.sent)
+
+
+def _is_addressee(head: Token, child: Token) -> bool:
+    return head.lemma_.lower() in {"tell", "ask", "inform", "assure", "urge", "warn"} and child.pos_ in {
+        "PROPN",
+        "PRON",
+        "NOUN",
+    }
+
+
+def _around(anchor: Token, cue: list[Token], whole: bool = False) -> list[Token]:
+    """The sentence (or the anchor's subtree) without the cue's own phrase: the reported part."""
+    left_out: set[int] = set()
+    for token in cue:
+        left_out.update(t.i for t in token.subtree)
+    tokens = list(anchor.subtree) if whole else list(anchor.sent)
+    if cue and cue[0].text == ":":
+        return [t for t in anchor.sent if t.i > cue[0].i]
+    return [t for t in tokens if t.i not in left_out]
+
+
+def _is_relay_quote(head: Token) -> bool:
+    """ "X quoted Y as saying": Y is the source, X passed it on."""
+    if head.lemma_.lower() not in RELAY_LEMMAS:
+        return False
+    deps = {(child.dep_, child.lower_) for child in head.children}
+    return any(dep == "dobj" for dep, _ in deps) and ("prep", "as") in deps
+
+
+def _fill_relay_quote(frame: Frame) -> None:
+    head = frame.head
+    original = next(child for child in head.children if child.dep_ == "dobj")
+    frame.source = phrase(original, exclude=head)
+    relayer = next((child for child in head.children if child.dep_ in SUBJECT_DEPS), None)
+    if relayer is not None:
+        frame.relayed_by = trim(phrase(relayer, exclude=head))
+    saying = [t for t in frame.cue if t.lemma_.lower() == "say"]
+    frame.consumed.update(t.i for t in saying)
+    for anchor in [head, *saying]:
+        for child in anchor.children:
+            if child.dep_ in CONTENT_DEPS:
+                frame.content = list(child.subtree)
+                return
+    if head.head.i != head.i or any(t.text in QUOTE_CHARS for t in head.sent):
+        skipped = {t.i for t in original.subtree} | {
+            t.i for t in head.subtree if t.i >= min(c.i for c in frame.cue)
+        }
+        if relayer is not None:
+            skipped |= {t.i for t in relayer.subtree}
+        frame.content = [t for t in head.sent if t.i not in skipped]
+
+
+def phrase(token: Token, exclude: Token) -> list[Token]:
+    """The token's subtree, cut before any clause that contains the cue (", who said ...").
+
+    A date hanging off the phrase ("outlets on March 4") belongs to the statement, not to its source.
+    """
+    dated = {
+        member.i
+        for child in token.children
+        if child.dep_ == "prep" and any(g.ent_type_ in {"DATE", "TIME"} for g in child.children)
+        for member in child.subtree
+    }
+    tokens = []
+    for member in token.subtree:
+        if member.i == exclude.i or _dominates(exclude, member, stop=token):
+            break
+        if member.i not in dated:
+            tokens.append(member)
+    return tokens
+
+
+def _dominates(cue: Token, member: Token, stop: Token) -> bool:
+    node = member
+    while node.i != stop.i and node.head.i != node.i:
+        if node.i == cue.i:
+            return True
+        node = node.head
+    return False
+
+
+def trim(tokens: Iterable[Token]) -> list[Token]:
+    """Tokens in order, without punctuation, white space or conjunctions at either edge."""
+    ordered = sorted(set(tokens), key=lambda t: t.i)
+
+    def loose(token: Token) -> bool:
+        if token.text in QUOTE_CHARS:
+            return False
+        return token.is_space or token.is_punct or token.dep_ == "cc"
+
+    while ordered and loose(ordered[0]):
+        ordered.pop(0)
+    while ordered and loose(ordered[-1]):
+        ordered.pop()
+    return ordered
+
+
+def extend_quote(tokens: list[Token]) -> list[Token]:
+    """Carry a quote that opens in the content on to its closing mark, across sentences if need be."""
+    if not tokens:
+        return tokens
+    doc: Doc = tokens[0].doc
+    quotes = [t for t in tokens if t.text in QUOTE_CHARS]
+    opened = tokens[0].text in OPENING_QUOTES or (
+        tokens[0].i > 0 and doc[tokens[0].i - 1].text in OPENING_QUOTES
+    )
+    if not opened or len(quotes) % 2 == (0 if tokens[0].text in OPENING_QUOTES else 1):
+        return tokens
+    limit_sentence = 0
+    last_sent = tokens[-1].sent
+    for token in doc[tokens[-1].i + 1 :]:
+        if token.sent != last_sent:
+            last_sent = token.sent
+            limit_sentence += 1
+            if limit_sentence > QUOTE_MAX_SENTENCES:
+                return tokens
+        tokens.append(token)
+        if token.text in CLOSING_QUOTES:
+            return tokens
+    return tokens

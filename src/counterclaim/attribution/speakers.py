@@ -1,0 +1,241 @@
+"""Speakers of attributions: person, organisation and role from a source phrase; short references resolved.
+
+Pronouns ("he"), role references ("the spokesman"), bare surnames ("Pahon") and organisation references
+("the ministry") are resolved to the nearest compatible named speaker earlier in the article.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from counterclaim.model import Span, Speaker
+
+PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
+GROUP_PRONOUNS = frozenset({"they", "them", "it", "we", "its", "their"})
+ROLE_WORDS = frozenset(
+    {
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "minister",
+        "secretary",
+        "president",
+        "senator",
+        "sen.",
+        "rep.",
+        "representative",
+        "official",
+        "officials",
+        "ambassador",
+        "director",
+        "chief",
+        "chairman",
+        "chairwoman",
+        "governor",
+        "gov.",
+        "mayor",
+        "leader",
+        "adviser",
+        "advisor",
+        "aide",
+        "candidate",
+        "nominee",
+        "general",
+        "gen.",
+        "commander",
+        "lawmaker",
+        "analyst",
+        "expert",
+        "professor",
+        "prosecutor",
+        "judge",
+        "attorney",
+        "lawyer",
+        "manager",
+        "strategist",
+        "diplomat",
+        "envoy",
+        "editor",
+        "reporter",
+        "correspondent",
+        "press",
+        "deputy",
+        "head",
+        "founder",
+        "executive",
+        "ceo",
+        "king",
+        "queen",
+        "prime",
+        "premier",
+    }
+)
+ORGANISATION_LABELS = frozenset({"ORG", "GPE", "NORP"})
+DETERMINERS = frozenset({"the", "a", "an", "another", "this", "that", "these", "those"})
+
+
+@dataclass(frozen=True, slots=True)
+class NamedSpeaker:
+    """A speaker already named in the article, with the span that named it."""
+
+    speaker: Speaker
+    span: Span
+
+
+def describe(tokens: Sequence[Token]) -> Speaker | None:
+    """Person, organisation and role given by a source phrase itself."""
+    if not tokens:
+        return None
+    first, last = tokens[0].i, tokens[-1].i
+    entities = [ent for ent in tokens[0].doc.ents if ent.start >= first and ent.end <= last + 1]
+    person: str | None = None
+    organisation: str | None = None
+    for ent in entities:
+        name = _clean_name(ent.text)
+        possessed = ent.root.dep_ == "poss" or (ent.end < len(ent.doc) and ent.doc[ent.end].tag_ == "POS")
+        if ent.label_ == "PERSON" and not possessed and person is None:
+            person = name
+        elif possessed:
+            # "Putin's spokesman": the possessor is the affiliation, whatever came before it.
+            organisation = name
+        elif ent.label_ in ORGANISATION_LABELS and organisation is None:
+            organisation = name
+        elif ent.label_ == "ORG" and organisation is not None and ent.root.dep_ == "conj":
+            # "RT and TASS": coordinated outlets speak together.
+            organisation = f"{organisation} and {name}"
+    in_entities = {i for ent in entities for i in range(ent.start, ent.end)}
+    role = _role(tokens, in_entities)
+    if person is None and organisation is None and role is None:
+        return None
+    return Speaker(person=person, organisation=organisation, role=role)
+
+
+def _clean_name(text: str) -> str:
+    name = text.strip()
+    for prefix in ("the ", "The "):
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+    if name.endswith("'s") or name.endswith("’s"):
+        name = name[:-2]
+    return name.strip()
+
+
+def _role(tokens: Sequence[Token], in_entities: set[int]) -> str | None:
+    ids = {t.i for t in tokens}
+    roots = [i for i, t in enumerate(tokens) if t.head.i not in ids or t.head.i == t.i]
+    # The phrase's own head noun first: "Putin's spokesman" is a spokesman, not a president.
+    order = [*roots, *range(len(tokens))]
+    for index in order:
+        token = tokens[index]
+        if token.lower_ not in ROLE_WORDS or token.i in in_entities:
+            continue
+        start = index
+        while start > 0 and _title_word(tokens[start - 1], in_entities):
+            start -= 1
+        end = index
+        # "Minister" of "Foreign Minister", "Secretary of State": carry on over an "of" phrase with capitals.
+        while end + 2 < len(tokens) and tokens[end + 1].lower_ == "of" and tokens[end + 2].is_title:
+            end += 2
+        return " ".join(t.text for t in tokens[start : end + 1])
+    return None
+
+
+def _title_word(token: Token, in_entities: set[int]) -> bool:
+    if token.i in in_entities or token.lower_ in DETERMINERS or token.is_punct:
+        return False
+    return token.lower_ in ROLE_WORDS or (token.is_title and token.pos_ in {"PROPN", "NOUN", "ADJ"})
+
+
+def is_reference(tokens: Sequence[Token]) -> bool:
+    """A pronoun, a bare surname or a definite description that needs an earlier named speaker."""
+    words = [t for t in tokens if not t.is_punct]
+    if not words:
+        return False
+    if len(words) == 1 and words[0].lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS:
+        return True
+    if len(words) == 1 and words[0].pos_ == "PROPN":
+        return True
+    return len(words) == 2 and words[0].lower_ in {"the", "this"} and words[1].pos_ == "NOUN"
+
+
+def resolve(tokens: Sequence[Token], history: Sequence[NamedSpeaker]) -> NamedSpeaker | None:
+    """The nearest earlier named speaker compatible with a short reference, if any."""
+    words = [t for t in tokens if not t.is_punct]
+    if not words:
+        return None
+    word = words[-1]
+    for earlier in reversed(history):
+        if earlier.span.start >= tokens[0].idx:
+            continue
+        if _compatible(word, len(words), earlier.speaker):
+            return earlier
+    if word.lower_ in PERSON_PRONOUNS or word.pos_ == "PROPN":
+        return _nearest_person(word)
+    return None
+
+
+def _compatible(word: Token, length: int, speaker: Speaker) -> bool:
+    lower = word.lower_
+    if lower in PERSON_PRONOUNS:
+        return speaker.person is not None
+    if lower in {"it", "its"}:
+        return speaker.person is None and speaker.organisation is not None
+    if lower in GROUP_PRONOUNS:
+        return True
+    if length == 1 and word.pos_ == "PROPN":
+        return speaker.person is not None and speaker.person.split()[-1].lower() == lower
+    if lower in ROLE_WORDS:
+        return speaker.role is not None and lower in speaker.role.lower()
+    organisation = (speaker.organisation or "").lower()
+    return bool(organisation) and (word.lemma_.lower() in organisation or lower in organisation)
+
+
+def _nearest_person(word: Token) -> NamedSpeaker | None:
+    """Without an earlier speaker, the nearest person named before the reference."""
+    doc = word.doc
+    for ent in reversed(doc.ents):
+        if ent.label_ != "PERSON" or ent.end > word.i or len(ent) < 2:
+            continue
+        if word.pos_ == "PROPN" and ent[-1].lower_ != word.lower_:
+            continue
+        name = _clean_name(ent.text)
+        return NamedSpeaker(Speaker(person=name), Span(ent.start_char, ent.end_char, ent.text))
+    return None
+
+
+def relay_name(tokens: Sequence[Token]) -> str:
+    """A short name for a relaying party: its named people or organisations, else the phrase itself."""
+    if not tokens:
+        return ""
+    first, last = tokens[0].i, tokens[-1].i
+    named = [
+        _clean_name(ent.text)
+        for ent in tokens[0].doc.ents
+        if ent.start >= first and ent.end <= last + 1 and ent.label_ in {"ORG", "PERSON", "GPE"}
+    ]
+    if named:
+        return " and ".join(named)
+    proper = _longest_proper_run(tokens)
+    if proper:
+        return proper
+    words = list(tokens)
+    while words and words[0].lower_ in DETERMINERS:
+        words.pop(0)
+    return tokens[0].doc[words[0].i : words[-1].i + 1].text if words else ""
+
+
+def _longest_proper_run(tokens: Sequence[Token]) -> str:
+    """ "the state-run PAP agency" is PAP: the longest run of proper nouns, when the tagger found one."""
+    best: list[Token] = []
+    run: list[Token] = []
+    for token in tokens:
+        proper = token.pos_ == "PROPN" or (token.is_upper and len(token.text) >= 2)
+        run = [*run, token] if proper else []
+        if len(run) > len(best):
+            best = run
+    if not best:
+        return ""
+    return best[0].doc[best[0].i : best[-1].i + 1].text
