@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+import lxml.etree
+import lxml.html
 import trafilatura
 from trafilatura.settings import Document
 
@@ -76,9 +79,36 @@ def read_html(
         url=_clean(document.url) or url,
         site_name=_clean(document.sitename),
         authors=_authors(document.author),
-        published_at=parse_moment(document.date),
+        published_at=_declared_moment(html) or parse_moment(document.date),
         location=location,
     )
+
+
+# Publication times the page declares with their clock time and offset; htmldate keeps only the day,
+# and two outlets that publish the same story on one day are told apart by the hour.
+_JSON_LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{10,40})"')
+_META_PUBLISHED = (
+    "//meta[@property='article:published_time' or @name='article:published_time' "
+    "or @property='og:published_time' or @itemprop='datePublished' or @name='pubdate']/@content"
+    " | //time[@itemprop='datePublished' or @pubdate]/@datetime"
+)
+
+
+def _declared_moment(html: str | bytes) -> datetime | None:
+    """The page's own timestamp when it carries a clock time, else None (the day comes from htmldate)."""
+    try:
+        tree = lxml.html.fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    candidates = [str(value) for value in tree.xpath(_META_PUBLISHED)]
+    text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
+    candidates += _JSON_LD_PUBLISHED.findall(text)
+    for candidate in candidates:
+        if "T" in candidate or ":" in candidate:
+            moment = parse_moment(candidate)
+            if moment is not None:
+                return moment
+    return None
 
 
 def _extract(

@@ -8,7 +8,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
+
+import dateutil.parser
 
 from counterclaim.ingest.draft import Draft
 
@@ -23,6 +26,7 @@ class Boilerplate(StrEnum):
     AUTHOR_BIO = "author bio"
     LEGAL = "legal notice"
     BYLINE = "byline"
+    DATELINE = "dateline"
 
 
 # Whole lines that are site navigation or widgets, never article sentences.
@@ -93,6 +97,7 @@ _BIO_VERB = re.compile(r"^\s*(?:is|was|has|joined|covers|reports|writes|serves)\
 _SENTENCE_END = re.compile(r"""[.!?…]["'”’)\]]*$""")
 _WORD = re.compile(r"\w+")
 _TITLE_MAX_WORDS = 25
+_HEAD_LINES = 6
 
 
 @dataclass(slots=True)
@@ -103,6 +108,7 @@ class CleanedText:
     title: str | None = None
     authors: tuple[str, ...] = ()
     removed: list[tuple[str, Boilerplate]] = field(default_factory=list)
+    published_at: datetime | None = None
 
     @property
     def had_boilerplate(self) -> bool:
@@ -118,6 +124,7 @@ def read_text(text: str, location: str | None = None) -> Draft:
             extraction=METHOD_CLEANED,
             title=cleaned.title,
             authors=cleaned.authors,
+            published_at=cleaned.published_at,
             location=location,
             warnings=(f"removed {len(cleaned.removed)} boilerplate lines",),
         )
@@ -140,16 +147,20 @@ def clean_prescraped(text: str) -> CleanedText:
     kept = [index for index in range(len(lines)) if index not in removed]
     title_index = _title_index(lines, kept)
     bylines, byline_authors = _bylines(lines, kept)
+    dateline, published_at = _dateline(lines, kept)
     authors = byline_authors or bio_authors
-    body_lines = [lines[i] for i in kept if i != title_index and i not in bylines]
+    body_lines = [lines[i] for i in kept if i != title_index and i not in bylines and i != dateline]
     if removed:
         for index in bylines:
             removed[index] = Boilerplate.BYLINE
+        if dateline is not None:
+            removed[dateline] = Boilerplate.DATELINE
     return CleanedText(
         body="\n\n".join(body_lines),
         title=lines[title_index] if title_index is not None else None,
         authors=authors,
         removed=[(lines[i], removed[i]) for i in sorted(removed)],
+        published_at=published_at if removed else None,
     )
 
 
@@ -240,3 +251,27 @@ def _bylines(lines: list[str], kept: list[int]) -> tuple[set[int], tuple[str, ..
             found.add(index)
             authors.extend(name.strip() for name in re.split(r",|\band\b|&", match.group(1)) if name.strip())
     return found, tuple(authors)
+
+
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATELINE = re.compile(
+    rf"^(?:(?:Published|Updated|Posted)\s*:?\s*)?(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2})(?:[\sT,]+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?"
+    r"\s*(?:GMT|UTC|Z|[+-]\d{2}:?\d{2})?)?$"
+)
+
+
+def _dateline(lines: list[str], kept: list[int]) -> tuple[int | None, datetime | None]:
+    """A line in the head of the text that is only a date (and time): the page's publication time."""
+    # The head: a kept caption can precede the dateline, so look at the first few lines, not up to the body.
+    for index in kept[:_HEAD_LINES]:
+        line = lines[index]
+        if _DATELINE.match(line):
+            try:
+                moment = dateutil.parser.parse(line.replace("GMT", "UTC"), fuzzy=True)
+            except (ValueError, OverflowError):
+                continue
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            return index, moment.astimezone(UTC)
+    return None, None
