@@ -1,0 +1,226 @@
+"""The claims stage: link candidate statements of new articles into claims, then give each account a stance.
+
+`ClaimLinker` holds the embedder and the claim index explicitly (no global state); store/claims.py saves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from counterclaim.claims.candidates import Candidate, CandidateKind, candidates_of
+from counterclaim.claims.linking import METHOD, ClaimIndex, LinkingSettings, final_key
+from counterclaim.claims.terms import proposition_text, statement_terms
+from counterclaim.model import Account, Article, Attribution
+
+if TYPE_CHECKING:
+    from counterclaim.stance import StanceModel
+
+__all__ = [
+    "METHOD",
+    "Candidate",
+    "CandidateKind",
+    "ClaimLinker",
+    "ClaimState",
+    "Encoder",
+    "LinkedCandidate",
+    "Member",
+    "candidates_of",
+    "claim_accounts",
+    "load_encoder",
+    "members_of",
+]
+
+
+class Encoder(Protocol):
+    """Anything that turns texts into L2-normalised float32 row vectors (counterclaim.embeddings.Embedder)."""
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray: ...
+
+
+def load_encoder() -> Encoder:
+    """The shipped ONNX MiniLM embedder (raises ModelError naming the make target that rebuilds it)."""
+    from counterclaim.embeddings import Embedder
+
+    return Embedder.load()
+
+
+def claim_id_for(candidate: Candidate) -> str:
+    """A claim's id: a hash of the statement that opened it, so re-running gives the same ids."""
+    key = f"{candidate.article_id}:{candidate.kind}:{candidate.span.start}:{candidate.span.end}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(slots=True)
+class ClaimState:
+    """A claim as the stage sees it while linking: its canonical statement and when it was first seen."""
+
+    id: str
+    canonical: Candidate
+    canonical_clear: bool
+    canonical_published: datetime | None
+    first_seen: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedCandidate:
+    candidate: Candidate
+    claim_id: str
+    score: float
+    opened: bool
+    vector: np.ndarray
+
+
+def _earlier(a: datetime | None, b: datetime | None) -> bool:
+    """Whether a is strictly earlier than b; an unknown date is later than any known one."""
+    if a is None:
+        return False
+    return b is None or a < b
+
+
+class ClaimLinker:
+    """An embedder and a claim index, kept across batches so that linking stays incremental."""
+
+    def __init__(
+        self, encoder: Encoder, index: ClaimIndex, states: dict[str, ClaimState] | None = None
+    ) -> None:
+        self.encoder = encoder
+        self.index = index
+        self.states: dict[str, ClaimState] = states or {}
+        self.slot_of: dict[str, int] = {claim.key: slot for slot, claim in enumerate(index.claims)}
+        # Claims folded into another because a statement bridged them, since this linker was opened.
+        self.merged_into: dict[str, str] = {}
+
+    @classmethod
+    def empty(
+        cls, encoder: Encoder, settings: LinkingSettings | None = None, dimension: int = 384
+    ) -> ClaimLinker:
+        return cls(encoder, ClaimIndex(dimension, settings))
+
+    def link(self, articles: Sequence[Article], candidates: Sequence[Candidate]) -> list[LinkedCandidate]:
+        """Attach each candidate to an existing claim or open a new one, in order of publication."""
+        published = {article.id: article.published_at for article in articles}
+        order = sorted(
+            range(len(candidates)),
+            key=lambda i: (
+                published.get(candidates[i].article_id) is None,
+                published.get(candidates[i].article_id) or datetime.max,
+                i,
+            ),
+        )
+        # Denials are embedded without their negation, so they land next to what they deny.
+        texts = [proposition_text(candidates[i].text) for i in order]
+        vectors = self.encoder.encode(texts) if order else np.zeros((0, 0))
+        linked: list[LinkedCandidate] = []
+        for row, position in enumerate(order):
+            candidate = candidates[position]
+            when = published.get(candidate.article_id)
+            decision = self.index.add(vectors[row], statement_terms(candidate.text), claim_id_for(candidate))
+            claim_id = self.index.claims[decision.slot].key
+            if decision.opened:
+                self.slot_of[claim_id] = decision.slot
+                self.states[claim_id] = ClaimState(claim_id, candidate, candidate.clear, when, when)
+            else:
+                self._fold(claim_id, decision.merged)
+                self._update(self.states[claim_id], candidate, when)
+            linked.append(LinkedCandidate(candidate, claim_id, decision.score, decision.opened, vectors[row]))
+        return [self._resolved(item) for item in linked]
+
+    def _fold(self, claim_id: str, merged: Sequence[str]) -> None:
+        state = self.states[claim_id]
+        for key in merged:
+            self.merged_into[key] = claim_id
+            self.slot_of.pop(key, None)
+            other = self.states.pop(key)
+            self._update(state, other.canonical, other.canonical_published, other.canonical_clear)
+            if _earlier(other.first_seen, state.first_seen):
+                state.first_seen = other.first_seen
+
+    def _resolved(self, item: LinkedCandidate) -> LinkedCandidate:
+        claim_id = final_key(item.claim_id, self.merged_into)
+        if claim_id == item.claim_id:
+            return item
+        return LinkedCandidate(item.candidate, claim_id, item.score, item.opened, item.vector)
+
+    def merges(self) -> dict[str, str]:
+        """Every claim folded away since the linker was opened, mapped to the claim that holds it now."""
+        return {key: final_key(key, self.merged_into) for key in self.merged_into}
+
+    @staticmethod
+    def _update(
+        state: ClaimState, candidate: Candidate, when: datetime | None, clear: bool | None = None
+    ) -> None:
+        # The canonical text is the earliest clear statement: a clear one replaces an unclear one, and
+        # an earlier clear one replaces a later one.
+        is_clear = candidate.clear if clear is None else clear
+        # Within one article, "earlier" means earlier in the text.
+        same_time = when == state.canonical_published and candidate.article_id == state.canonical.article_id
+        earlier = _earlier(when, state.canonical_published) or (
+            same_time and candidate.span.start < state.canonical.span.start
+        )
+        if is_clear and (not state.canonical_clear or earlier):
+            state.canonical, state.canonical_clear, state.canonical_published = candidate, True, when
+        if _earlier(when, state.first_seen):
+            state.first_seen = when
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """What an account is for: a (claim, article) pair, or (claim, attribution) when attribution_id is set."""
+
+    claim_id: str
+    article_id: str
+    attribution_id: str | None = None
+
+
+def members_of(linked: Sequence[LinkedCandidate]) -> list[Member]:
+    """The article pair of every linked statement, and the attribution pair of those that are attributions."""
+    found = [Member(i.claim_id, i.candidate.article_id) for i in linked]
+    found += [Member(i.claim_id, i.candidate.article_id, i.candidate.attribution_id) for i in linked]
+    return list(dict.fromkeys(found))
+
+
+def claim_accounts(
+    model: StanceModel,
+    members: Sequence[Member],
+    claim_texts: Mapping[str, str],
+    articles: Mapping[str, Article],
+    attributions: Mapping[str, Attribution],
+) -> list[Account]:
+    """Accounts: per (claim, article) the article's stance, per member attribution its speaker's stance."""
+    from counterclaim.stance import ATTRIBUTION_METHOD, attribution_stance
+    from counterclaim.stance import METHOD as STANCE_METHOD
+
+    pairs = sorted({(m.claim_id, m.article_id) for m in members if m.attribution_id is None})
+    results = model.article_stances([(claim_texts[claim], articles[article]) for claim, article in pairs])
+    accounts = [
+        Account(
+            claim, article, result.stance, result.score, f"{STANCE_METHOD}+{METHOD}", None, result.evidence
+        )
+        for (claim, article), result in zip(pairs, results, strict=True)
+    ]
+    for claim_id, attribution_id in sorted(
+        {(m.claim_id, m.attribution_id) for m in members if m.attribution_id}
+    ):
+        attribution = attributions.get(attribution_id or "")
+        if attribution is None:
+            continue
+        article = articles[attribution.article_id]
+        result = attribution_stance(model, claim_texts[claim_id], attribution, article)
+        accounts.append(
+            Account(
+                claim_id,
+                article.id,
+                result.stance,
+                result.score,
+                f"{ATTRIBUTION_METHOD}+{METHOD}",
+                attribution.id,
+                result.evidence,
+            )
+        )
+    return accounts

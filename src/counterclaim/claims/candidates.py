@@ -1,0 +1,174 @@
+"""Candidate claims of an article: its headline, its attributions' contents and its check-worthy sentences.
+
+Check-worthy: specific, factual, attributable (a name or number, a verb; no question or first-person opinion).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from counterclaim.model import Article, Attribution, Polarity, Span
+
+MIN_WORDS = 6
+MAX_WORDS = 70
+MIN_CONTENT_WORDS = 4
+# A sentence mostly covered by an attribution's content is represented by that attribution instead.
+COVERED_SHARE = 0.5
+
+# A sentence ends at . ! ? (closing quotes or brackets allowed) before a capital, or at a line break.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])|\s*\n\s*")
+_CLOSERS = "\"'\u201d\u2019)]"
+# A period after initials ("J.T.", "U.S.") or a title ("Gen.", "Mr.") does not end a sentence.
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:[A-Z]\.)+|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|Cmdr|Adm|St|Jr|Sr|Rep|Sen|Gov|Prof|No)\.)$"
+)
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019.-]*")
+_COMPLEMENTISER = re.compile(r"that\s", re.IGNORECASE)
+_NAME_OR_NUMBER = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:[A-Z][a-z]+|[A-Z]{2,}|[A-Z]\.[A-Z]\.?)|\d")
+_OPINION = re.compile(
+    r"\b(?:I|we)\s+(?:think|believe|feel|hope|guess|suppose)\b|\bin my (?:view|opinion)\b|\bIMHO\b|"
+    r"\b(?:should|ought to)\b",
+    re.IGNORECASE,
+)
+_VERB = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|will|would|did|does|can|could|may|might|must)\b|"
+    r"\b[a-z]{3,}(?:ed|es)\b|\b(?:said|says|told|denied|denies|claimed|made|took|gave|sent|went|hit|"
+    r"struck|shot|found|left|began|came|won|lost|held|led|met|paid|sold|bought|kept|saw|knew|got|put|set|"
+    r"became|brought|built|spent|fell|ran|fled)\b",
+    re.IGNORECASE,
+)
+
+
+class CandidateKind(StrEnum):
+    HEADLINE = "headline"
+    ATTRIBUTION = "attribution"
+    SENTENCE = "sentence"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One statement that may be (part of) a claim, with where it is in the article."""
+
+    article_id: str
+    kind: CandidateKind
+    span: Span
+    attribution_id: str | None = None
+    # A clear statement asserts (no denial, no hedge) and may serve as the claim's canonical text.
+    clear: bool = True
+
+    @property
+    def text(self) -> str:
+        return self.span.text
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence ranges of a text, whitespace trimmed."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if "\n" not in match.group() and _ABBREVIATION.search(
+            text, max(0, match.start() - 12), match.start()
+        ):
+            continue
+        closing = len(match.group()) - len(match.group().lstrip(_CLOSERS))
+        spans.append((start, match.start() + closing))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [trimmed for trimmed in (_trim(text, s, e) for s, e in spans) if trimmed[1] > trimmed[0]]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def check_worthy(sentence: str) -> bool:
+    """Specific, factual and attributable: length bounds, a name or number, a verb, no question or opinion."""
+    words = _WORD.findall(sentence)
+    if not MIN_WORDS <= len(words) <= MAX_WORDS:
+        return False
+    if sentence.rstrip("\"'\u201d\u2019 ").endswith("?") or _OPINION.search(sentence):
+        return False
+    return bool(_NAME_OR_NUMBER.search(sentence)) and bool(_VERB.search(sentence))
+
+
+def headline_candidate(article: Article) -> Candidate | None:
+    """The headline: its span where the text carries it, else the empty span at 0 holding the title."""
+    title = (article.title or "").strip()
+    if len(_WORD.findall(title)) < MIN_CONTENT_WORDS:
+        return None
+    start = article.text.find(title)
+    if start < 0:
+        start = article.text.casefold().find(title.casefold())
+    span = Span(0, 0, title) if start < 0 else Span.of(article.text, start, start + len(title))
+    return Candidate(article.id, CandidateKind.HEADLINE, span, clear=_clear(title))
+
+
+def attribution_candidate(article: Article, attribution: Attribution) -> Candidate | None:
+    """The content of an attribution, as one range from its first to its last content span."""
+    if not attribution.content or attribution.polarity is Polarity.DECLINES:
+        return None
+    start = min(span.start for span in attribution.content)
+    end = max(span.end for span in attribution.content)
+    start, end = _trim(article.text, start, end)
+    # "said that X": the proposition is X, without the complementiser.
+    if _COMPLEMENTISER.match(article.text, start, end):
+        start = _trim(article.text, start + 4, end)[0]
+    span = Span.of(article.text, start, end)
+    if len(_WORD.findall(span.text)) < MIN_CONTENT_WORDS:
+        return None
+    clear = attribution.polarity is Polarity.ASSERTS and not attribution.hedges
+    return Candidate(article.id, CandidateKind.ATTRIBUTION, span, attribution.id, clear)
+
+
+def _covered(start: int, end: int, contents: Sequence[Span]) -> bool:
+    length = max(end - start, 1)
+    return any(min(end, c.end) - max(start, c.start) >= COVERED_SHARE * length for c in contents) or any(
+        c.start >= start and c.end <= end for c in contents
+    )
+
+
+def article_candidates(article: Article, attributions: Sequence[Attribution]) -> list[Candidate]:
+    """Headline, attribution contents and check-worthy sentences of one article, in text order."""
+    found: list[Candidate] = []
+    headline = headline_candidate(article)
+    if headline is not None:
+        found.append(headline)
+    own = [a for a in attributions if a.article_id == article.id]
+    for attribution in own:
+        candidate = attribution_candidate(article, attribution)
+        if candidate is not None:
+            found.append(candidate)
+    taken = [c.span for c in found]
+    for start, end in sentence_spans(article.text):
+        sentence = article.text[start:end]
+        if _covered(start, end, taken) or not check_worthy(sentence):
+            continue
+        found.append(
+            Candidate(article.id, CandidateKind.SENTENCE, Span(start, end, sentence), clear=_clear(sentence))
+        )
+    return sorted(found, key=lambda c: (c.span.start, c.span.end))
+
+
+_DENIAL = re.compile(
+    r"\b(?:not|no|never|deni(?:ed|es)|deny|reject(?:ed|s)?|dismiss(?:ed|es)?|false|untrue)\b|n't\b",
+    re.IGNORECASE,
+)
+
+
+def _clear(sentence: str) -> bool:
+    return not _DENIAL.search(sentence)
+
+
+def candidates_of(articles: Sequence[Article], attributions: Sequence[Attribution]) -> list[Candidate]:
+    """Candidates of a batch of articles, article by article."""
+    by_article: dict[str, list[Attribution]] = {}
+    for attribution in attributions:
+        by_article.setdefault(attribution.article_id, []).append(attribution)
+    return [c for article in articles for c in article_candidates(article, by_article.get(article.id, []))]

@@ -1,0 +1,168 @@
+"""The `claims` command: list claims with who asserts, denies and reports them, or find claims by meaning.
+
+A thin shell over counterclaim.store.claims; `--json` prints the same records for machines.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from counterclaim.cli.options import DbOption, JsonOption
+from counterclaim.errors import NotFoundError, UsageError
+from counterclaim.model import Account
+from counterclaim.store import Store
+from counterclaim.store.claims import (
+    ClaimSummary,
+    claim_summaries,
+    claims_with_outlets,
+    load_accounts,
+    load_claims,
+    search_claims,
+)
+
+console = Console()
+
+
+def summary_record(summary: ClaimSummary) -> dict[str, Any]:
+    """A claim summary as a JSON-ready dict."""
+    claim = summary.claim
+    return {
+        "id": claim.id,
+        "text": claim.canonical_text,
+        "article_id": claim.canonical_article_id,
+        "span": [claim.canonical_span.start, claim.canonical_span.end],
+        "first_seen": claim.first_seen.isoformat() if claim.first_seen else None,
+        "articles": summary.articles,
+        "asserting": list(summary.asserting),
+        "relayed_by": list(summary.relayed_by),
+        "denying": list(summary.denying),
+        "reporting": list(summary.reporting),
+        "outlets": {
+            "asserting": list(summary.outlets_asserting),
+            "denying": list(summary.outlets_denying),
+            "reporting": list(summary.outlets_reporting),
+        },
+        "conflict": summary.conflict,
+        "score": summary.score,
+        "method": claim.method,
+    }
+
+
+def account_record(account: Account) -> dict[str, Any]:
+    evidence = account.evidence
+    return {
+        "claim_id": account.claim_id,
+        "article_id": account.article_id,
+        "attribution_id": account.attribution_id,
+        "stance": account.stance.value,
+        "score": account.score,
+        "evidence": None
+        if evidence is None
+        else {"start": evidence.start, "end": evidence.end, "text": evidence.text},
+        "method": account.method,
+    }
+
+
+def claims_command(
+    db: DbOption = None,
+    search: Annotated[str | None, typer.Option("--search", "-s", help="Find claims by meaning.")] = None,
+    claim_id: Annotated[str | None, typer.Option("--id", help="Show one claim's accounts.")] = None,
+    min_outlets: Annotated[int, typer.Option(help="Only claims with accounts in this many outlets.")] = 2,
+    limit: Annotated[int, typer.Option(help="At most this many claims.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """List claims with counts of asserting, denying and reporting parties, first seen and a conflict flag."""
+    if limit < 1 or min_outlets < 0:
+        raise UsageError("--limit must be at least 1 and --min-outlets at least 0.")
+    store = Store(db)
+    if claim_id is not None:
+        _show_accounts(store, claim_id, as_json)
+        return
+    if search is not None:
+        found = search_claims(store, search, limit=limit)
+        summaries = claim_summaries(store, [claim for claim, _ in found], [score for _, score in found])
+    else:
+        ids = claims_with_outlets(store, max(min_outlets, 1))[:limit]
+        order = {claim_id: position for position, claim_id in enumerate(ids)}
+        claims = sorted(load_claims(store, claim_ids=ids), key=lambda claim: order[claim.id]) if ids else []
+        summaries = claim_summaries(store, claims)
+    if as_json:
+        print(json.dumps([summary_record(s) for s in summaries], ensure_ascii=False, indent=2))
+        return
+    console.print(_claims_table(summaries, searched=search is not None))
+
+
+def _names(names: tuple[str, ...]) -> str:
+    return f"{len(names)}: " + ", ".join(names) if names else "0"
+
+
+def _claims_table(summaries: list[ClaimSummary], searched: bool) -> Table:
+    table = Table(title=f"{len(summaries)} claims", show_lines=True)
+    columns = [
+        "id",
+        "claim",
+        "first seen",
+        "sources asserting",
+        "sources denying",
+        "outlets a/d/r",
+        "conflict",
+    ]
+    for column in (["score"] if searched else []) + columns:
+        table.add_column(column, overflow="fold")
+    for summary in summaries:
+        claim = summary.claim
+        asserting = _names(summary.asserting)
+        if summary.relayed_by:
+            asserting += f" (via {', '.join(summary.relayed_by)})"
+        counts = (summary.outlets_asserting, summary.outlets_denying, summary.outlets_reporting)
+        outlets = " / ".join(str(len(names)) for names in counts) + f" of {summary.articles} articles"
+        row = [
+            claim.id[:12],
+            claim.canonical_text[:160],
+            claim.first_seen.strftime("%Y-%m-%d %H:%M") if claim.first_seen else "unknown",
+            asserting,
+            _names(summary.denying),
+            outlets,
+            "yes" if summary.conflict else "",
+        ]
+        table.add_row(*([f"{summary.score:.2f}"] if searched and summary.score is not None else []) + row)
+    return table
+
+
+def _show_accounts(store: Store, claim_id: str, as_json: bool) -> None:
+    matches = [c for c in load_claims(store) if c.id.startswith(claim_id)] if len(claim_id) < 32 else []
+    found = load_claims(store, claim_ids=[claim_id]) or matches
+    if len(found) != 1:
+        raise NotFoundError(f"No single claim with id {claim_id!r}: list claims with `counterclaim claims`.")
+    claim = found[0]
+    accounts = load_accounts(store, claim_id=claim.id)
+    if as_json:
+        summary = summary_record(claim_summaries(store, [claim])[0])
+        print(
+            json.dumps(
+                {**summary, "accounts": [account_record(a) for a in accounts]}, ensure_ascii=False, indent=2
+            )
+        )
+        return
+    table = Table(title=f"Accounts of claim {claim.id[:12]}: {claim.canonical_text[:100]}")
+    for column in ("article", "attribution", "stance", "score", "evidence"):
+        table.add_column(column, overflow="fold")
+    for account in accounts:
+        evidence = account.evidence.text[:140] if account.evidence else ""
+        table.add_row(
+            account.article_id[:12],
+            (account.attribution_id or "")[:12],
+            account.stance.value,
+            f"{account.score:.2f}",
+            evidence,
+        )
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("claims")(claims_command)
