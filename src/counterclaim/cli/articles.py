@@ -44,7 +44,9 @@ def articles_command(
     outlet: Annotated[str | None, typer.Option(help="Only articles of this outlet key.")] = None,
     since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
-    text: Annotated[str | None, typer.Option("--text", "-t", help="Full-text search in title and body.")] = None,
+    text: Annotated[
+        str | None, typer.Option("--text", "-t", help="Full-text search in title and body.")
+    ] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many articles.")] = None,
     as_json: JsonOption = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (text included).")] = False,

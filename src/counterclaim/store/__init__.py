@@ -28,7 +28,9 @@ from counterclaim.store.tables import articles, outlets
 
 DEFAULT_DB = "counterclaim.db"
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+_QUOTES = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+)
 _SPACE = re.compile(r"\s+")
 
 
@@ -51,7 +53,9 @@ def resolve_url(url: str | None) -> str:
     if raw.startswith("postgresql+") or raw.startswith("sqlite:"):
         return raw
     if "://" in raw:
-        raise UsageError(f"Unsupported database URL {raw!r}: use a file path, sqlite:///PATH or postgresql://...")
+        raise UsageError(
+            f"Unsupported database URL {raw!r}: use a file path, sqlite:///PATH or postgresql://..."
+        )
     return f"sqlite:///{Path(raw).expanduser()}"
 
 
@@ -121,13 +125,17 @@ class Store:
 
     def has_article(self, article_id_: str) -> bool:
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(articles.c.id).where(articles.c.id == article_id_)).first() is not None
+            return (
+                conn.execute(sa.select(articles.c.id).where(articles.c.id == article_id_)).first() is not None
+            )
 
     def get_article(self, article_id_: str) -> Article:
         """An article by id or by a unique id prefix."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(articles).where(articles.c.id.like(f"{_escape_like(article_id_)}%", escape="\\")).limit(2)
+                sa.select(articles)
+                .where(articles.c.id.like(f"{_escape_like(article_id_)}%", escape="\\"))
+                .limit(2)
             ).mappings()
             found = list(rows)
         if not found:

@@ -6,16 +6,19 @@ Spans are stored as [start, end]; their text is cut from the stored article text
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
-from counterclaim.attribution import AttributionExtractor
 from counterclaim.model import Article, Attribution, Polarity, Relay, Span, Speaker
 from counterclaim.store import Store
 from counterclaim.store.schema.articles import articles
 from counterclaim.store.schema.attributions import attributions
+
+if TYPE_CHECKING:
+    # spaCy (and torch behind it) loads only when attributions are extracted, not when they are read.
+    from counterclaim.attribution import AttributionExtractor
 
 
 def save_attributions(conn: Connection, article_id: str, found: Sequence[Attribution]) -> None:
@@ -44,7 +47,11 @@ def analyze_attributions(
     """Run the stage over a batch of stored articles and save the result; returns how many were found."""
     if not batch:
         return 0
-    found = (extractor or AttributionExtractor()).extract(batch)
+    if extractor is None:
+        from counterclaim.attribution import AttributionExtractor
+
+        extractor = AttributionExtractor()
+    found = extractor.extract(batch)
     with store.begin() as conn:
         for article in batch:
             save_attributions(conn, article.id, found)

@@ -2,5 +2,25 @@
 
 from counterclaim.store.schema import metadata
 from counterclaim.store.schema.articles import articles, ingested_sources, outlets, pending_links
+from counterclaim.store.schema.attributions import attributions
+from counterclaim.store.schema.claims import accounts, claim_statements, claims
+from counterclaim.store.schema.dossier import provenance_checks, verdicts
+from counterclaim.store.schema.reuse import reuse_clusters, reuse_fingerprints, reuse_indexed, reuse_links
 
-__all__ = ["articles", "ingested_sources", "metadata", "outlets", "pending_links"]
+__all__ = [
+    "accounts",
+    "articles",
+    "attributions",
+    "claim_statements",
+    "claims",
+    "ingested_sources",
+    "metadata",
+    "outlets",
+    "pending_links",
+    "provenance_checks",
+    "reuse_clusters",
+    "reuse_fingerprints",
+    "reuse_indexed",
+    "reuse_links",
+    "verdicts",
+]

@@ -1,0 +1,166 @@
+"""Dossier commands: `report` (terminal, JSON, HTML), `export` (JSON, CSV, HTML, JSON-LD), `verdict`.
+
+Each command opens the store, calls the library and formats; nothing here decides anything about a claim.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from counterclaim.cli.options import DbOption, JsonOption
+from counterclaim.dossier import Dossier, render_dossier
+from counterclaim.errors import NotFoundError, UsageError
+from counterclaim.export import dossier_json
+from counterclaim.export.accounts_csv import accounts_csv
+from counterclaim.export.html_report import html_report
+from counterclaim.export.jsonld import jsonld_document
+from counterclaim.model import Verdict
+from counterclaim.store import Store
+from counterclaim.store.claims import load_claims, search_claims
+from counterclaim.store.provenance import known_outlets, load_dossier, save_verdict
+
+console = Console()
+
+
+class ExportFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+    HTML = "html"
+    JSONLD = "jsonld"
+
+
+def _resolve_claim(store: Store, claim_id: str | None, search: str | None) -> str:
+    if bool(claim_id) == bool(search):
+        raise UsageError("Give a CLAIM_ID or --search TEXT (one of them).")
+    if claim_id:
+        return claim_id
+    found = search_claims(store, search or "", limit=5)
+    if not found:
+        raise NotFoundError(f"No claim is close to {search!r}: ingest more articles or search other words.")
+    best, score = found[0]
+    if len(found) > 1:
+        others = ", ".join(f"{c.id} ({s:.2f})" for c, s in found[1:])
+        console.print(f"[dim]Closest claim {best.id} (similarity {score:.2f}); others: {others}[/dim]")
+    return best.id
+
+
+def report_command(
+    claim_id: Annotated[str | None, typer.Argument(help="The claim's id.", show_default=False)] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", "-s", help="Pick the claim closest to this text.")
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the HTML report to this file.")
+    ] = None,
+) -> None:
+    """Print a claim's dossier: accounts in time order, who asserts, relays, denies, primary-source checks."""
+    store = Store(db)
+    dossier = load_dossier(store, _resolve_claim(store, claim_id, search))
+    if as_json:
+        sys.stdout.write(dossier_json.dumps([dossier]) + "\n")
+    else:
+        render_dossier(dossier, console)
+    if html:
+        _write(html, html_report(dossier))
+        console.print(f"HTML report written to {html}")
+
+
+def export_command(
+    output: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File (or folder for html); stdout if not given.")
+    ] = None,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="json, csv, html or jsonld.")
+    ] = ExportFormat.JSON,
+    claim: Annotated[
+        list[str] | None, typer.Option("--claim", help="Only these claim ids (repeatable).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Export dossiers: versioned JSON, CSV of accounts, an HTML report per claim, or schema.org JSON-LD."""
+    store = Store(db)
+    dossiers = _dossiers(store, claim)
+    if fmt is ExportFormat.HTML:
+        _export_html(dossiers, output)
+        return
+    text = {
+        ExportFormat.JSON: lambda: dossier_json.dumps(dossiers),
+        ExportFormat.CSV: lambda: accounts_csv(dossiers),
+        ExportFormat.JSONLD: lambda: json.dumps(jsonld_document(dossiers), ensure_ascii=False, indent=2),
+    }[fmt]()
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        _write(output, text)
+        console.print(f"{len(dossiers)} claim(s) exported to {output}", style="green")
+
+
+def _dossiers(store: Store, claim_ids: list[str] | None) -> list[Dossier]:
+    outlets = known_outlets(store)
+    ids = claim_ids or [c.id for c in load_claims(store)]
+    return [load_dossier(store, claim_id, outlets) for claim_id in ids]
+
+
+def _export_html(dossiers: list[Dossier], output: Path | None) -> None:
+    if output is None:
+        if len(dossiers) != 1:
+            raise UsageError("HTML export writes one file per claim: give --out FOLDER (or one --claim).")
+        sys.stdout.write(html_report(dossiers[0]))
+        return
+    folder = output
+    folder.mkdir(parents=True, exist_ok=True)
+    for dossier in dossiers:
+        _write(folder / f"claim-{dossier.claim.id}.html", html_report(dossier))
+    console.print(f"{len(dossiers)} HTML report(s) written to {folder}/", style="green")
+
+
+def verdict_command(
+    claim_id: Annotated[str, typer.Argument(help="The claim's id.")],
+    rating: Annotated[str, typer.Option(help="The rating, as your desk words it (e.g. 'False').")],
+    reviewer: Annotated[str, typer.Option(help="Who reviewed the claim (a person or an organisation).")],
+    url: Annotated[str | None, typer.Option(help="Where the review is published.")] = None,
+    notes: Annotated[str | None, typer.Option(help="Free notes kept with the verdict.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record a reviewer's verdict on a claim; exported as a schema.org ClaimReview. The tool never rates."""
+    store = Store(db)
+    if not load_claims(store, claim_ids=[claim_id]):
+        raise NotFoundError(
+            f"No claim with id {claim_id!r}: find it with `counterclaim report --search TEXT`."
+        )
+    verdict = Verdict(claim_id, rating, reviewer, datetime.now(UTC), url, notes)
+    with store.begin() as conn:
+        save_verdict(conn, verdict)
+    if as_json:
+        sys.stdout.write(json.dumps({"claim_id": claim_id, "rating": rating, "reviewer": reviewer}) + "\n")
+        return
+    table = Table(show_header=False)
+    table.add_row("claim", claim_id)
+    table.add_row("rating", rating)
+    table.add_row("reviewer", reviewer)
+    console.print("Verdict recorded:", table)
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"Cannot write {path}: {exc.strerror}. Choose a writable path with --out.") from exc
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report_command)
+    app.command("export")(export_command)
+    app.command("verdict")(verdict_command)

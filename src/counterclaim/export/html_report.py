@@ -1,0 +1,61 @@
+"""The self-contained HTML report of one claim: one file, styles and charts inline, no script, no CDN.
+
+It opens offline; accounts link to the articles' own URLs. The web app renders the same dossier body.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from importlib import resources
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+from counterclaim import __version__
+from counterclaim.dossier import AccountEntry, Dossier, Role, format_time, relay_path
+from counterclaim.export.charts import Href, graph_svg, timeline_svg
+
+STYLESHEET = "counterclaim.css"
+
+
+def template_environment(*first_dirs: str) -> Environment:
+    """Jinja2 with autoescaping on every template, searching `first_dirs` before the export templates."""
+    dirs = [*first_dirs, str(resources.files("counterclaim.export") / "templates")]
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(d) for d in dirs]),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(format_time=format_time, relay_path=relay_path, roles=list(Role))
+    return env
+
+
+def stylesheet() -> str:
+    return (resources.files("counterclaim.web") / "static" / STYLESHEET).read_text(encoding="utf-8")
+
+
+def dossier_context(dossier: Dossier, href: Href) -> dict[str, object]:
+    """What the dossier body template needs: the dossier, its two charts and the link rule for accounts."""
+    return {
+        "dossier": dossier,
+        "timeline": timeline_svg(dossier, href),
+        "graph": graph_svg(dossier),
+        "href": href,
+    }
+
+
+def _article_url(entry: AccountEntry) -> str | None:
+    url = entry.article_url
+    # Only web links: a report file must not carry javascript: or file: links from ingested metadata.
+    return url if url and url.startswith(("https://", "http://")) else None
+
+
+def html_report(dossier: Dossier, generated_at: datetime | None = None) -> str:
+    env = template_environment()
+    template = env.get_template("report.html.j2")
+    return template.render(
+        **dossier_context(dossier, _article_url),
+        css=stylesheet(),
+        generator=f"counterclaim {__version__}",
+        generated_at=(generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"),
+    )
