@@ -15,6 +15,8 @@ from counterclaim.store import Store
 
 BATCH_SIZE = 200
 
+Stage = Callable[[Store, list[Article]], int]
+
 
 @dataclass(slots=True)
 class AnalysisReport:
@@ -22,32 +24,49 @@ class AnalysisReport:
     found: dict[str, int] = field(default_factory=dict)
 
 
-def _stages() -> list[tuple[str, Callable[[Store, list[Article]], int]]]:
+def _stages(store: Store) -> list[tuple[str, Stage]]:
+    """The stages with their models loaded once for the whole run, not once per batch."""
     # Imported here so that `counterclaim articles` and ingest with --no-analyze never load the models.
+    from counterclaim.attribution import AttributionExtractor
+    from counterclaim.claims import load_encoder
+    from counterclaim.stance import StanceModel
     from counterclaim.store.attributions import analyze_attributions
-    from counterclaim.store.claims import analyze_claims
-    from counterclaim.store.provenance import analyze_provenance
+    from counterclaim.store.claims import analyze_claims, open_linker
+    from counterclaim.store.provenance import analyze_provenance_batch
     from counterclaim.store.reuse import analyze_reuse
 
-    def provenance(store: Store, _batch: list[Article]) -> int:
-        # Provenance looks at every claim, since a new article can be a source's own publication.
-        return analyze_provenance(store)
+    extractor = AttributionExtractor()
+    encoder = load_encoder()
+    stance_model = StanceModel.load()
+    linker = open_linker(store, encoder)
+
+    def attributions(store: Store, batch: list[Article]) -> int:
+        return analyze_attributions(store, batch, extractor=extractor)
+
+    def claims(store: Store, batch: list[Article]) -> int:
+        nonlocal linker
+        try:
+            return analyze_claims(store, batch, linker=linker, stance_model=stance_model)
+        except Exception:
+            # The batch's transaction rolled back but the in-memory index moved on: rebuild it from the store.
+            linker = open_linker(store, encoder)
+            raise
 
     return [
-        ("attributions", analyze_attributions),
+        ("attributions", attributions),
         ("reuse links", analyze_reuse),
-        ("claims", analyze_claims),
-        ("provenance checks", provenance),
+        ("claims", claims),
+        ("provenance checks", analyze_provenance_batch),
     ]
 
 
 def analyze_new(store: Store, article_ids: Sequence[str], progress: bool = True) -> AnalysisReport:
-    """Run every stage over the given (newly stored) articles."""
+    """Run every stage over the given (newly stored) articles, oldest first."""
     report = AnalysisReport()
     ids = list(dict.fromkeys(article_ids))
     if not ids:
         return report
-    stages = _stages()
+    stages = _stages(store)
     with Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task("analysing", total=len(ids) * len(stages))
         for start in range(0, len(ids), BATCH_SIZE):

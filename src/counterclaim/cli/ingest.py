@@ -66,7 +66,9 @@ def ingest_command(
     if options.analyze and report.added:
         from counterclaim.pipeline import analyze_new
 
-        analyze_new(store, report.added, progress=not as_json)
+        analysis = analyze_new(store, report.added, progress=not as_json)
+        found = ", ".join(f"{count} {name}" for name, count in analysis.found.items())
+        console.print(f"analysed {analysis.articles} new articles: {found}")
     if as_json:
         print(json.dumps(report_record(report), indent=2))
     else:
