@@ -1,0 +1,87 @@
+"""The `counterclaim reuse` command: compare articles not yet indexed, then list shared passages.
+
+`--json` prints one JSON object per link and line (the format bench/reuse.py scores).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from counterclaim.cli.options import DbOption, JsonOption
+from counterclaim.model import ReuseLink
+from counterclaim.reuse import ReuseCluster, direction, link_record
+from counterclaim.store import Store
+from counterclaim.store.reuse import analyze_reuse, load_reuse_clusters, load_reuse_links
+
+console = Console()
+
+
+def _analyze_pending(store: Store, quiet: bool) -> int:
+    found = 0
+    with Progress(disable=quiet, transient=True, console=Console(stderr=True)) as progress:
+        task = progress.add_task("reuse: comparing articles", total=store.count_articles())
+        for batch in store.iter_articles(batch_size=1000):
+            found += analyze_reuse(store, batch)
+            progress.advance(task, len(batch))
+    return found
+
+
+def reuse_command(
+    db: DbOption = None,
+    article: Annotated[
+        str | None, typer.Option("--article", help="Only links of this article (id or prefix).")
+    ] = None,
+    analyze: Annotated[
+        bool, typer.Option("--analyze/--no-analyze", help="First compare articles not compared yet.")
+    ] = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Passages shared verbatim or nearly so between outlets, with direction and cluster."""
+    store = Store(db)
+    if analyze:
+        _analyze_pending(store, quiet=as_json)
+    ids = [store.get_article(article).id] if article else None
+    links = load_reuse_links(store, ids)
+    clusters = {c.id: c for c in load_reuse_clusters(store, sorted({x.cluster for x in links}))}
+    if as_json:
+        dates = {
+            a.id: a.published_at for a in store.articles(ids=sorted({x for k in links for x in (k.a, k.b)}))
+        }
+        for link in links:
+            _, basis = direction(dates.get(link.a), dates.get(link.b))
+            print(json.dumps(link_record(link, clusters.get(link.cluster), basis), ensure_ascii=False))
+        return
+    _print_table(store, links, clusters)
+
+
+def _print_table(store: Store, links: list[ReuseLink], clusters: dict[str, ReuseCluster]) -> None:
+    outlet = {
+        a.id: a.outlet or "?" for a in store.articles(ids=sorted({x for k in links for x in (k.a, k.b)}))
+    }
+    table = Table(title=f"{len(links)} shared passages in {len(clusters)} clusters")
+    for column in ("cluster", "earlier", "later", "direction", "score", "words", "passage"):
+        table.add_column(column)
+    for link in links:
+        cluster = clusters.get(link.cluster)
+        first = "*" if cluster and cluster.earliest == link.a else ""
+        table.add_row(
+            link.cluster[:10],
+            f"{outlet.get(link.a, '?')} {link.a[:8]}{first} [{link.a_span.start}:{link.a_span.end}]",
+            f"{outlet.get(link.b, '?')} {link.b[:8]} [{link.b_span.start}:{link.b_span.end}]",
+            str(link.direction),
+            f"{link.score:.2f}",
+            str(len(link.a_span.text.split())),
+            link.a_span.text[:60] + ("…" if len(link.a_span.text) > 60 else ""),
+        )
+    console.print(table)
+    console.print("* the cluster's earliest carrier")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("reuse")(reuse_command)

@@ -1,0 +1,155 @@
+"""The reuse stage: passages shared verbatim or nearly so between articles of different outlets.
+
+`find_reuse(batch, index)` compares a new batch with an index of everything seen before, then adds the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from counterclaim.model import Article, Direction, ReuseLink, Span
+from counterclaim.reuse.align import AlignView, Passage, align, boilerplate_mask
+from counterclaim.reuse.clusters import Basis, ReuseCluster, assign_clusters, direction, oriented
+from counterclaim.reuse.index import ReuseIndex, boilerplate, candidate_pairs
+from counterclaim.reuse.settings import METHOD, ReuseSettings
+from counterclaim.reuse.shingles import Fingerprints, batch_shingles, fingerprint, tokenize, winnow
+
+__all__ = [
+    "METHOD",
+    "Basis",
+    "ReuseCluster",
+    "ReuseIndex",
+    "ReuseSettings",
+    "assign_clusters",
+    "direction",
+    "find_reuse",
+    "index_batch",
+    "link_record",
+    "links_overlapping",
+    "match_batch",
+    "oriented",
+]
+
+
+def index_batch(new: Sequence[Article], index: ReuseIndex) -> tuple[np.ndarray, Fingerprints]:
+    """Register and fingerprint a batch, add it to the index; returns the batch's index numbers and prints.
+
+    The fingerprints' `doc` field holds index numbers, so they can be stored as they are.
+    """
+    settings = index.settings
+    numbers = np.asarray([index.register(a.id, a.outlet, a.published_at) for a in new], dtype=np.int64)
+    index.keep(new)
+    prints = fingerprint(tokenize([a.text for a in new]), settings.shingle, settings.window)
+    prints = Fingerprints(prints.hashes, numbers[prints.doc], prints.pos)
+    added = index.add(prints.hashes, prints.doc, prints.pos)
+    return numbers, Fingerprints(prints.hashes[added], prints.doc[added], prints.pos[added])
+
+
+def find_reuse(new: Sequence[Article], index: ReuseIndex) -> list[ReuseLink]:
+    """Links between the new articles and everything in the index (the batch included), oriented by time.
+
+    Articles already in the index are skipped. Cluster ids are left empty: `assign_clusters` sets them
+    over whatever set of links the caller holds (a batch, a stored component, a whole corpus).
+    """
+    fresh = [a for a in _unique(new) if a.id not in index]
+    if not fresh:
+        return []
+    numbers, prints = index_batch(fresh, index)
+    return match_batch(index, numbers, prints)
+
+
+def match_batch(index: ReuseIndex, numbers: np.ndarray, prints: Fingerprints) -> list[ReuseLink]:
+    """Links of a batch already added to the index (by `index_batch`), with everything the index holds."""
+    low, high, _ = candidate_pairs(index, prints.hashes, numbers)
+    if not len(low):
+        return []
+    wanted = sorted(set(low.tolist()) | set(high.tolist()))
+    articles = index.articles(wanted)
+    present = [n for n in wanted if n in articles]
+    views = _views(index, [articles[n] for n in present], np.asarray(present, dtype=np.int64))
+    by_number = dict(zip(present, views, strict=True))
+    published = {index.ids[n]: index.published[n] for n in present}
+    links: list[ReuseLink] = []
+    for x, y in zip(low.tolist(), high.tolist(), strict=True):
+        if x in by_number and y in by_number:
+            for passage in align(by_number[x], by_number[y], index.settings):
+                links.append(oriented(_link(articles[x], articles[y], passage), published))
+    return links
+
+
+def _views(index: ReuseIndex, articles: list[Article], numbers: np.ndarray) -> list[AlignView]:
+    """Tokens, shingles and boilerplate masks of the articles a batch's candidates need."""
+    settings = index.settings
+    tokens = tokenize([a.text for a in articles])
+    hashes, docs, positions = batch_shingles(tokens, settings.shingle)
+    prints = winnow(hashes, docs, positions, settings.window)
+    flagged = boilerplate(index, prints.hashes, numbers[prints.doc]) if len(prints.hashes) else prints.doc < 0
+    bounds = np.searchsorted(prints.doc, np.arange(len(articles) + 1))
+    shingle_bounds = np.searchsorted(docs, np.arange(len(articles) + 1))
+    views = []
+    for i, article in enumerate(articles):
+        doc = tokens.doc(i)
+        lo, hi = bounds[i], bounds[i + 1]
+        own = hashes[shingle_bounds[i] : shingle_bounds[i + 1]]
+        mask = boilerplate_mask(len(doc), prints.pos[lo:hi][flagged[lo:hi]], settings)
+        views.append(AlignView(article.text, doc, own, mask))
+    return views
+
+
+def _unique(articles: Sequence[Article]) -> list[Article]:
+    seen: dict[str, Article] = {}
+    for article in articles:
+        seen.setdefault(article.id, article)
+    return list(seen.values())
+
+
+def _link(a: Article, b: Article, passage: Passage) -> ReuseLink:
+    return ReuseLink(
+        a=a.id,
+        a_span=Span.of(a.text, passage.a_start, passage.a_end),
+        b=b.id,
+        b_span=Span.of(b.text, passage.b_start, passage.b_end),
+        score=passage.score,
+        direction=Direction.UNKNOWN,
+        cluster="",
+        method=METHOD,
+    )
+
+
+def links_overlapping(links: Sequence[ReuseLink], article_id: str, spans: Sequence[Span]) -> list[ReuseLink]:
+    """Links whose passage in `article_id` overlaps any of `spans` (an attribution's content, say)."""
+    found = []
+    for link in links:
+        for side, span in ((link.a, link.a_span), (link.b, link.b_span)):
+            if side == article_id and any(span.start < s.end and s.start < span.end for s in spans):
+                found.append(link)
+                break
+    return found
+
+
+def link_record(
+    link: ReuseLink, cluster: ReuseCluster | None = None, basis: str | None = None
+) -> dict[str, object]:
+    """One link as the JSON object `counterclaim reuse --json` prints per line.
+
+    `basis` says how the direction was decided: "dated", "tie" (same moment) or "undated".
+    """
+    record: dict[str, object] = {
+        "a": link.a,
+        "a_start": link.a_span.start,
+        "a_end": link.a_span.end,
+        "b": link.b,
+        "b_start": link.b_span.start,
+        "b_end": link.b_span.end,
+        "score": link.score,
+        "direction": str(link.direction),
+        "cluster": link.cluster,
+    }
+    if basis is not None:
+        record["basis"] = basis
+    if cluster is not None:
+        record["earliest"] = cluster.earliest
+        record["earliest_basis"] = cluster.basis
+    return record

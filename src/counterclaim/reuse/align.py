@@ -1,0 +1,329 @@
+"""Alignment of one candidate pair: shared shingles seed diagonal runs, runs chain across small edits.
+
+The result is a set of passages with exact character offsets in both texts and a word-match score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+import numpy as np
+
+from counterclaim.reuse.settings import ReuseSettings
+from counterclaim.reuse.shingles import I64, U64, DocTokens
+
+_QUOTE_MARKS = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e")
+# Words a boundary may step over when the words after it match again (one substituted word).
+_EDGE_STEPS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A shared passage: tokens [a0, a1) of text A against [b0, b1) of text B, character offsets included."""
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    a_words: int
+    b_words: int
+    score: float
+    quoted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AlignView:
+    """What alignment needs of one text: its tokens, shingle hashes, and which tokens are boilerplate."""
+
+    text: str
+    tokens: DocTokens
+    shingles: U64
+    boilerplate: np.ndarray  # one flag per token
+
+    @property
+    def edge_stop(self) -> np.ndarray:
+        """Tokens an edge may not grow over: boilerplate and up to three words before it, since the
+        smallest hash of a window need not be its first and a boilerplate region can begin that early."""
+        stop = self.boilerplate.copy()
+        for shift in (1, 2, 3):
+            stop[:-shift] |= self.boilerplate[shift:]
+        return stop
+
+
+def boilerplate_mask(tokens: int, flagged: I64, settings: ReuseSettings) -> np.ndarray:
+    """Tokens inside boilerplate: from a flagged fingerprint through its shingle, bridging to the next
+    flagged one when it is at most one winnowing window away (the fingerprints between were not kept)."""
+    change = np.zeros(tokens + 1, dtype=np.int64)
+    if len(flagged):
+        flagged = np.sort(flagged)
+        starts = flagged
+        ends = np.minimum(flagged + settings.shingle, tokens)
+        close = np.diff(flagged) <= settings.window
+        starts = np.concatenate((starts, flagged[:-1][close]))
+        ends = np.concatenate((ends, flagged[1:][close]))
+        np.add.at(change, starts, 1)
+        np.add.at(change, ends, -1)
+    mask: np.ndarray = np.cumsum(change[:tokens]) > 0
+    return mask
+
+
+def _clean_shingles(mask: np.ndarray, size: int) -> np.ndarray:
+    # A shingle touching any boilerplate token cannot seed a passage.
+    count = len(mask) - size + 1
+    if count <= 0:
+        return np.zeros(0, dtype=bool)
+    touched = np.concatenate(([0], np.cumsum(mask, dtype=np.int64)))
+    clean: np.ndarray = (touched[size:] - touched[:count]) == 0
+    return clean
+
+
+@dataclass(slots=True)
+class _Run:
+    a0: int
+    a1: int
+    b0: int
+    b1: int
+    covered_a: int
+    covered_b: int
+    # The diagonal runs a chain was built from, so a quotation inside a failed chain can still be found.
+    pieces: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+def shared_shingles(a: U64, b: U64) -> tuple[I64, I64]:
+    """Positions (in a, in b) of every shingle hash the two sequences share."""
+    order = np.argsort(b, kind="stable")
+    sorted_b = b[order]
+    left = np.searchsorted(sorted_b, a, "left")
+    counts = np.searchsorted(sorted_b, a, "right") - left
+    # A shingle repeated many times in B (a repeated caption) cannot anchor anything useful.
+    counts = np.minimum(counts, 4)
+    pos_a = np.repeat(np.arange(len(a)), counts)
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return pos_a, order[left[pos_a] + offsets]
+
+
+def _diagonal_runs(pos_a: I64, pos_b: I64, size: int) -> list[_Run]:
+    diagonal = pos_b - pos_a
+    order = np.lexsort((pos_a, diagonal))
+    pa, pb, dg = pos_a[order], pos_b[order], diagonal[order]
+    breaks = np.flatnonzero((np.diff(dg) != 0) | (np.diff(pa) > 1)) + 1
+    firsts = np.concatenate(([0], breaks))
+    lasts = np.concatenate((breaks - 1, [len(pa) - 1]))
+    runs = []
+    for f, last in zip(firsts.tolist(), lasts.tolist(), strict=True):
+        length = pa[last] - pa[f] + size
+        runs.append(_Run(int(pa[f]), int(pa[last]) + size, int(pb[f]), int(pb[last]) + size, length, length))
+    runs.sort(key=lambda r: (r.a0, r.b0))
+    return runs
+
+
+def _chain(runs: list[_Run], a: U64, b: U64, settings: ReuseSettings) -> list[_Run]:
+    size, max_gap = settings.shingle, settings.max_gap
+    chains: list[_Run] = []
+    for run in runs:
+        best = None
+        for chain in chains:
+            gap_a, gap_b = run.a0 - chain.a1, run.b0 - chain.b1
+            if (
+                -size < gap_a <= max_gap
+                and -size < gap_b <= max_gap
+                and run.a1 > chain.a1
+                and run.b1 > chain.b1
+            ):
+                best = chain
+                break
+        if best is None:
+            chains.append(_Run(run.a0, run.a1, run.b0, run.b1, run.covered_a, run.covered_b))
+            chains[-1].pieces.append((run.a0, run.a1, run.b0, run.b1))
+            continue
+        best.pieces.append((run.a0, run.a1, run.b0, run.b1))
+        # Close edits leave words between them that no whole shingle covers: count those that match.
+        between = _matching(a[best.a1 : max(run.a0, best.a1)], b[best.b1 : max(run.b0, best.b1)])
+        best.covered_a += run.a1 - max(run.a0, best.a1) + between
+        best.covered_b += run.b1 - max(run.b0, best.b1) + between
+        best.a1, best.b1 = run.a1, run.b1
+    return chains
+
+
+def _matching(a: U64, b: U64) -> int:
+    if not len(a) or not len(b):
+        return 0
+    matcher = SequenceMatcher(None, a.tolist(), b.tolist(), autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks())
+
+
+def _extend(x: AlignView, y: AlignView, chain: _Run) -> None:
+    """Grow a chain over equal words at both ends, over single substitutions, never into boilerplate."""
+    a, b = x.tokens.hashes, y.tokens.hashes
+    free_a, free_b = ~x.edge_stop, ~y.edge_stop
+
+    def same(i: int, j: int) -> bool:
+        return 0 <= i < len(a) and 0 <= j < len(b) and bool(free_a[i] and free_b[j] and a[i] == b[j])
+
+    for _ in range(_EDGE_STEPS):
+        i, j = chain.a0 - 1, chain.b0 - 1
+        step = 1 if same(i, j) else 3 if same(i - 1, j - 1) and same(i - 2, j - 2) else 0
+        if not step:
+            break
+        chain.a0, chain.b0 = chain.a0 - step, chain.b0 - step
+        chain.covered_a, chain.covered_b = chain.covered_a + min(step, 2), chain.covered_b + min(step, 2)
+    for _ in range(_EDGE_STEPS):
+        i, j = chain.a1, chain.b1
+        step = 1 if same(i, j) else 3 if same(i + 1, j + 1) and same(i + 2, j + 2) else 0
+        if not step:
+            break
+        chain.a1, chain.b1 = chain.a1 + step, chain.b1 + step
+        chain.covered_a, chain.covered_b = chain.covered_a + min(step, 2), chain.covered_b + min(step, 2)
+
+
+def _trim_at_boilerplate(x: AlignView, y: AlignView, chain: _Run) -> None:
+    """Cut the last (first) words of a chain off at a paragraph break when boilerplate follows (precedes).
+
+    A boilerplate region is known only from its fingerprints, which can start (end) up to three words
+    inside it: the words between are shared by both texts and would otherwise join the passage.
+    """
+    if x.boilerplate[chain.a1 : chain.a1 + 4].any() and y.boilerplate[chain.b1 : chain.b1 + 4].any():
+        for k in (1, 2, 3):
+            if chain.a1 - k > chain.a0 and _break_before(x, chain.a1 - k) and _break_before(y, chain.b1 - k):
+                chain.a1, chain.b1 = chain.a1 - k, chain.b1 - k
+                break
+    if (
+        x.boilerplate[max(chain.a0 - 4, 0) : chain.a0].any()
+        and y.boilerplate[max(chain.b0 - 4, 0) : chain.b0].any()
+    ):
+        for k in (1, 2, 3):
+            if chain.a0 + k < chain.a1 and _break_before(x, chain.a0 + k) and _break_before(y, chain.b0 + k):
+                chain.a0, chain.b0 = chain.a0 + k, chain.b0 + k
+                break
+
+
+def _break_before(view: AlignView, token: int) -> bool:
+    if token <= 0 or token >= len(view.tokens):
+        return False
+    return "\n" in view.text[int(view.tokens.ends[token - 1]) : int(view.tokens.starts[token])]
+
+
+def _in_quotes(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 3) : start]
+    after = text[end : end + 3]
+    return any(c in _QUOTE_MARKS for c in before) and any(c in _QUOTE_MARKS for c in after)
+
+
+def align(a: AlignView, b: AlignView, settings: ReuseSettings) -> list[Passage]:
+    """Every passage the two texts share that is long enough, or a full quotation, and similar enough."""
+    size = settings.shingle
+    pos_a, pos_b = shared_shingles(a.shingles, b.shingles)
+    keep = _clean_shingles(a.boilerplate, size)[pos_a] & _clean_shingles(b.boilerplate, size)[pos_b]
+    pos_a, pos_b = pos_a[keep], pos_b[keep]
+    if not len(pos_a):
+        return []
+    chains = _chain(_diagonal_runs(pos_a, pos_b, size), a.tokens.hashes, b.tokens.hashes, settings)
+    passages, companions = [], []
+    for chain in chains:
+        _extend(a, b, chain)
+        _trim_at_boilerplate(a, b, chain)
+        passage = _passage(a.text, a.tokens, b.text, b.tokens, chain, settings)
+        if passage is not None:
+            passages.append(passage)
+            continue
+        quotations = _quotations(a, b, chain, settings)
+        passages.extend(quotations)
+        if not quotations and min(chain.a1 - chain.a0, chain.b1 - chain.b0) >= settings.min_companion_words:
+            companions.append(_companion(a, b, chain, settings))
+    # Once a pair shares one long passage, its shorter shared sentences are part of the same copying.
+    if passages:
+        passages.extend(p for p in companions if p is not None)
+    return _drop_overlapping(passages)
+
+
+def _quotations(a: AlignView, b: AlignView, chain: _Run, settings: ReuseSettings) -> list[Passage]:
+    """Full quotations among the runs of a chain too short or too loose to report as a whole."""
+    found = []
+    for a0, a1, b0, b1 in chain.pieces if len(chain.pieces) > 1 else []:
+        piece = _Run(a0, a1, b0, b1, a1 - a0, b1 - b0)
+        _extend(a, b, piece)
+        passage = _passage(a.text, a.tokens, b.text, b.tokens, piece, settings)
+        if passage is not None and passage.quoted:
+            found.append(passage)
+    return found
+
+
+def _companion(a: AlignView, b: AlignView, chain: _Run, settings: ReuseSettings) -> Passage | None:
+    words_a, words_b = chain.a1 - chain.a0, chain.b1 - chain.b0
+    score = min(chain.covered_a, chain.covered_b) / max(words_a, words_b)
+    if score < settings.min_score:
+        return None
+    a_start, a_end = int(a.tokens.starts[chain.a0]), int(a.tokens.ends[chain.a1 - 1])
+    b_start, b_end = int(b.tokens.starts[chain.b0]), int(b.tokens.ends[chain.b1 - 1])
+    quoted = _in_quotes(a.text, a_start, a_end) and _in_quotes(b.text, b_start, b_end)
+    return Passage(a_start, a_end, b_start, b_end, words_a, words_b, round(float(min(score, 1.0)), 4), quoted)
+
+
+def _passage(
+    text_a: str, tokens_a: DocTokens, text_b: str, tokens_b: DocTokens, chain: _Run, settings: ReuseSettings
+) -> Passage | None:
+    words_a, words_b = chain.a1 - chain.a0, chain.b1 - chain.b0
+    score = min(chain.covered_a, chain.covered_b) / max(words_a, words_b)
+    if score < settings.min_score:
+        return None
+    a_start, a_end = int(tokens_a.starts[chain.a0]), int(tokens_a.ends[chain.a1 - 1])
+    b_start, b_end = int(tokens_b.starts[chain.b0]), int(tokens_b.ends[chain.b1 - 1])
+    quoted = _in_quotes(text_a, a_start, a_end) and _in_quotes(text_b, b_start, b_end)
+    if min(words_a, words_b) >= settings.min_words:
+        return Passage(
+            a_start, a_end, b_start, b_end, words_a, words_b, round(float(min(score, 1.0)), 4), quoted
+        )
+    if not quoted:
+        return _quoted_part(text_a, tokens_a, text_b, tokens_b, chain, settings, score)
+    if min(words_a, words_b) < settings.min_quote_words:
+        return None
+    return Passage(a_start, a_end, b_start, b_end, words_a, words_b, round(float(min(score, 1.0)), 4), quoted)
+
+
+def _quoted_part(
+    text_a: str,
+    tokens_a: DocTokens,
+    text_b: str,
+    tokens_b: DocTokens,
+    chain: _Run,
+    settings: ReuseSettings,
+    score: float,
+) -> Passage | None:
+    """The quotation inside a short shared stretch: "Pahon said: “...”" shares the speaker too."""
+    a0 = _after_opening_quote(text_a, tokens_a, chain.a0, chain.a1)
+    b0 = _after_opening_quote(text_b, tokens_b, chain.b0, chain.b1)
+    if a0 is None or b0 is None or a0 - chain.a0 != b0 - chain.b0:
+        return None
+    words = min(chain.a1 - a0, chain.b1 - b0)
+    a_start, a_end = int(tokens_a.starts[a0]), int(tokens_a.ends[chain.a1 - 1])
+    b_start, b_end = int(tokens_b.starts[b0]), int(tokens_b.ends[chain.b1 - 1])
+    if words < settings.min_quote_words or not (
+        _in_quotes(text_a, a_start, a_end) and _in_quotes(text_b, b_start, b_end)
+    ):
+        return None
+    return Passage(
+        a_start, a_end, b_start, b_end, chain.a1 - a0, chain.b1 - b0, round(float(min(score, 1.0)), 4), True
+    )
+
+
+def _after_opening_quote(text: str, tokens: DocTokens, first: int, last: int) -> int | None:
+    # Only the first few words may precede the quotation (a speaker and a cue).
+    for token in range(first + 1, min(last, first + 8)):
+        between = text[int(tokens.ends[token - 1]) : int(tokens.starts[token])]
+        if any(c in _QUOTE_MARKS for c in between):
+            return token
+    return None
+
+
+def _drop_overlapping(passages: list[Passage]) -> list[Passage]:
+    # A repeated paragraph can align twice; keep the longer of two passages that overlap on both sides.
+    kept: list[Passage] = []
+    for p in sorted(passages, key=lambda p: -(p.a_words + p.b_words)):
+        clash = any(
+            p.a_start < k.a_end and k.a_start < p.a_end and p.b_start < k.b_end and k.b_start < p.b_end
+            for k in kept
+        )
+        if not clash:
+            kept.append(p)
+    return sorted(kept, key=lambda p: p.a_start)

@@ -1,0 +1,263 @@
+"""The inverted index of winnowed fingerprints, partitioned by hash, and candidate pairs drawn from it.
+
+Each partition is searched by a pure function over arrays, so partitions map over processes or a cluster.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from counterclaim.model import Article
+from counterclaim.reuse.settings import ReuseSettings
+from counterclaim.reuse.shingles import I64, U64
+
+ArticleLoader = Callable[[Sequence[str]], list[Article]]
+
+
+@dataclass(slots=True)
+class _Chunk:
+    hashes: U64  # sorted
+    docs: I64
+    positions: I64
+
+
+@dataclass(slots=True)
+class _Partition:
+    chunks: list[_Chunk] = field(default_factory=list)
+
+    def add(self, hashes: U64, docs: I64, positions: I64) -> None:
+        order = np.argsort(hashes, kind="stable")
+        self.chunks.append(_Chunk(hashes[order], docs[order], positions[order]))
+        # Few sorted runs keep lookups cheap; merging them is one sort, amortised over many batches.
+        if len(self.chunks) > 8:
+            self.chunks = [_merge(self.chunks)]
+
+    def counts(self, keys: U64) -> I64:
+        total = np.zeros(len(keys), dtype=np.int64)
+        for chunk in self.chunks:
+            total += np.searchsorted(chunk.hashes, keys, "right") - np.searchsorted(
+                chunk.hashes, keys, "left"
+            )
+        return total
+
+    def postings(self, keys: U64, limit: int) -> tuple[I64, I64]:
+        """(key index, doc) of every posting of `keys`, skipping keys with more than `limit` postings."""
+        lefts = [np.searchsorted(c.hashes, keys, "left") for c in self.chunks]
+        rights = [np.searchsorted(c.hashes, keys, "right") for c in self.chunks]
+        sizes = sum(
+            (r - lo for lo, r in zip(lefts, rights, strict=True)), np.zeros(len(keys), dtype=np.int64)
+        )
+        keep = sizes <= limit
+        groups: list[I64] = []
+        docs: list[I64] = []
+        for chunk, lo, r in zip(self.chunks, lefts, rights, strict=True):
+            counts = np.where(keep, r - lo, 0)
+            if not counts.any():
+                continue
+            group = np.repeat(np.arange(len(keys)), counts)
+            offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+            groups.append(group)
+            docs.append(chunk.docs[lo[group] + offsets])
+        if not groups:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        return np.concatenate(groups), np.concatenate(docs)
+
+
+def _merge(chunks: list[_Chunk]) -> _Chunk:
+    hashes = np.concatenate([c.hashes for c in chunks])
+    order = np.argsort(hashes, kind="stable")
+    docs = np.concatenate([c.docs for c in chunks])[order]
+    positions = np.concatenate([c.positions for c in chunks])[order]
+    return _Chunk(hashes[order], docs, positions)
+
+
+class ReuseIndex:
+    """Fingerprints of every article seen so far, with each article's outlet and publication time.
+
+    Held in memory; `counterclaim.store.reuse` fills one from the stored index with only the fingerprints a
+    new batch can match, and a `loader` that fetches older articles' text when a candidate needs aligning.
+    """
+
+    def __init__(self, settings: ReuseSettings | None = None, loader: ArticleLoader | None = None) -> None:
+        self.settings = settings or ReuseSettings()
+        self.loader = loader
+        self.ids: list[str] = []
+        self.numbers: dict[str, int] = {}
+        self._outlets: list[int] = []
+        self._outlet_codes: dict[str, int] = {}
+        self.published: list[datetime | None] = []
+        self._articles: dict[int, Article] = {}
+        self.partitions = [_Partition() for _ in range(self.settings.partitions)]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, article_id: str) -> bool:
+        return article_id in self.numbers
+
+    def register(self, article_id: str, outlet: str | None, published: datetime | None) -> int:
+        """The index number of an article, adding it when new."""
+        known = self.numbers.get(article_id)
+        if known is not None:
+            return known
+        number = len(self.ids)
+        self.ids.append(article_id)
+        self.numbers[article_id] = number
+        # An article without an outlet is its own outlet: it may be linked with anything.
+        code = self._outlet_codes.setdefault(outlet, len(self._outlet_codes)) if outlet else -(number + 1)
+        self._outlets.append(code)
+        self.published.append(published)
+        return number
+
+    def keep(self, articles: Iterable[Article]) -> None:
+        for article in articles:
+            self._articles[self.numbers[article.id]] = article
+
+    def outlet_codes(self) -> I64:
+        return np.asarray(self._outlets, dtype=np.int64)
+
+    def timestamps(self) -> np.ndarray:
+        return np.asarray([p.timestamp() if p else math.nan for p in self.published], dtype=np.float64)
+
+    def articles(self, numbers: Sequence[int]) -> dict[int, Article]:
+        """The articles with these index numbers, from memory or through the loader."""
+        found = {n: self._articles[n] for n in numbers if n in self._articles}
+        missing = [self.ids[n] for n in numbers if n not in found]
+        if missing and self.loader is not None:
+            for article in self.loader(missing):
+                found[self.numbers[article.id]] = article
+        return found
+
+    def split(self, hashes: U64) -> list[I64]:
+        """Indices of `hashes` falling in each partition."""
+        part = (hashes % np.uint64(len(self.partitions))).astype(np.int64)
+        order = np.argsort(part, kind="stable")
+        bounds = np.searchsorted(part[order], np.arange(len(self.partitions) + 1))
+        return [order[bounds[p] : bounds[p + 1]] for p in range(len(self.partitions))]
+
+    def add(self, hashes: U64, docs: I64, positions: I64) -> U64:
+        """Add postings (`docs` are index numbers), skipping hashes already past the boilerplate cap.
+
+        The cap bounds the index: no hash holds more than `max_docs + 1` postings however large the corpus.
+        Returns the hashes that were added, so a stored index can save exactly those.
+        """
+        cap = self.settings.max_docs + 1
+        kept: list[I64] = []
+        for number, picked in enumerate(self.split(hashes)):
+            if not len(picked):
+                continue
+            keys = hashes[picked]
+            room = self.partitions[number].counts(keys) < cap
+            picked = picked[room]
+            self.partitions[number].add(hashes[picked], docs[picked], positions[picked])
+            kept.append(picked)
+        return np.sort(np.concatenate(kept)) if kept else np.zeros(0, dtype=np.int64)
+
+
+def partition_boilerplate(
+    partition: _Partition, keys: U64, outlets_of_keys: I64, outlets: I64, settings: ReuseSettings
+) -> np.ndarray:
+    """Whether each (fingerprint, outlet) is boilerplate: too common overall or in that outlet's articles."""
+    unique, inverse = np.unique(keys, return_inverse=True)
+    common = partition.counts(unique) > settings.max_docs
+    groups, docs = partition.postings(unique, settings.max_docs)
+    flagged = common[inverse]
+    if not len(groups):
+        return flagged
+    pair_key = np.unique(groups * (1 << 32) + docs)
+    groups, docs = pair_key >> 32, pair_key & 0xFFFFFFFF
+    outlet_key = groups * (1 << 32) + (outlets[docs] & 0xFFFFFFFF)
+    seen, per_outlet = np.unique(outlet_key, return_counts=True)
+    spread = np.bincount(seen >> 32, minlength=len(unique)) > settings.max_outlets
+    flagged |= spread[inverse]
+    asked = inverse * (1 << 32) + (outlets_of_keys & 0xFFFFFFFF)
+    at = np.minimum(np.searchsorted(seen, asked), len(seen) - 1)
+    flagged |= (seen[at] == asked) & (per_outlet[at] > settings.per_outlet_docs)
+    return flagged
+
+
+def boilerplate(index: ReuseIndex, hashes: U64, docs: I64) -> np.ndarray:
+    """Which fingerprints (hash, index number) are boilerplate for their article, by the index's caps."""
+    outlets = index.outlet_codes()
+    flagged = np.zeros(len(hashes), dtype=bool)
+    for p, picked in enumerate(index.split(hashes)):
+        if len(picked):
+            flagged[picked] = partition_boilerplate(
+                index.partitions[p], hashes[picked], outlets[docs[picked]], outlets, index.settings
+            )
+    return flagged
+
+
+def partition_candidates(
+    partition: _Partition, keys: U64, outlets: I64, is_new: np.ndarray, settings: ReuseSettings
+) -> I64:
+    """Article pairs (`low << 32 | high`) sharing a fingerprint among `keys`, boilerplate dropped.
+
+    Only pairs of different outlets with at least one new article are drawn: older pairs were drawn before.
+    """
+    groups, docs = partition.postings(np.unique(keys), settings.max_docs)
+    if not len(groups):
+        return np.zeros(0, dtype=np.int64)
+    # One posting per article and fingerprint (winnowing can pick one hash twice in an article).
+    pair_key = np.unique(groups * (1 << 32) + docs)
+    groups, docs = pair_key >> 32, pair_key & 0xFFFFFFFF
+    groups, docs = _drop_boilerplate(groups, docs, outlets, settings)
+    if not len(groups):
+        return np.zeros(0, dtype=np.int64)
+    first, second = _pairs_within_groups(groups)
+    a, b = docs[first], docs[second]
+    useful = (outlets[a] != outlets[b]) & (is_new[a] | is_new[b])
+    a, b = a[useful], b[useful]
+    keys_out: I64 = np.minimum(a, b) * (1 << 32) + np.maximum(a, b)
+    return keys_out
+
+
+def _drop_boilerplate(groups: I64, docs: I64, outlets: I64, settings: ReuseSettings) -> tuple[I64, I64]:
+    group_docs = np.bincount(groups)
+    keep = group_docs[groups] <= settings.max_docs
+    # An outlet's own boilerplate: the fingerprint recurs in many of that outlet's articles.
+    outlet_of = outlets[docs]
+    _, inverse, counts = np.unique(
+        groups * (1 << 32) + (outlet_of & 0xFFFFFFFF), return_inverse=True, return_counts=True
+    )
+    keep &= counts[inverse] <= settings.per_outlet_docs
+    groups, docs, outlet_of = groups[keep], docs[keep], outlet_of[keep]
+    distinct = np.unique(groups * (1 << 32) + (outlet_of & 0xFFFFFFFF)) >> 32
+    group_outlets = np.bincount(distinct, minlength=int(groups.max()) + 1 if len(groups) else 0)
+    keep = group_outlets[groups] <= settings.max_outlets if len(groups) else np.zeros(0, dtype=bool)
+    return groups[keep], docs[keep]
+
+
+def _pairs_within_groups(groups: I64) -> tuple[I64, I64]:
+    """Index pairs i < j of every two postings with the same group (`groups` sorted)."""
+    size = len(groups)
+    starts = np.flatnonzero(np.concatenate(([True], groups[1:] != groups[:-1])))
+    lengths = np.diff(np.concatenate((starts, [size])))
+    rank = np.arange(size) - np.repeat(starts, lengths)
+    later = np.repeat(lengths, lengths) - rank - 1
+    first = np.repeat(np.arange(size), later)
+    offsets = np.arange(int(later.sum())) - np.repeat(np.cumsum(later) - later, later)
+    return first, first + 1 + offsets
+
+
+def candidate_pairs(index: ReuseIndex, new_hashes: U64, new_numbers: I64) -> tuple[I64, I64, I64]:
+    """Candidate article pairs (low, high index numbers) of a batch, and how many fingerprints each shares."""
+    outlets = index.outlet_codes()
+    is_new = np.zeros(len(index), dtype=bool)
+    is_new[new_numbers] = True
+    found = [
+        partition_candidates(index.partitions[p], new_hashes[picked], outlets, is_new, index.settings)
+        for p, picked in enumerate(index.split(new_hashes))
+        if len(picked)
+    ]
+    keys = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+    unique, seeds = np.unique(keys, return_counts=True)
+    keep = seeds >= index.settings.min_seeds
+    unique = unique[keep]
+    return unique >> 32, unique & 0xFFFFFFFF, seeds[keep]

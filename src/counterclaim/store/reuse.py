@@ -1,0 +1,276 @@
+"""Saving and loading the reuse stage: links, clusters and the stored fingerprint index.
+
+`analyze_reuse` compares a new batch with the stored index, saves links, re-clusters what they touch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from counterclaim.model import Article, Attribution, Direction, ReuseLink, Span
+from counterclaim.reuse import (
+    ReuseCluster,
+    ReuseIndex,
+    ReuseSettings,
+    assign_clusters,
+    index_batch,
+    match_batch,
+)
+from counterclaim.reuse import links_overlapping as _links_overlapping
+from counterclaim.reuse.shingles import fingerprint, tokenize
+from counterclaim.store import Store
+from counterclaim.store.schema.articles import articles as articles_table
+from counterclaim.store.schema.reuse import reuse_clusters, reuse_fingerprints, reuse_indexed, reuse_links
+
+# Bound on bound parameters per statement (SQLite allows 32766, PostgreSQL 65535).
+_CHUNK = 900
+# Hops followed from new links through stored ones when re-clustering.
+_CLUSTER_HOPS = 4
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def analyze_reuse(store: Store, articles: list[Article], settings: ReuseSettings | None = None) -> int:
+    """Compare a batch with the stored index, save its links and fingerprints; returns the new links.
+
+    Articles already indexed are skipped, so running it twice over the same batch adds nothing.
+    """
+    settings = settings or ReuseSettings()
+    fresh = _not_indexed(store, articles)
+    if not fresh:
+        return 0
+    index = _partial_index(store, fresh, settings)
+    numbers, prints = index_batch(fresh, index)
+    links = match_batch(index, numbers, prints)
+    with store.begin() as conn:
+        _save_index(conn, index, fresh, numbers, prints)
+        if links:
+            _save_clustered(conn, store, links)
+    return len(links)
+
+
+def _not_indexed(store: Store, articles: list[Article]) -> list[Article]:
+    unique = list({a.id: a for a in articles}.values())
+    known: set[str] = set()
+    with store.engine.connect() as conn:
+        for chunk in _chunks([a.id for a in unique]):
+            rows = conn.execute(
+                sa.select(reuse_indexed.c.article_id).where(reuse_indexed.c.article_id.in_(chunk))
+            )
+            known.update(r[0] for r in rows)
+    return [a for a in unique if a.id not in known]
+
+
+def _partial_index(store: Store, fresh: list[Article], settings: ReuseSettings) -> ReuseIndex:
+    """An in-memory index holding the stored fingerprints the new batch can match, and no others."""
+    index = ReuseIndex(settings, loader=lambda ids: store.articles(ids=list(ids)))
+    prints = fingerprint(tokenize([a.text for a in fresh]), settings.shingle, settings.window)
+    keys = np.unique(prints.hashes).view(np.int64).tolist()
+    rows: list[tuple[int, str, int]] = []
+    with store.engine.connect() as conn:
+        for chunk in _chunks(keys):
+            query = sa.select(reuse_fingerprints).where(reuse_fingerprints.c.hash.in_(chunk))
+            rows.extend((r.hash, r.article_id, r.position) for r in conn.execute(query))
+        owners = sorted({r[1] for r in rows})
+        for chunk in _chunks(owners):
+            for r in conn.execute(sa.select(reuse_indexed).where(reuse_indexed.c.article_id.in_(chunk))):
+                index.register(r.article_id, r.outlet, _utc(r.published_at))
+    rows = [r for r in rows if r[1] in index]
+    if rows:
+        hashes = np.asarray([r[0] for r in rows], dtype=np.int64).view(np.uint64)
+        docs = np.asarray([index.numbers[r[1]] for r in rows], dtype=np.int64)
+        index.add(hashes, docs, np.asarray([r[2] for r in rows], dtype=np.int64))
+    return index
+
+
+def _save_index(conn: Connection, index: ReuseIndex, fresh: list[Article], numbers: Any, prints: Any) -> None:
+    now = datetime.now(UTC)
+    conn.execute(
+        reuse_indexed.insert(),
+        [
+            {"article_id": a.id, "outlet": a.outlet, "published_at": _utc(a.published_at), "indexed_at": now}
+            for a in fresh
+        ],
+    )
+    rows = {
+        (int(h), index.ids[int(d)], int(p))
+        for h, d, p in zip(prints.hashes.view(np.int64), prints.doc, prints.pos, strict=True)
+    }
+    if rows:
+        conn.execute(
+            reuse_fingerprints.insert(),
+            [{"hash": h, "article_id": a, "position": p} for h, a, p in sorted(rows)],
+        )
+
+
+def _save_clustered(conn: Connection, store: Store, new_links: list[ReuseLink]) -> None:
+    """Save new links and re-cluster every stored link connected to them (clusters can merge)."""
+    old_ids, old_clusters, old = _connected_links(conn, {x for link in new_links for x in (link.a, link.b)})
+    articles = sorted({x for link in [*old, *new_links] for x in (link.a, link.b)})
+    linked, clusters = assign_clusters([*old, *new_links], _published(conn, articles))
+    for chunk in _chunks(sorted(old_ids)):
+        conn.execute(reuse_links.delete().where(reuse_links.c.id.in_(chunk)))
+    for chunk in _chunks(sorted(old_clusters)):
+        conn.execute(reuse_clusters.delete().where(reuse_clusters.c.id.in_(chunk)))
+    rows = {row["id"]: row for row in map(_link_row, linked)}
+    conn.execute(reuse_links.insert(), list(rows.values()))
+    conn.execute(reuse_clusters.insert(), [_cluster_row(c) for c in clusters])
+
+
+def _connected_links(conn: Connection, articles: set[str]) -> tuple[set[str], set[str], list[ReuseLink]]:
+    """Stored links reachable from these articles within a few hops: their ids, clusters and records."""
+    rows: dict[str, Any] = {}
+    frontier, visited = set(articles), set[str]()
+    for _ in range(_CLUSTER_HOPS):
+        frontier -= visited
+        if not frontier:
+            break
+        visited |= frontier
+        found: set[str] = set()
+        for chunk in _chunks(sorted(frontier)):
+            query = sa.select(reuse_links).where(
+                sa.or_(reuse_links.c.a.in_(chunk), reuse_links.c.b.in_(chunk))
+            )
+            for row in conn.execute(query).mappings():
+                rows[row["id"]] = row
+                found.update((row["a"], row["b"]))
+        frontier = found
+    texts = _texts(conn, {x for row in rows.values() for x in (row["a"], row["b"])})
+    links = [_link_from_row(row, texts) for row in rows.values()]
+    return set(rows), {row["cluster"] for row in rows.values()}, links
+
+
+def _texts(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for chunk in _chunks(sorted(ids)):
+        query = sa.select(articles_table.c.id, articles_table.c.text).where(articles_table.c.id.in_(chunk))
+        texts.update((r.id, r.text) for r in conn.execute(query))
+    return texts
+
+
+def _published(conn: Connection, ids: Sequence[str]) -> dict[str, datetime | None]:
+    published: dict[str, datetime | None] = {}
+    for chunk in _chunks(ids):
+        query = sa.select(reuse_indexed.c.article_id, reuse_indexed.c.published_at)
+        for r in conn.execute(query.where(reuse_indexed.c.article_id.in_(chunk))):
+            published[r.article_id] = _utc(r.published_at)
+    return published
+
+
+def _link_id(link: ReuseLink) -> str:
+    key = f"{link.a}:{link.a_span.start}:{link.a_span.end}:{link.b}:{link.b_span.start}:{link.b_span.end}"
+    return hashlib.sha1(key.encode()).hexdigest()
+
+
+def _link_row(link: ReuseLink) -> dict[str, Any]:
+    return {
+        "id": _link_id(link),
+        "a": link.a,
+        "a_start": link.a_span.start,
+        "a_end": link.a_span.end,
+        "b": link.b,
+        "b_start": link.b_span.start,
+        "b_end": link.b_span.end,
+        "score": link.score,
+        "direction": str(link.direction),
+        "cluster": link.cluster,
+        "method": link.method,
+    }
+
+
+def _span(texts: dict[str, str], article: str, start: int, end: int) -> Span:
+    return Span(start, end, texts.get(article, "")[start:end])
+
+
+def _link_from_row(row: Any, texts: dict[str, str]) -> ReuseLink:
+    return ReuseLink(
+        a=row["a"],
+        a_span=_span(texts, row["a"], row["a_start"], row["a_end"]),
+        b=row["b"],
+        b_span=_span(texts, row["b"], row["b_start"], row["b_end"]),
+        score=float(row["score"]),
+        direction=Direction(row["direction"]),
+        cluster=row["cluster"],
+        method=row["method"],
+    )
+
+
+def _cluster_row(cluster: ReuseCluster) -> dict[str, Any]:
+    return {
+        "id": cluster.id,
+        "earliest": cluster.earliest,
+        "earliest_start": cluster.earliest_span.start,
+        "earliest_end": cluster.earliest_span.end,
+        "passage": cluster.earliest_span.text,
+        "basis": cluster.basis,
+        "articles": list(cluster.articles),
+        "method": cluster.method,
+    }
+
+
+def load_reuse_links(store: Store, article_ids: Sequence[str] | None = None) -> list[ReuseLink]:
+    """Stored links, all or those touching any of `article_ids`, ordered by cluster then earlier article."""
+    query = sa.select(reuse_links).order_by(reuse_links.c.cluster, reuse_links.c.a, reuse_links.c.a_start)
+    with store.engine.connect() as conn:
+        if article_ids is None:
+            rows = list(conn.execute(query).mappings())
+        else:
+            found: dict[str, Any] = {}
+            for chunk in _chunks(list(article_ids)):
+                picked = query.where(sa.or_(reuse_links.c.a.in_(chunk), reuse_links.c.b.in_(chunk)))
+                found.update((row["id"], row) for row in conn.execute(picked).mappings())
+            rows = sorted(found.values(), key=lambda r: (r["cluster"], r["a"], r["a_start"]))
+        texts = _texts(conn, {x for row in rows for x in (row["a"], row["b"])})
+    return [_link_from_row(row, texts) for row in rows]
+
+
+def load_reuse_clusters(store: Store, cluster_ids: Sequence[str] | None = None) -> list[ReuseCluster]:
+    """Stored clusters with their earliest carrier and passage, all or the ones asked for."""
+    query = sa.select(reuse_clusters).order_by(reuse_clusters.c.id)
+    with store.engine.connect() as conn:
+        if cluster_ids is None:
+            rows = list(conn.execute(query).mappings())
+        else:
+            rows = []
+            for chunk in _chunks(list(cluster_ids)):
+                rows.extend(conn.execute(query.where(reuse_clusters.c.id.in_(chunk))).mappings())
+    return [
+        ReuseCluster(
+            id=r["id"],
+            earliest=r["earliest"],
+            earliest_span=Span(r["earliest_start"], r["earliest_end"], r["passage"]),
+            basis=r["basis"],
+            articles=tuple(r["articles"]),
+            method=r["method"],
+        )
+        for r in rows
+    ]
+
+
+def links_overlapping(links: Sequence[ReuseLink], attribution: Attribution) -> list[ReuseLink]:
+    """Links whose passage in the attribution's article overlaps the attribution's content.
+
+    So a dossier can say "RT and TASS carried the ministry's statement in identical wording".
+    """
+    return _links_overlapping(links, attribution.article_id, attribution.content)
+
+
+def reuse_of_attribution(store: Store, attribution: Attribution) -> list[ReuseLink]:
+    """Stored links overlapping an attribution's content."""
+    return links_overlapping(load_reuse_links(store, [attribution.article_id]), attribution)

@@ -1,0 +1,311 @@
+"""Tests of the reuse stage's core: tokens, fingerprints, alignment, boilerplate, direction and clusters.
+
+Texts are written for these tests; no store is involved (see test_reuse_store.py).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from counterclaim.model import Article, Direction
+from counterclaim.reuse import (
+    Basis,
+    ReuseIndex,
+    ReuseSettings,
+    assign_clusters,
+    find_reuse,
+    link_record,
+    links_overlapping,
+)
+from counterclaim.reuse.shingles import fingerprint, shingle_hashes, tokenize
+
+WORDS = [
+    "ministry",
+    "statement",
+    "coalition",
+    "aircraft",
+    "strikes",
+    "targets",
+    "town",
+    "border",
+    "officials",
+    "reported",
+    "militants",
+    "depot",
+    "command",
+    "post",
+    "joint",
+    "operation",
+    "airbase",
+    "commanders",
+    "line",
+    "coordinates",
+    "spokesman",
+    "government",
+    "defence",
+    "army",
+    "agency",
+    "report",
+    "council",
+    "minister",
+    "capital",
+    "region",
+    "province",
+    "river",
+    "bridge",
+    "market",
+    "election",
+    "vote",
+    "parliament",
+    "budget",
+    "tax",
+    "court",
+    "judge",
+    "police",
+    "station",
+    "harbour",
+    "ship",
+    "cargo",
+    "train",
+    "rail",
+    "winter",
+    "spring",
+    "summer",
+    "autumn",
+]
+T0 = datetime(2025, 3, 11, 9, 0, tzinfo=UTC)
+
+
+def prose(seed: int, count: int) -> str:
+    rng = random.Random(seed * 1009 + count)
+    words = [rng.choice(WORDS) for _ in range(count)]
+    sentences = [" ".join(words[i : i + 12]).capitalize() + "." for i in range(0, count, 12)]
+    return " ".join(sentences)
+
+
+def article(key: str, outlet: str | None, text: str, hours: float | None = 0) -> Article:
+    published = None if hours is None else T0 + timedelta(hours=hours)
+    return Article(id=key, text=text, outlet=outlet, published_at=published)
+
+
+def edited(text: str, rate: float, seed: int) -> str:
+    rng = random.Random(seed)
+    out = []
+    for word in text.split(" "):
+        if rng.random() < rate:
+            out.append("substitute")
+        else:
+            out.append(word)
+    return " ".join(out)
+
+
+PASSAGE = prose(1, 60)
+
+
+def test_tokens_carry_exact_offsets_and_fold_case() -> None:
+    texts = ["Pentagon spokesman Eric Pahon said, \u201cNo.\u201d", "pentagon SPOKESMAN"]
+    batch = tokenize(texts)
+    first = batch.doc(0)
+    assert [texts[0][s:e] for s, e in zip(first.starts, first.ends, strict=True)] == [
+        "Pentagon",
+        "spokesman",
+        "Eric",
+        "Pahon",
+        "said",
+        "No",
+    ]
+    assert list(batch.doc(1).hashes) == list(first.hashes[:2])
+
+
+def test_tokens_of_non_ascii_text_keep_offsets() -> None:
+    text = "Министерство обороны: «удары» — café Über"
+    doc = tokenize([text]).doc(0)
+    assert [text[s:e] for s, e in zip(doc.starts, doc.ends, strict=True)] == [
+        "Министерство",
+        "обороны",
+        "удары",
+        "café",
+        "Über",
+    ]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.integers(8, 40))
+def test_winnowing_guarantees_a_shared_fingerprint_for_a_shared_run(seed: int, run: int) -> None:
+    shared = prose(seed, run)
+    texts = [
+        prose(seed + 1, 30) + " " + shared + " " + prose(seed + 2, 30),
+        prose(seed + 3, 25) + " " + shared,
+    ]
+    s = ReuseSettings()
+    prints = fingerprint(tokenize(texts), s.shingle, s.window)
+    first = set(prints.hashes[prints.doc == 0].tolist())
+    second = set(prints.hashes[prints.doc == 1].tolist())
+    assert first & second
+
+
+def test_shingles_are_order_sensitive() -> None:
+    a = tokenize(["one two three four five"]).doc(0).hashes
+    b = tokenize(["five four three two one"]).doc(0).hashes
+    assert shingle_hashes(a, 5)[0] != shingle_hashes(b, 5)[0]
+
+
+def test_verbatim_passage_is_linked_with_exact_spans_and_direction() -> None:
+    first = article("a", "rt", prose(2, 40) + "\n\n" + PASSAGE + "\n\n" + prose(3, 30), hours=0)
+    second = article("b", "tass", prose(4, 25) + "\n\n" + PASSAGE, hours=2)
+    (link,) = find_reuse([second, first], ReuseIndex())
+    assert (link.a, link.b, link.direction) == ("a", "b", Direction.A_TO_B)
+    assert link.a_span.text == PASSAGE.rstrip(".")
+    assert link.b_span.text == PASSAGE.rstrip(".")
+    assert first.text[link.a_span.start : link.a_span.end] == link.a_span.text
+    assert link.score == 1.0
+
+
+@pytest.mark.parametrize("rate", [0.02, 0.05, 0.10])
+def test_edited_copies_are_found(rate: float) -> None:
+    found = 0
+    for seed in range(10):
+        original = prose(100 + seed, 80)
+        copy = edited(original, rate, seed)
+        links = find_reuse(
+            [article("a", "x", prose(seed, 30) + " " + original), article("b", "y", copy, 1)], ReuseIndex()
+        )
+        found += bool(links)
+        for link in links:
+            assert link.score >= ReuseSettings().min_score
+    assert found >= 9
+
+
+def test_short_shared_text_is_not_reported_but_a_full_quotation_is() -> None:
+    quote = "There was no provision of targets to the army and no joint strikes on the town"
+    short = prose(9, 20)
+    a = article("a", "x", f"{prose(5, 30)} {short} A spokesman told us, \u201c{quote}.\u201d {prose(6, 20)}")
+    b = article("b", "y", f"{prose(7, 30)} {short} Another official said: \u201c{quote}.\u201d", hours=3)
+    (link,) = find_reuse([a, b], ReuseIndex())
+    assert link.a_span.text == quote
+    assert link.b_span.text == quote
+
+
+def test_same_outlet_copies_are_not_links() -> None:
+    a = article("a", "rt", prose(2, 20) + " " + PASSAGE)
+    b = article("b", "rt", PASSAGE + " " + prose(3, 20), hours=1)
+    assert find_reuse([a, b], ReuseIndex()) == []
+
+
+def test_outlet_footer_and_cross_outlet_legal_lines_are_left_out() -> None:
+    footer = prose(50, 50)
+    legal = prose(51, 45)
+    index = ReuseIndex(ReuseSettings(max_docs=6, max_outlets=4, per_outlet_docs=3))
+    batch = []
+    for n in range(8):
+        outlet = f"outlet{n}"
+        for k in range(4):
+            body = prose(1000 + n * 10 + k, 60)
+            batch.append(
+                article(f"{outlet}-{k}", outlet, f"{body}\n\n{legal}\n\n{footer if n < 2 else ''}", n + k)
+            )
+    passage_a = article(
+        "p1", "outlet0", prose(2, 30) + "\n\n" + PASSAGE + "\n\n" + legal + "\n\n" + footer, 50
+    )
+    passage_b = article("p2", "outlet1", PASSAGE + "\n\n" + legal + "\n\n" + footer, 52)
+    links = find_reuse([*batch, passage_a, passage_b], index)
+    assert [(x.a, x.b) for x in links] == [("p1", "p2")]
+    assert links[0].a_span.text == PASSAGE.rstrip(".")
+
+
+def test_direction_is_unknown_for_ties_and_missing_dates() -> None:
+    for hours_b, basis in ((0, Basis.TIE), (None, Basis.UNDATED)):
+        links = find_reuse([article("a", "x", PASSAGE), article("b", "y", PASSAGE, hours_b)], ReuseIndex())
+        assert [x.direction for x in links] == [Direction.UNKNOWN]
+        published = {"a": T0, "b": None if hours_b is None else T0}
+        _, (cluster,) = assign_clusters(links, published)
+        assert cluster.basis == basis
+
+
+def test_a_new_batch_is_compared_with_the_index_not_recomputed() -> None:
+    index = ReuseIndex()
+    first = [article(f"o{n}", f"out{n}", prose(200 + n, 80), n) for n in range(5)]
+    assert find_reuse(first, index) == []
+    copy = article("c", "copier", prose(9, 20) + " " + first[2].text, 10)
+    (link,) = find_reuse([copy], index)
+    assert (link.a, link.b) == ("o2", "c")
+    assert find_reuse([copy], index) == []
+
+
+def test_batches_find_what_one_batch_finds() -> None:
+    corpus = [
+        article(f"d{n}", f"out{n % 7}", prose(300 + n % 4, 70) + " " + prose(400 + n, 30), n)
+        for n in range(24)
+    ]
+    whole = {(x.a, x.b) for x in find_reuse(corpus, ReuseIndex())}
+    index = ReuseIndex()
+    parts = {(x.a, x.b) for start in range(0, 24, 5) for x in find_reuse(corpus[start : start + 5], index)}
+    assert whole and parts == whole
+
+
+def test_clusters_group_copies_of_copies_and_name_the_earliest() -> None:
+    original = article("orig", "wire", prose(11, 10) + " " + PASSAGE, hours=0)
+    copy = article("copy", "paper", PASSAGE + " " + prose(12, 10), hours=5)
+    copy_of_copy = article("copy2", "blog", prose(13, 15) + " " + edited(PASSAGE, 0.02, 3), hours=9)
+    other = article("x1", "wire", prose(20, 70), hours=1)
+    other_copy = article("x2", "blog", prose(21, 5) + " " + prose(20, 70), hours=2)
+    batch = [copy_of_copy, other_copy, copy, other, original]
+    linked, clusters = assign_clusters(find_reuse(batch, ReuseIndex()), {a.id: a.published_at for a in batch})
+    by_earliest = {c.earliest: c for c in clusters}
+    assert set(by_earliest) == {"orig", "x1"}
+    assert set(by_earliest["orig"].articles) == {"orig", "copy", "copy2"}
+    assert by_earliest["orig"].basis == Basis.DATED
+    assert all(x.direction == Direction.A_TO_B for x in linked)
+    assert len({x.cluster for x in linked}) == 2
+
+
+def test_link_record_has_the_documented_fields() -> None:
+    links = find_reuse([article("a", "x", PASSAGE), article("b", "y", PASSAGE, 1)], ReuseIndex())
+    linked, (cluster,) = assign_clusters(links, {"a": T0, "b": T0 + timedelta(hours=1)})
+    record = link_record(linked[0], cluster)
+    assert set(record) >= {"a", "a_start", "a_end", "b", "b_start", "b_end", "score", "direction", "cluster"}
+    assert record["direction"] == "a->b"
+    assert record["earliest"] == "a"
+
+
+def test_links_overlapping_a_span() -> None:
+    from counterclaim.model import Span
+
+    links = find_reuse(
+        [article("a", "x", prose(1, 30) + " " + PASSAGE), article("b", "y", PASSAGE, 1)], ReuseIndex()
+    )
+    inside = links[0].a_span.start + 5
+    assert links_overlapping(links, "a", [Span(inside, inside + 10, "")]) == links
+    assert links_overlapping(links, "a", [Span(0, 10, "")]) == []
+    assert links_overlapping(links, "zzz", [Span(inside, inside + 10, "")]) == []
+
+
+def test_index_stays_bounded_per_fingerprint() -> None:
+    s = ReuseSettings(max_docs=5)
+    index = ReuseIndex(s)
+    legal = prose(77, 60)
+    find_reuse([article(f"d{n}", f"o{n}", prose(n, 30) + " " + legal, n) for n in range(20)], index)
+    find_reuse([article(f"e{n}", f"p{n}", legal + " " + prose(100 + n, 30), n) for n in range(20)], index)
+    counts = np.concatenate(
+        [np.unique(c.hashes, return_counts=True)[1] for p in index.partitions for c in p.chunks]
+    )
+    assert counts.max() <= s.max_docs + 1 + 20  # at most one batch over the cap, never more
+
+
+def test_tokenising_in_groups_matches_one_text_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import counterclaim.reuse.shingles as shingles
+
+    texts = [prose(n, 20 + n) for n in range(12)]
+    monkeypatch.setattr(shingles, "_GROUP_CHARS", 300)
+    grouped = tokenize(texts)
+    for n, text in enumerate(texts):
+        alone = tokenize([text]).doc(0)
+        mine = grouped.doc(n)
+        assert mine.starts.tolist() == alone.starts.tolist()
+        assert mine.hashes.tolist() == alone.hashes.tolist()

@@ -1,0 +1,164 @@
+"""The reuse stage against a real store (SQLite and PostgreSQL): incremental batches, clusters, the CLI.
+
+Texts come from the generator of test_reuse.py; nothing is copied from shared data.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import sqlalchemy as sa
+import typer
+from typer.testing import CliRunner
+
+from counterclaim.model import Article, Attribution, Direction, Polarity, Span
+from counterclaim.reuse import Basis, ReuseIndex, ReuseSettings, find_reuse
+from counterclaim.store import Store, article_id
+from counterclaim.store.reuse import (
+    analyze_reuse,
+    links_overlapping,
+    load_reuse_clusters,
+    load_reuse_links,
+    reuse_of_attribution,
+)
+from counterclaim.store.schema.reuse import reuse_fingerprints
+from test_reuse import T0, edited, prose
+
+STATEMENT = prose(500, 70)
+
+
+def stored(store: Store, outlet: str, text: str, hours: float | None) -> Article:
+    article = Article(
+        id=article_id(text),
+        text=text,
+        outlet=outlet,
+        published_at=None if hours is None else T0 + timedelta(hours=hours),
+    )
+    store.add_article(article)
+    return article
+
+
+def story(store: Store) -> dict[str, Article]:
+    return {
+        "ministry": stored(store, "mod", prose(1, 20) + "\n\n" + STATEMENT + "\n\n" + prose(2, 40), 0),
+        "rt": stored(store, "rt", prose(3, 30) + "\n\n" + STATEMENT + "\n\n" + prose(4, 20), 2),
+        "tass": stored(store, "tass", edited(STATEMENT, 0.05, 1) + "\n\n" + prose(5, 30), 3),
+        "other": stored(store, "rferl", prose(6, 120), 1),
+    }
+
+
+def test_batches_are_compared_with_the_stored_index(store: Store) -> None:
+    articles = story(store)
+    assert analyze_reuse(store, [articles["ministry"], articles["other"]]) == 0
+    assert analyze_reuse(store, [articles["rt"]]) == 1
+    assert analyze_reuse(store, [articles["tass"]]) == 2
+    assert analyze_reuse(store, list(articles.values())) == 0
+    links = load_reuse_links(store)
+    pairs = {(x.a, x.b) for x in links}
+    m, rt, tass = articles["ministry"].id, articles["rt"].id, articles["tass"].id
+    assert pairs == {(m, rt), (m, tass), (rt, tass)}
+    assert all(x.direction == Direction.A_TO_B for x in links)
+    assert len({x.cluster for x in links}) == 1
+    (cluster,) = load_reuse_clusters(store)
+    assert (cluster.id, cluster.earliest, cluster.basis) == (links[0].cluster, m, Basis.DATED)
+    assert set(cluster.articles) == {m, rt, tass}
+    assert cluster.earliest_span.text == STATEMENT.rstrip(".")
+    for link in links:
+        text_a = articles_by_id(articles)[link.a].text
+        assert text_a[link.a_span.start : link.a_span.end] == link.a_span.text
+
+
+def articles_by_id(articles: dict[str, Article]) -> dict[str, Article]:
+    return {a.id: a for a in articles.values()}
+
+
+def test_stored_links_match_one_in_memory_pass(store: Store) -> None:
+    articles = story(store)
+    for article in articles.values():
+        analyze_reuse(store, [article])
+    in_memory = find_reuse(list(articles.values()), ReuseIndex())
+    key = {(x.a, x.a_span.start, x.a_span.end, x.b, x.b_span.start, x.b_span.end) for x in in_memory}
+    saved = {
+        (x.a, x.a_span.start, x.a_span.end, x.b, x.b_span.start, x.b_span.end)
+        for x in load_reuse_links(store)
+    }
+    assert key == saved
+
+
+def test_links_of_one_article_and_of_an_attribution(store: Store) -> None:
+    articles = story(store)
+    analyze_reuse(store, list(articles.values()))
+    rt = articles["rt"]
+    assert {x.a for x in load_reuse_links(store, [rt.id])} | {
+        x.b for x in load_reuse_links(store, [rt.id])
+    } >= {rt.id}
+    assert load_reuse_links(store, [articles["other"].id]) == []
+    start = rt.text.index(STATEMENT)
+    content = Span.of(rt.text, start + 10, start + 60)
+    attribution = Attribution("at1", rt.id, (), None, (), (content,), False, Polarity.ASSERTS, "test")
+    overlapping = reuse_of_attribution(store, attribution)
+    assert {frozenset((x.a, x.b)) for x in overlapping} == {
+        frozenset((articles["ministry"].id, rt.id)),
+        frozenset((rt.id, articles["tass"].id)),
+    }
+    elsewhere = Attribution(
+        "at2", rt.id, (), None, (), (Span.of(rt.text, 0, 20),), False, Polarity.ASSERTS, "t"
+    )
+    assert links_overlapping(load_reuse_links(store), elsewhere) == []
+
+
+def test_clusters_merge_when_a_bridging_article_arrives(store: Store) -> None:
+    first, second = prose(600, 60), prose(601, 60)
+    a = stored(store, "one", first + "\n\n" + prose(602, 10), 0)
+    b = stored(store, "two", second + "\n\n" + prose(603, 10), 1)
+    analyze_reuse(store, [a, b])
+    c = stored(store, "three", first + "\n\n" + prose(604, 5), 2)
+    d = stored(store, "four", second + "\n\n" + prose(605, 5), 3)
+    analyze_reuse(store, [c, d])
+    assert len(load_reuse_clusters(store)) == 2
+    # An undated article carrying both passages links the two clusters' articles, not the clusters.
+    e = stored(store, "five", first + "\n\n" + prose(606, 8) + "\n\n" + second, None)
+    analyze_reuse(store, [e])
+    clusters = load_reuse_clusters(store)
+    assert len(clusters) == 2
+    assert {c.earliest for c in clusters} == {a.id, b.id}
+    assert {c.basis for c in clusters} == {Basis.UNDATED}
+    assert {x.cluster for x in load_reuse_links(store)} == {c.id for c in clusters}
+
+
+def test_the_stored_index_is_bounded_per_fingerprint(store: Store) -> None:
+    settings = ReuseSettings(max_docs=4)
+    legal = prose(700, 50)
+    for n in range(3):
+        batch = [
+            stored(store, f"o{n}-{k}", prose(710 + 10 * n + k, 40) + "\n\n" + legal, n) for k in range(4)
+        ]
+        analyze_reuse(store, batch, settings)
+    with store.engine.connect() as conn:
+        most = conn.execute(
+            sa.select(sa.func.count()).select_from(reuse_fingerprints).group_by(reuse_fingerprints.c.hash)
+        ).all()
+    assert max(r[0] for r in most) <= settings.max_docs + 1 + 4  # one batch may overshoot, never more
+
+
+def test_cli_prints_one_json_object_per_link(store_url: str) -> None:
+    store = Store(store_url)
+    articles = story(store)
+    from counterclaim.cli.reuse import register
+
+    app = typer.Typer()
+    register(app)
+    app.command("noop")(lambda: None)
+    result = CliRunner().invoke(app, ["reuse", "--db", store_url, "--json"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.output.splitlines() if line.strip()]
+    assert len(records) == 3
+    assert {r["direction"] for r in records} == {"a->b"}
+    assert {r["basis"] for r in records} == {"dated"}
+    first = next(r for r in records if r["b"] == articles["rt"].id)
+    assert articles["ministry"].text[first["a_start"] : first["a_end"]] == STATEMENT.rstrip(".")
+    assert first["earliest"] == articles["ministry"].id
+    table = CliRunner().invoke(app, ["reuse", "--db", store_url, "--article", articles["tass"].id[:10]])
+    assert table.exit_code == 0, table.output
+    assert "2 shared passages" in table.output
