@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export COUNTERCLAIM_DATA := $(DATA)
 
-.PHONY: venv system-deps demo test lint format bench bench-ingest bench-attribution bench-stance bench-claims bench-reuse bench-web train-stance examples screenshots clean
+.PHONY: venv system-deps demo test lint format bench bench-ingest bench-attribution bench-stance bench-claims bench-reuse bench-web train-stance train-attribution examples screenshots clean
 
 venv: $(STAMP)
 
@@ -62,8 +62,8 @@ bench-attribution: venv
 	$(BIN)/python bench/attribution.py --data $(DATA)/polnear/polnear_dev.jsonl
 
 bench-stance: venv
-	$(BIN)/python bench/stance_fnc.py --bodies $(DATA)/fnc-1/train_bodies.csv --stances $(DATA)/fnc-1/train_stances.reconstructed.csv --split $(DATA)/fnc-1/baseline_split_body_ids.csv
-	$(BIN)/python bench/stance_fnc.py --bodies $(DATA)/arc-stance/arc_bodies.csv --stances $(DATA)/arc-stance/arc_stances_test.csv --name arc
+	$(BIN)/python bench/stance_fnc.py
+	$(BIN)/python bench/stance_fnc.py --bodies $(DATA)/arc-stance/arc_bodies.csv --stances $(DATA)/arc-stance/arc_stances_test.csv --split all --name stance_arc
 
 bench-claims: venv
 	$(BIN)/python bench/claim_linking.py --data $(DATA)
@@ -79,6 +79,9 @@ bench-web: venv
 
 train-stance: venv
 	$(BIN)/python -m counterclaim.training.stance --data $(DATA)/fnc-1 --out src/counterclaim/models
+
+train-attribution: venv
+	$(BIN)/python bench/train_attribution.py --data $(DATA)/polnear/polnear_train.jsonl
 
 examples: venv
 	$(BIN)/python examples/make_warc.py

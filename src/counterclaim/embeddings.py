@@ -1,0 +1,107 @@
+"""Sentence embeddings from the shipped int8 ONNX export of all-MiniLM-L6-v2, without torch.
+
+`Embedder.load().encode(texts)` returns L2-normalised float32 vectors (mean pooling as sentence-transformers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+from tokenizers import Tokenizer
+
+from counterclaim.errors import ModelError
+from counterclaim.models import BI_ENCODER_FILE, MODELS_DIR, TOKENIZER_FILE
+
+DIMENSION = 384
+# all-MiniLM-L6-v2 was trained with this limit (sentence_bert_config.json); longer text is cut.
+MAX_TOKENS = 256
+REBUILD_HINT = "rebuild the models with `make train-stance`"
+
+
+def load_tokenizer(path: Path) -> Tokenizer:
+    """Read a tokenizer.json, or raise ModelError saying how to rebuild it."""
+    if not path.is_file():
+        raise ModelError(f"tokenizer file {path} is missing: {REBUILD_HINT}")
+    try:
+        tokenizer = Tokenizer.from_file(str(path))
+    except Exception as error:  # the tokenizers library raises bare Exception on bad files
+        raise ModelError(f"tokenizer file {path} is unreadable ({error}): {REBUILD_HINT}") from error
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    return tokenizer
+
+
+def open_session(path: Path, threads: int | None = None) -> ort.InferenceSession:
+    """Open an ONNX model on the CPU, or raise ModelError saying how to rebuild it."""
+    if not path.is_file():
+        raise ModelError(f"model file {path} is missing: {REBUILD_HINT}")
+    options = ort.SessionOptions()
+    if threads is not None:
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+    try:
+        return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+    except Exception as error:  # onnxruntime raises its own untyped errors
+        raise ModelError(f"model file {path} is unreadable ({error}): {REBUILD_HINT}") from error
+
+
+def pad_batch(ids: Sequence[Sequence[int]], type_ids: Sequence[Sequence[int]]) -> dict[str, np.ndarray]:
+    """Right-pad token ids to the longest row, with the attention mask BERT expects."""
+    width = max(len(row) for row in ids)
+    input_ids = np.zeros((len(ids), width), dtype=np.int64)
+    token_type_ids = np.zeros((len(ids), width), dtype=np.int64)
+    attention_mask = np.zeros((len(ids), width), dtype=np.int64)
+    for row, (tokens, types) in enumerate(zip(ids, type_ids, strict=True)):
+        input_ids[row, : len(tokens)] = tokens
+        token_type_ids[row, : len(types)] = types
+        attention_mask[row, : len(tokens)] = 1
+    return {"input_ids": input_ids, "attention_mask": attention_mask, "token_type_ids": token_type_ids}
+
+
+def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Average the token vectors a mask keeps, then scale each row to unit length."""
+    weights = mask[:, :, None].astype(np.float32)
+    summed = (hidden * weights).sum(axis=1)
+    pooled = summed / np.clip(weights.sum(axis=1), 1e-9, None)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    return np.asarray(pooled / np.clip(norms, 1e-12, None), dtype=np.float32)
+
+
+@dataclass
+class Embedder:
+    """A loaded bi-encoder; share one per process and pass it to the stages that need it."""
+
+    session: ort.InferenceSession
+    tokenizer: Tokenizer
+    max_tokens: int = MAX_TOKENS
+
+    @classmethod
+    def load(cls, directory: Path | None = None, threads: int | None = None) -> Embedder:
+        folder = directory or MODELS_DIR
+        return cls(open_session(folder / BI_ENCODER_FILE, threads), load_tokenizer(folder / TOKENIZER_FILE))
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Embed texts into an (n, 384) float32 array of unit vectors, in input order."""
+        vectors = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        if not texts:
+            return vectors
+        encodings = self.tokenizer.encode_batch(list(texts))
+        ids = [self.truncate(encoding.ids) for encoding in encodings]
+        # Batching texts of similar length keeps padding, and so wasted work, small.
+        order = sorted(range(len(ids)), key=lambda index: len(ids[index]))
+        for first in range(0, len(order), batch_size):
+            rows = order[first : first + batch_size]
+            batch = pad_batch([ids[row] for row in rows], [[0] * len(ids[row]) for row in rows])
+            (hidden,) = self.session.run(["last_hidden_state"], batch)
+            vectors[rows] = mean_pool(hidden, batch["attention_mask"])
+        return vectors
+
+    def truncate(self, ids: list[int]) -> list[int]:
+        """Cut to max_tokens while keeping the closing [SEP] token."""
+        if len(ids) <= self.max_tokens:
+            return ids
+        return [*ids[: self.max_tokens - 1], ids[-1]]

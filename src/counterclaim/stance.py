@@ -1,0 +1,498 @@
+"""Stance of an article, or of one attribution in it, toward a claim: asserts, denies, reports or unrelated.
+
+Two stages (FNC-1 scheme): relatedness from embeddings and word overlap, then a small numpy classifier over
+MiniLM embeddings, cue words and hashed terms of the claim and its closest sentences. No torch at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from counterclaim.embeddings import Embedder, load_tokenizer, open_session
+from counterclaim.errors import ModelError
+from counterclaim.model import Article, Attribution, Polarity, Relay, Span, Stance
+from counterclaim.models import (
+    BI_ENCODER_FILE,
+    CLASSIFIER_FILE,
+    MODELS_DIR,
+    RELATEDNESS_FILE,
+    TOKENIZER_FILE,
+)
+
+METHOD = "stance-minilm-mlp-v1"
+ATTRIBUTION_METHOD = "stance-attribution-v1"
+# Order of the classifier's output classes; FNC-1 agree / disagree / discuss.
+RELATED_STANCES = (Stance.ASSERTS, Stance.DENIES, Stance.REPORTS)
+FNC_LABELS = {
+    "agree": Stance.ASSERTS,
+    "disagree": Stance.DENIES,
+    "discuss": Stance.REPORTS,
+    "unrelated": Stance.UNRELATED,
+}
+TOP_SENTENCES = 4
+# The relatedness regression was fitted on whole bodies; one short content span shares fewer words with a
+# claim, so a close paraphrase ("not coordinating airstrikes" for "joint air strikes") also counts as related.
+ATTRIBUTION_MIN_COSINE = 0.4
+
+STOPWORDS = frozenset(
+    """
+    a an the and or but if of to in on at by for with from as is are was were be been being has have
+    had do does did this that these those it its it's he she they them his her their we our you your
+    i me my not no will would can could should may might must than then there here what which who
+    whom whose when where why how all any both each few more most other some such only own same so
+    too very just over under after before about into through during again further once up down out
+    off said says say
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+NEGATION_CUES = re.compile(
+    r"\b(?:not|no|never|nothing|none|deny|denies|denied|denial|false|falsely|untrue|fake|hoax|baseless|"
+    r"refute[sd]?|debunk(?:ed|s)?|reject(?:ed|s)?|dismiss(?:ed|es)?|fabricat\w*|bogus)\b|n't\b",
+    re.IGNORECASE,
+)
+WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# A sentence ends at . ! ? (and closing quotes or brackets) before space and a capital, or at a blank line.
+SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"'”’)\]]*(?P<gap>\s+)(?=[\"'“‘(\[]{0,2}[A-Z0-9])|\n\s*\n|\n(?=\s*[-•*])"
+)
+# A period after an initial ("J.T."), a dotted acronym ("U.S.") or a title does not end a sentence.
+ABBREVIATION = re.compile(
+    r"(?:\b[A-Z]|\b(?:[A-Za-z]\.)+[A-Za-z]|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sgt|Capt|Maj|Adm|Rep|Sen|Gov|Prof|"
+    r"Rev|Jr|Sr|Inc|Corp|Co|No|vs|Jan|Feb|Aug|Sept|Oct|Nov|Dec))\.$"
+)
+MIN_SENTENCE_CHARS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class StanceResult:
+    """One stance decision: the label, a score in [0, 1], and the text that supports it."""
+
+    stance: Stance
+    score: float
+    evidence: Span | None
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Split text into sentence ranges [start, end) with surrounding whitespace trimmed."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    boundaries = [b for b in SENTENCE_END.finditer(text) if not ABBREVIATION.search(text, 0, b.start())]
+    for boundary in [*boundaries, None]:
+        # Closing quotes and brackets stay with the sentence they close.
+        end = (
+            (boundary.start("gap") if boundary.group("gap") else boundary.start()) if boundary else len(text)
+        )
+        piece = text[start:end]
+        stripped = piece.strip()
+        if len(stripped) >= MIN_SENTENCE_CHARS:
+            offset = start + (len(piece) - len(piece.lstrip()))
+            spans.append((offset, offset + len(stripped)))
+        if boundary:
+            start = boundary.end()
+    if not spans and text.strip():
+        offset = len(text) - len(text.lstrip())
+        spans.append((offset, offset + len(text.strip())))
+    return spans
+
+
+def content_words(text: str) -> list[str]:
+    return [word for word in WORD.findall(text.lower()) if word not in STOPWORDS and len(word) > 1]
+
+
+def bigrams(words: Sequence[str]) -> set[tuple[str, str]]:
+    return set(pairwise(words))
+
+
+def relatedness_features(claim: str, body: str, similarities: np.ndarray) -> list[float]:
+    """Cheap signals that a body is about a claim: sentence cosines and shared content words."""
+    ranked = np.sort(similarities)[::-1] if len(similarities) else np.zeros(1, dtype=np.float32)
+    claim_words = content_words(claim)
+    body_words = content_words(body)
+    body_set = set(body_words)
+    word_overlap = sum(word in body_set for word in claim_words) / max(len(claim_words), 1)
+    claim_pairs = bigrams(claim_words)
+    pair_overlap = len(claim_pairs & bigrams(body_words)) / max(len(claim_pairs), 1)
+    return [float(ranked[0]), float(ranked[:3].mean()), word_overlap, pair_overlap]
+
+
+REFUTE_WORDS = frozenset(
+    """
+    fake fraud hoax false falsely deny denies denied denial refute refutes refuted not no never
+    nothing despite nope doubt doubts doubted bogus debunk debunked debunks prank pranks retract
+    retracted untrue myth satire satirical fabricated baseless rejected rejects dismissed wrong
+    incorrect misleading
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+HEDGE_WORDS = frozenset(
+    """
+    reportedly allegedly alleged claim claims claimed according unconfirmed unverified rumor rumors
+    rumour rumours may might could possibly apparently appears appear suggest suggests purportedly
+    supposedly report reports reported believed speculation if whether
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+CONFIRM_WORDS = frozenset(
+    """
+    confirmed confirms confirm official officially announced verified true indeed proof evidence
+    revealed shows showed statement
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+CUE_LISTS = (REFUTE_WORDS, HEDGE_WORDS, CONFIRM_WORDS)
+HASH_DIMENSIONS = 2048
+
+
+def cue_rates(text: str) -> list[float]:
+    """Share of words in text from each cue list (refute, hedge, confirm), with "n't" counted as refuting."""
+    words = WORD.findall(text.lower())
+    total = max(len(words), 1)
+    rates = [sum(word in cues for word in words) / total for cues in CUE_LISTS]
+    rates[0] += sum(word.endswith("n't") for word in words) / total
+    return rates
+
+
+def hashed_terms(text: str, dimensions: int = HASH_DIMENSIONS) -> np.ndarray:
+    """Unit-length log counts of the content words and word pairs of text, hashed (stable, no vocabulary)."""
+    vector = np.zeros(dimensions, dtype=np.float32)
+    words = content_words(text)
+    for term in [*words, *(f"{a} {b}" for a, b in bigrams(words))]:
+        vector[zlib.crc32(term.encode("utf-8")) % dimensions] += 1.0
+    np.log1p(vector, out=vector)
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector
+
+
+def stance_features(
+    claim: str, claim_vector: np.ndarray, index: BodyIndex, similarities: np.ndarray, top: int
+) -> np.ndarray:
+    """What the stance classifier sees of a related (claim, body) pair.
+
+    Embeddings of the claim and its closest sentences (and their interactions), cue-word rates in the claim,
+    the closest sentences and the whole body, cue rates weighted by similarity (a refuting sentence about the
+    claim is the mark of a denial), and hashed terms of the claim and the closest sentences.
+    """
+    order = np.argsort(-similarities)[:top]
+    best = index.vectors[order[0]] if len(order) else np.zeros_like(claim_vector)
+    near = index.vectors[order].mean(axis=0) if len(order) else np.zeros_like(claim_vector)
+    sentences = [index.text[index.spans[i][0] : index.spans[i][1]] for i in order]
+    sentence_cues = np.array([cue_rates(sentence) for sentence in sentences] or [[0.0] * 3])
+    weights = np.clip(similarities[order], 0.0, None) if len(order) else np.zeros(1)
+    scalars = [
+        *cue_rates(claim),
+        *cue_rates(" ".join(sentences)),
+        *cue_rates(index.text),
+        *(sentence_cues * weights[:, None]).max(axis=0),
+        float(has_negation(claim)),
+        float(similarities.max()) if len(similarities) else 0.0,
+        float(weights.mean()),
+    ]
+    return np.concatenate(
+        [
+            claim_vector,
+            best,
+            claim_vector * best,
+            np.abs(claim_vector - near),
+            np.array(scalars, dtype=np.float32) * 10.0,
+            hashed_terms(claim),
+            hashed_terms(" ".join(sentences)),
+        ]
+    ).astype(np.float32)
+
+
+def has_negation(text: str) -> bool:
+    return NEGATION_CUES.search(text) is not None
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return np.asarray(shifted / shifted.sum(axis=1, keepdims=True), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class Relatedness:
+    """Logistic regression over relatedness_features, stored as JSON coefficients."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float = 0.5
+
+    @classmethod
+    def load(cls, path: Path) -> Relatedness:
+        if not path.is_file():
+            raise ModelError(f"relatedness coefficients {path} are missing: rebuild with `make train-stance`")
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return cls(
+                tuple(raw["mean"]),
+                tuple(raw["scale"]),
+                tuple(raw["coef"]),
+                raw["intercept"],
+                raw["threshold"],
+            )
+        except (ValueError, KeyError, TypeError) as error:
+            raise ModelError(
+                f"relatedness file {path} is unreadable ({error}): run `make train-stance`"
+            ) from error
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "features": ["max_cosine", "top3_cosine", "word_overlap", "bigram_overlap"],
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "coef": list(self.coef),
+            "intercept": self.intercept,
+            "threshold": self.threshold,
+        }
+
+    def probability(self, features: Sequence[float]) -> float:
+        z = self.intercept + sum(
+            weight * (value - mu) / sigma
+            for weight, value, mu, sigma in zip(self.coef, features, self.mean, self.scale, strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass(frozen=True)
+class BodyIndex:
+    """An article body split into sentences, each embedded once and reused for every claim."""
+
+    text: str
+    spans: list[tuple[int, int]]
+    vectors: np.ndarray
+
+
+@dataclass(frozen=True)
+class Classifier:
+    """A feed-forward network in numpy: ReLU between layers, softmax over (asserts, denies, reports)."""
+
+    layers: tuple[tuple[np.ndarray, np.ndarray], ...]
+
+    @classmethod
+    def load(cls, path: Path) -> Classifier:
+        if not path.is_file():
+            raise ModelError(f"stance classifier {path} is missing: rebuild with `make train-stance`")
+        try:
+            with np.load(path) as arrays:
+                count = len([name for name in arrays.files if name.startswith("weight")])
+                layers = tuple((arrays[f"weight{k}"], arrays[f"bias{k}"]) for k in range(count))
+        except (OSError, ValueError, KeyError) as error:
+            raise ModelError(
+                f"stance classifier {path} is unreadable ({error}): run `make train-stance`"
+            ) from error
+        return cls(layers)
+
+    def save(self, path: Path) -> None:
+        arrays: dict[str, Any] = {}
+        for k, (weight, bias) in enumerate(self.layers):
+            arrays[f"weight{k}"], arrays[f"bias{k}"] = weight.astype(np.float32), bias.astype(np.float32)
+        with path.open("wb") as handle:
+            np.savez_compressed(handle, **arrays)
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        hidden = features
+        for k, (weight, bias) in enumerate(self.layers):
+            hidden = hidden @ weight + bias
+            if k < len(self.layers) - 1:
+                hidden = np.maximum(hidden, 0.0)
+        return softmax(hidden)
+
+
+@dataclass
+class StanceModel:
+    """The loaded stance models; load once and pass to the stages (no global state)."""
+
+    embedder: Embedder
+    relatedness: Relatedness
+    classifier: Classifier
+    top_sentences: int = TOP_SENTENCES
+
+    @classmethod
+    def load(cls, path: Path | None = None, threads: int | None = None) -> StanceModel:
+        folder = path or MODELS_DIR
+        tokenizer = load_tokenizer(folder / TOKENIZER_FILE)
+        return cls(
+            embedder=Embedder(open_session(folder / BI_ENCODER_FILE, threads), tokenizer),
+            relatedness=Relatedness.load(folder / RELATEDNESS_FILE),
+            classifier=Classifier.load(folder / CLASSIFIER_FILE),
+        )
+
+    def index_bodies(self, bodies: Sequence[str]) -> list[BodyIndex]:
+        """Split and embed many bodies in one batch of sentences."""
+        all_spans = [sentence_spans(body) for body in bodies]
+        sentences = [body[s:e] for body, spans in zip(bodies, all_spans, strict=True) for s, e in spans]
+        vectors = self.embedder.encode(sentences)
+        indexes, first = [], 0
+        for body, spans in zip(bodies, all_spans, strict=True):
+            indexes.append(BodyIndex(body, spans, vectors[first : first + len(spans)]))
+            first += len(spans)
+        return indexes
+
+    def article_stances(self, pairs: Sequence[tuple[str, Article]]) -> list[StanceResult]:
+        """Stance of each article toward each claim; evidence is the article sentence closest to the claim."""
+        return self.text_stances([(claim, article.text) for claim, article in pairs])
+
+    def text_stances(self, pairs: Sequence[tuple[str, str]]) -> list[StanceResult]:
+        """As article_stances, on raw body texts (each distinct body and claim is embedded once)."""
+        bodies = list(dict.fromkeys(body for _, body in pairs))
+        index_of = dict(zip(bodies, self.index_bodies(bodies), strict=True))
+        claims = list(dict.fromkeys(claim for claim, _ in pairs))
+        claim_vector = dict(zip(claims, self.embedder.encode(claims), strict=True))
+        return self.indexed_stances([(claim, claim_vector[claim], index_of[body]) for claim, body in pairs])
+
+    def indexed_stances(self, pairs: Sequence[tuple[str, np.ndarray, BodyIndex]]) -> list[StanceResult]:
+        """Stances of (claim, claim vector, embedded body) triples: relatedness first, then the classifier."""
+        results: list[StanceResult | None] = []
+        related: list[tuple[int, float, Span | None]] = []
+        features = []
+        for position, (claim, vector, index) in enumerate(pairs):
+            similarities = index.vectors @ vector
+            probability = self.relatedness.probability(relatedness_features(claim, index.text, similarities))
+            if probability < self.relatedness.threshold:
+                results.append(StanceResult(Stance.UNRELATED, round(1.0 - probability, 4), None))
+                continue
+            best = Span.of(index.text, *index.spans[int(np.argmax(similarities))]) if index.spans else None
+            related.append((position, probability, best))
+            features.append(stance_features(claim, vector, index, similarities, self.top_sentences))
+            results.append(None)
+        if features:
+            for (position, probability, evidence), row in zip(
+                related, self.classifier.probabilities(np.stack(features)), strict=True
+            ):
+                label = int(np.argmax(row))
+                score = round(probability * float(row[label]), 4)
+                results[position] = StanceResult(RELATED_STANCES[label], score, evidence)
+        return [result for result in results if result is not None]
+
+    def classify(self, claim: str, vector: np.ndarray, index: BodyIndex) -> np.ndarray:
+        """Probabilities over (asserts, denies, reports) for an embedded passage related to the claim."""
+        features = stance_features(claim, vector, index, index.vectors @ vector, self.top_sentences)
+        return np.asarray(self.classifier.probabilities(features[None, :])[0])
+
+
+def content_span(attribution: Attribution, article: Article) -> Span | None:
+    """The attribution's content as one range, from its first to its last content span."""
+    if not attribution.content:
+        return None
+    start = min(span.start for span in attribution.content)
+    end = max(span.end for span in attribution.content)
+    return Span.of(article.text, start, end)
+
+
+def attribution_stance(
+    model: StanceModel, claim_text: str, attribution: Attribution, article: Article
+) -> StanceResult:
+    """Stance of the attribution's speaker toward a claim.
+
+    A denial attributed to a source ("the Pentagon denied the reports") is that source's denial; an assertion
+    relayed by an outlet ("RIA quoted the ministry as saying") is the ministry's assertion
+    (see relay_stances for the outlets in between); declining to comment is a neutral report.
+    The evidence is the content span.
+    """
+    evidence = content_span(attribution, article)
+    if evidence is None or not evidence.text.strip():
+        return StanceResult(Stance.UNRELATED, 0.0, None)
+    content = " ".join(span.text for span in attribution.content)
+    index = model.index_bodies([content])[0]
+    vector = model.embedder.encode([claim_text])[0]
+    similarities = index.vectors @ vector
+    relatedness = model.relatedness.probability(relatedness_features(claim_text, content, similarities))
+    if len(similarities) and float(similarities.max()) >= ATTRIBUTION_MIN_COSINE:
+        relatedness = max(relatedness, model.relatedness.threshold)
+    if attribution.polarity is not Polarity.DECLINES and relatedness < model.relatedness.threshold:
+        return StanceResult(Stance.UNRELATED, round(1.0 - relatedness, 4), evidence)
+    row = model.classify(claim_text, vector, index)
+    stance, confidence = polarity_stance(row, claim_text, content, attribution.polarity)
+    return StanceResult(stance, round(relatedness * confidence, 4), evidence)
+
+
+def polarity_stance(row: np.ndarray, claim: str, content: str, polarity: Polarity) -> tuple[Stance, float]:
+    """Combine the speaker's act (assert, deny, decline) with the classifier's reading `row` of it."""
+    if polarity is Polarity.DECLINES:
+        return Stance.REPORTS, 1.0
+    negated = has_negation(content) and not has_negation(claim)
+    if polarity is Polarity.DENIES:
+        # Denying a content that itself contradicts the claim ("denied it was not involved") is rare;
+        # a denial of related content is the speaker's denial of the claim.
+        return Stance.DENIES, max(float(row[1]), 0.5 + 0.5 * float(row[0] + row[2]))
+    if polarity is Polarity.ASSERTS:
+        if negated or row[1] > row[0]:
+            return Stance.DENIES, max(float(row[1]), 0.5)
+        return Stance.ASSERTS, max(float(row[0] + row[2]), 0.5)
+    label = int(np.argmax(row))
+    return RELATED_STANCES[label], float(row[label])
+
+
+def relay_stances(attribution: Attribution, result: StanceResult) -> list[tuple[Relay, StanceResult]]:
+    """Each outlet or person that passed the statement on reports it (neutrally), with the same evidence."""
+    if result.stance is Stance.UNRELATED:
+        return []
+    # The chain may end with the original source itself; that one asserts, it does not relay.
+    source = attribution.speaker.name.casefold() if attribution.speaker else ""
+    return [
+        (relay, StanceResult(Stance.REPORTS, result.score, result.evidence))
+        for relay in attribution.relay_chain
+        if relay.name.casefold() != source
+    ]
+
+
+FNC_ORDER = (Stance.ASSERTS, Stance.DENIES, Stance.REPORTS, Stance.UNRELATED)
+FNC_NAMES = ("agree", "disagree", "discuss", "unrelated")
+
+
+@dataclass(frozen=True)
+class FncScore:
+    """The official FNC-1 score (relative, in percent), macro-F1, per-class F1 and the confusion matrix."""
+
+    fnc_score: float
+    macro_f1: float
+    per_class_f1: dict[str, float]
+    confusion: list[list[int]]
+    pairs: int
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "fnc_score": self.fnc_score,
+            "macro_f1": self.macro_f1,
+            "per_class_f1": self.per_class_f1,
+            "confusion": self.confusion,
+            "pairs": self.pairs,
+        }
+
+
+def score_fnc(gold: Sequence[Stance], predicted: Sequence[Stance]) -> FncScore:
+    """Score as the FNC-1 scorer: 0.25 for related-vs-unrelated right, 0.75 more for the exact related label.
+
+    Confusion rows are gold, columns predicted, in the order agree, disagree, discuss, unrelated.
+    """
+    if len(gold) != len(predicted):
+        raise ValueError(f"{len(gold)} gold labels but {len(predicted)} predictions")
+    confusion = [[0] * 4 for _ in range(4)]
+    score = best = 0.0
+    for truth, guess in zip(gold, predicted, strict=True):
+        confusion[FNC_ORDER.index(truth)][FNC_ORDER.index(guess)] += 1
+        truth_related, guess_related = truth is not Stance.UNRELATED, guess is not Stance.UNRELATED
+        best += 1.0 if truth_related else 0.25
+        score += 0.25 if truth_related == guess_related else 0.0
+        score += 0.75 if truth_related and truth == guess else 0.0
+    per_class = {}
+    for k, name in enumerate(FNC_NAMES):
+        hits = confusion[k][k]
+        precision = hits / max(sum(row[k] for row in confusion), 1)
+        recall = hits / max(sum(confusion[k]), 1)
+        per_class[name] = round(2 * precision * recall / (precision + recall), 4) if hits else 0.0
+    return FncScore(
+        fnc_score=round(100.0 * score / best, 2) if best else 0.0,
+        macro_f1=round(sum(per_class.values()) / 4, 4),
+        per_class_f1=per_class,
+        confusion=confusion,
+        pairs=len(gold),
+    )

@@ -1,0 +1,67 @@
+"""Behaviour of the shipped int8 MiniLM embedder: unit vectors, input order kept, meaning reflected.
+
+Runs the committed ONNX artifact; no torch needed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from counterclaim.embeddings import DIMENSION, Embedder
+from counterclaim.errors import ModelError
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return Embedder.load(threads=1)
+
+
+def test_vectors_are_unit_length_float32(embedder: Embedder) -> None:
+    vectors = embedder.encode(
+        ["The ministry said the strikes were coordinated.", "Rain is expected on Tuesday."]
+    )
+    assert vectors.shape == (2, DIMENSION)
+    assert vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_empty_input_gives_empty_array(embedder: Embedder) -> None:
+    assert embedder.encode([]).shape == (0, DIMENSION)
+
+
+def test_batch_keeps_input_order(embedder: Embedder) -> None:
+    texts = [
+        "A long sentence about the harbour, the ferries, the weather and the closing of the fish market.",
+        "Short one.",
+        "The defence ministry denied sharing target coordinates.",
+    ]
+    together = embedder.encode(texts)
+    alone = np.stack([embedder.encode([text])[0] for text in texts])
+    # Dynamic int8 quantisation scales activations per batch, so batched and single vectors differ slightly.
+    assert np.all(np.sum(together * alone, axis=1) > 0.95)
+
+
+def test_paraphrase_is_closer_than_unrelated_text(embedder: Embedder) -> None:
+    claim, paraphrase, unrelated = embedder.encode(
+        [
+            "The army gave the rebels the location of the bridge before the raid.",
+            "Before the raid, the military passed the bridge's position to the insurgents.",
+            "The bakery on Main Street has started selling sourdough on Sundays.",
+        ]
+    )
+    assert float(claim @ paraphrase) > float(claim @ unrelated) + 0.3
+
+
+def test_text_longer_than_the_token_limit_is_cut_not_rejected(embedder: Embedder) -> None:
+    long_text = " ".join(["the convoy crossed the border at dawn"] * 200)
+    vector = embedder.encode([long_text])
+    assert vector.shape == (1, DIMENSION)
+    assert np.isfinite(vector).all()
+
+
+def test_missing_artifact_raises_model_error_naming_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="make train-stance"):
+        Embedder.load(tmp_path)
