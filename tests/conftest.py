@@ -57,7 +57,15 @@ class PostgresCluster:
         options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
         subprocess.run(
             _as_postgres(
-                str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(self.directory / "log"), "-w", "start"
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(self.directory / "log"),
+                "-w",
+                "start",
             ),
             check=True,
             capture_output=True,
@@ -66,7 +74,9 @@ class PostgresCluster:
 
     def stop(self) -> None:
         subprocess.run(
-            _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.directory / "data"), "-m", "immediate", "stop"),
+            _as_postgres(
+                str(PG_BIN / "pg_ctl"), "-D", str(self.directory / "data"), "-m", "immediate", "stop"
+            ),
             check=False,
             capture_output=True,
         )

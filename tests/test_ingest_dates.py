@@ -1,4 +1,7 @@
-"""Publication times keep their clock time and offset: outlets that publish one story on one day differ by hours."""
+"""Publication times keep their clock time and offset.
+
+Outlets that publish one story on one day are told apart by the hour.
+"""
 
 from __future__ import annotations
 
@@ -25,9 +28,10 @@ May 2, 2031 07:40 GMT
 
 By Mira Olsen
 
-KESSEL -- The port authority closed the harbour on Friday after a storm damaged two piers and a crane, officials said.
+KESSEL -- The port authority closed the harbour on Friday after a storm damaged two piers,
+officials said.
 
-Ferries to the islands will resume on Monday at the earliest, the authority said in a statement on its website.
+Ferries to the islands will resume on Monday at the earliest, the authority said in a statement.
 """
 
 
@@ -46,5 +50,7 @@ def test_prescraped_dateline_is_read_and_removed() -> None:
 
 def test_a_date_inside_a_body_sentence_is_not_a_dateline() -> None:
     text = PRESCRAPED.replace("May 2, 2031 07:40 GMT\n", "")
-    cleaned = clean_prescraped(text + "\nThe storm of May 2, 2031 was the worst in a decade, the mayor said.\n")
+    cleaned = clean_prescraped(
+        text + "\nThe storm of May 2, 2031 was the worst in a decade, the mayor said.\n"
+    )
     assert cleaned.published_at is None

@@ -15,7 +15,9 @@ from counterclaim.model import Article, Outlet, OutletKind
 from counterclaim.store import Store, article_id, normalise_for_hash, resolve_url
 
 
-def make_article(text: str, outlet: str = "valdoria-today", day: int = 1, title: str | None = None) -> Article:
+def make_article(
+    text: str, outlet: str = "valdoria-today", day: int = 1, title: str | None = None
+) -> Article:
     return Article(
         id=article_id(text),
         text=text,
@@ -95,7 +97,9 @@ def test_query_by_outlet_and_dates(store: Store) -> None:
 
 def test_dates_come_back_in_utc(store: Store) -> None:
     plus_three = timezone(timedelta(hours=3))
-    article = replace(make_article("A timed statement."), published_at=datetime(2031, 3, 5, 15, 0, tzinfo=plus_three))
+    article = replace(
+        make_article("A timed statement."), published_at=datetime(2031, 3, 5, 15, 0, tzinfo=plus_three)
+    )
     store.add_article(article)
     loaded = store.get_article(article.id)
     assert loaded.published_at == datetime(2031, 3, 5, 12, 0, tzinfo=UTC)
@@ -123,7 +127,9 @@ def test_iter_articles_visits_each_once(store: Store) -> None:
 
 
 def test_outlets_upsert(store: Store) -> None:
-    outlet = Outlet(key="vna", name="Valdoria News Agency", domains=("vna.example",), kind=OutletKind.STATE_MEDIA)
+    outlet = Outlet(
+        key="vna", name="Valdoria News Agency", domains=("vna.example",), kind=OutletKind.STATE_MEDIA
+    )
     store.upsert_outlets([outlet])
     store.upsert_outlets([replace(outlet, country="VD")])
     stored = store.outlets()
