@@ -29,7 +29,7 @@ demo: venv
 	$(BIN)/counterclaim articles --db $(DEMO_DB)
 	$(BIN)/counterclaim attributions --db $(DEMO_DB) --summary
 	$(BIN)/counterclaim reuse --db $(DEMO_DB)
-	$(BIN)/counterclaim claims --db $(DEMO_DB)
+	$(BIN)/counterclaim claims --db $(DEMO_DB) --min-outlets 2
 	$(BIN)/counterclaim report --db $(DEMO_DB) --search "coalition passed coordinates for joint strikes near Dunmarrow" --html counterclaim-demo.html
 	@echo "HTML report: counterclaim-demo.html"
 	@echo "Web app: $(BIN)/counterclaim serve --db $(DEMO_DB), then open http://127.0.0.1:8000/"

@@ -180,3 +180,31 @@ def test_time_expressions_are_normalised_with_the_article_date(
     expression: str, published: date | None, expected: date | None
 ) -> None:
     assert normalise_date(expression, published) == expected
+
+
+def test_quote_closed_by_a_dash_and_a_name_is_attributed_to_that_name(
+    extractor: AttributionExtractor,
+) -> None:
+    text = (
+        "Readers wrote in after the hearing.\n\n"
+        "“The council never asked us before closing the clinic.” ― Maria Okafor\n"
+        "“We will keep writing until it reopens.”― Tomas Lindqvist.\n"
+    )
+    found = extractor.extract([Article(id=article_id(text), text=text)])
+    bylines = {a.source[0].text: a for a in found if a.cue and a.cue[0].text.endswith("―")}
+    assert set(bylines) == {"Maria Okafor", "Tomas Lindqvist"}
+    assert bylines["Maria Okafor"].content[0].text.startswith("“The council never asked")
+    assert bylines["Tomas Lindqvist"].content[0].text.startswith("“We will keep writing")
+    assert all(a.speaker is not None and a.speaker.person for a in bylines.values())
+
+
+def test_editorial_labels_before_a_colon_are_not_speakers(extractor: AttributionExtractor) -> None:
+    text = (
+        "Harbour Plan Stalls.\n\n"
+        "MAYOR DALE: We will not sell the harbour.\n\n"
+        "Correction: An earlier version of this article misstated the date of the vote.\n\n"
+        "WARNING: Video contains graphic images.\n"
+    )
+    found = extractor.extract([Article(id=article_id(text), text=text)])
+    colon_sources = [a.source[0].text for a in found if a.cue and a.cue[0].text == ":" and a.source]
+    assert colon_sources == ["MAYOR DALE"]

@@ -1,6 +1,6 @@
 """Cue finding: which tokens of a parsed article introduce an attribution (said, told, according to, ...).
 
-A linear model learned from PolNeAR train scores every token; a few core cue words are always taken.
+A linear model learned from PolNeAR train scores every token; core cue words need a lower score.
 """
 
 from __future__ import annotations
@@ -18,6 +18,11 @@ CUE_MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "attributio
 REBUILD_HINT = "Rebuild it with `make train-attribution`."
 
 QUOTE_CHARS = frozenset('"“”„«»')
+CLOSING_MARKS = frozenset("”»")
+OPENING_MARKS = frozenset("“„«")
+BYLINE_CLOSERS = CLOSING_MARKS | {'"'}
+QUOTE_LOOKBACK = 80
+BYLINE_DASHES = frozenset({"―", "—", "–", "--"})
 # Verbs that report speech whatever the corpus says, so a denial or a deferral is never missed.
 CORE_CUE_LEMMAS = frozenset(
     {
@@ -45,6 +50,30 @@ CORE_CUE_LEMMAS = frozenset(
 )
 CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "parataxis"})
 MAX_COLON_SPEAKER = 5
+EDITORIAL_LABELS = frozenset(
+    {
+        "correction",
+        "clarification",
+        "warning",
+        "update",
+        "updated",
+        "editor",
+        "note",
+        "latest",
+        "video",
+        "photo",
+        "photos",
+        "watch",
+        "related",
+        "read",
+        "advertisement",
+        "listen",
+        "transcript",
+        "disclosure",
+        "full",
+    }
+)
+MAX_BYLINE_SPEAKER = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +84,8 @@ class CueModel:
     bias: float
     threshold: float
     version: str
+    # A core cue word needs only this lower score: "declined to comment" is kept, "tell the truth" is not.
+    core_threshold: float = -1.0
 
     @classmethod
     def load(cls, path: Path | None = None) -> CueModel:
@@ -72,6 +103,7 @@ class CueModel:
             bias=float(raw["bias"]),
             threshold=float(raw["threshold"]),
             version=str(raw["version"]),
+            core_threshold=float(raw.get("core_threshold", raw["threshold"])),
         )
 
     def score(self, token: Token, has_quote: bool) -> float:
@@ -124,13 +156,51 @@ def token_features(token: Token, has_quote: bool) -> list[str]:
             f"prev2={_neighbour(token, -2)}|{_neighbour(token, -1)}",
         ]
     )
+    inside = _inside_quote(token)
+    features.extend(
+        [
+            f"in_quote={inside}",
+            f"lemma_in_quote={lemma}|{inside}",
+            f"lemma_dep_head={lemma}|{token.dep_}|{token.head.lemma_.lower()}",
+            f"lemma_subj_word={lemma}|{_subject_word(token)}",
+            f"lemma_dep_headpos={lemma}|{token.dep_}|{token.head.pos_}",
+        ]
+    )
     for child in token.children:
+        if child.dep_ in {"aux", "neg", "det", "poss", "advmod"}:
+            features.append(f"lemma_{child.dep_}={lemma}|{child.lower_}")
         if child.dep_ in {"prt", "prep", "agent", "dative"}:
             features.append(f"lemma_word_child={lemma}|{child.lower_}")
         if child.dep_ in CLAUSE_DEPS:
             marks = [g.lower_ for g in child.children if g.dep_ == "mark"]
             features.append(f"lemma_clause_mark={lemma}|{marks[0] if marks else '-'}")
     return features
+
+
+def _inside_quote(token: Token) -> bool:
+    """Whether an opening quotation mark before the token, in its paragraph, is still open."""
+    doc = token.doc
+    open_marks = 0
+    straight = 0
+    index = token.i - 1
+    while index >= 0 and token.i - index <= QUOTE_LOOKBACK and "\n" not in doc[index].text:
+        text = doc[index].text
+        if text in OPENING_MARKS:
+            open_marks += 1
+        elif text in CLOSING_MARKS:
+            open_marks -= 1
+        elif text == '"':
+            straight += 1
+        index -= 1
+    # Straight quotes open and close alike: an odd count before the token leaves one open.
+    return open_marks > 0 or straight % 2 == 1
+
+
+def _subject_word(token: Token) -> str:
+    for child in token.children:
+        if child.dep_ in {"nsubj", "nsubjpass"}:
+            return child.lower_ if child.pos_ == "PRON" else child.ent_type_ or child.tag_
+    return "-"
 
 
 def _subject_kind(token: Token) -> str:
@@ -157,9 +227,16 @@ def cue_heads(doc: Doc, model: CueModel) -> Iterator[Token]:
     """Tokens that head a cue, in text order."""
     quoted = quoted_sentences(doc)
     for token in doc:
+        if quote_byline(token):
+            yield token
+            continue
         if not is_candidate(token):
             continue
-        if _core_cue(token) or speaker_colon(token) or model.score(token, quoted[token.i]) > model.threshold:
+        if speaker_colon(token):
+            yield token
+            continue
+        score = model.score(token, quoted[token.i])
+        if score > model.threshold or (_core_cue(token) and score > model.core_threshold):
             yield token
 
 
@@ -174,9 +251,50 @@ def speaker_colon(token: Token) -> bool:
         index -= 1
     if not 1 <= len(before) <= MAX_COLON_SPEAKER:
         return False
+    # "Correction:", "WARNING:", "[Video: ..." and "Said Ellis:" label a line or quote with a verb.
+    if any(
+        t.lower_ in EDITORIAL_LABELS or t.text in {"[", "(", "]", ")"} or t.lemma_ == "say" for t in before
+    ):
+        return False
     return all(t.is_title or t.is_upper or t.is_punct or t.lower_ in {"of", "the"} for t in before) and any(
         t.pos_ == "PROPN" or t.is_upper for t in before
     )
+
+
+def quote_byline(token: Token) -> bool:
+    """'"... a real disgrace." ― Jane Doe': a dash after a closing quote, then a name ending its line."""
+    text = token.text
+    dash = next((mark for mark in BYLINE_DASHES if text.endswith(mark)), None)
+    if dash is None:
+        return False
+    # The tokenizer can glue the closing quote to the dash ("”―").
+    before = text[: -len(dash)]
+    if before:
+        closed = before in BYLINE_CLOSERS
+    else:
+        index = token.i - 1
+        while index >= 0 and token.doc[index].is_space and "\n" not in token.doc[index].text:
+            index -= 1
+        closed = index >= 0 and token.doc[index].text in BYLINE_CLOSERS
+    return closed and byline_name(token) is not None
+
+
+def byline_name(token: Token) -> list[Token] | None:
+    """The name after a byline dash, up to the end of its line, when it looks like one."""
+    doc = token.doc
+    name: list[Token] = []
+    index = token.i + 1
+    while index < len(doc) and "\n" not in doc[index].text:
+        name.append(doc[index])
+        if "\n" in doc[index].whitespace_:
+            break
+        index += 1
+    words = [t for t in name if not (t.is_space or t.is_punct)]
+    if not 1 <= len(words) <= MAX_BYLINE_SPEAKER:
+        return None
+    if not all(t.is_title or t.is_upper or t.lower_ in {"de", "del", "la", "van", "von"} for t in words):
+        return None
+    return words
 
 
 def _core_cue(token: Token) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from counterclaim.attribution.cues import QUOTE_CHARS, speaker_colon
+from counterclaim.attribution.cues import QUOTE_CHARS, byline_name, quote_byline, speaker_colon
 
 OPENING_QUOTES = frozenset('"“„«')
 CLOSING_QUOTES = frozenset('"”»')
@@ -53,6 +53,10 @@ def frame_for(head: Token) -> Frame:
         frame.source = trim(head.doc[first : head.i])
         frame.content = trim(head.doc[head.i + 1 : last + 1])
         return frame
+    if quote_byline(head):
+        frame.source = byline_name(head) or []
+        frame.content = byline_quote(head)
+        return frame
     if _is_relay_quote(head):
         _fill_relay_quote(frame)
     else:
@@ -73,6 +77,20 @@ def frame_for(head: Token) -> Frame:
     frame.source = trim(t for t in frame.source if first <= t.i <= last)
     frame.relayed_by = trim(t for t in frame.relayed_by if first <= t.i <= last)
     return frame
+
+
+def byline_quote(head: Token) -> list[Token]:
+    """The quotation a byline dash closes: back from its closing mark to the opening one."""
+    doc = head.doc
+    closing = head.i if head.text[0] in CLOSING_QUOTES else head.i - 1
+    while closing >= 0 and doc[closing].is_space:
+        closing -= 1
+    opening = _find_quote(doc, closing - 1, -1, OPENING_QUOTES)
+    if opening is None:
+        return []
+    # A fused '”―' token ends the quote but is the cue: the content stops before it.
+    end = closing if closing != head.i else closing - 1
+    return list(doc[opening : end + 1])
 
 
 def quote_resumed(frame: Frame, last: int) -> list[Token]:
