@@ -309,3 +309,34 @@ def test_tokenising_in_groups_matches_one_text_at_a_time(monkeypatch: pytest.Mon
         mine = grouped.doc(n)
         assert mine.starts.tolist() == alone.starts.tolist()
         assert mine.hashes.tolist() == alone.hashes.tolist()
+
+
+def test_boilerplate_edges_are_fingerprints_overlapping_a_flagged_shingle() -> None:
+    from counterclaim.reuse.index import boilerplate_edges
+
+    flagged = np.asarray([7 * (1 << 32) + 20], dtype=np.int64)  # article 7, a boilerplate shingle at token 20
+    docs = np.asarray([7, 7, 7, 7, 7, 8], dtype=np.int64)
+    positions = np.asarray([15, 16, 20, 24, 25, 20], dtype=np.int64)
+    edges = boilerplate_edges(docs, positions, flagged, shingle=5)
+    assert edges.tolist() == [False, True, True, True, False, False]
+    assert not boilerplate_edges(docs, positions, flagged[:0], shingle=5).any()
+
+
+def test_articles_sharing_only_a_legal_line_and_its_edge_are_not_candidates() -> None:
+    from counterclaim.reuse import _views, index_batch
+    from counterclaim.reuse.index import boilerplate_edges, candidate_pairs
+
+    legal = prose(61, 40)
+    index = ReuseIndex(ReuseSettings(max_docs=6, max_outlets=4, per_outlet_docs=3))
+    find_reuse([article(f"o{n}", f"outlet{n}", prose(300 + n, 50) + " " + legal, n) for n in range(8)], index)
+    # Two new articles whose words just before the legal line match: a shared shingle at its edge.
+    lead = "Officials reported the depot"
+    new = [article(f"n{n}", f"new{n}", f"{prose(400 + n, 50)} {lead} {legal}", 20 + n) for n in range(2)]
+    numbers, prints = index_batch(new, index)
+    pair = (int(numbers[0]), int(numbers[1]))
+    low, high, _ = candidate_pairs(index, prints.hashes, numbers)
+    assert pair in set(zip(low.tolist(), high.tolist(), strict=True))
+    _, flagged = _views(index, new, numbers)
+    edge = boilerplate_edges(prints.doc, prints.pos, flagged, index.settings.shingle)
+    low, high, _ = candidate_pairs(index, prints.hashes, numbers, (prints.hashes[edge], prints.doc[edge]))
+    assert pair not in set(zip(low.tolist(), high.tolist(), strict=True))

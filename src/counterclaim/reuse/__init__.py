@@ -12,9 +12,9 @@ import numpy as np
 from counterclaim.model import Article, Direction, ReuseLink, Span
 from counterclaim.reuse.align import AlignView, Passage, align, boilerplate_mask
 from counterclaim.reuse.clusters import Basis, ReuseCluster, assign_clusters, direction, oriented
-from counterclaim.reuse.index import ReuseIndex, boilerplate, candidate_pairs
+from counterclaim.reuse.index import ReuseIndex, boilerplate, boilerplate_edges, candidate_pairs
 from counterclaim.reuse.settings import METHOD, ReuseSettings
-from counterclaim.reuse.shingles import Fingerprints, batch_shingles, fingerprint, tokenize, winnow
+from counterclaim.reuse.shingles import I64, Fingerprints, batch_shingles, fingerprint, tokenize, winnow
 
 __all__ = [
     "METHOD",
@@ -62,15 +62,20 @@ def find_reuse(new: Sequence[Article], index: ReuseIndex) -> list[ReuseLink]:
 
 def match_batch(index: ReuseIndex, numbers: np.ndarray, prints: Fingerprints) -> list[ReuseLink]:
     """Links of a batch already added to the index (by `index_batch`), with everything the index holds."""
-    low, high, _ = candidate_pairs(index, prints.hashes, numbers)
+    fresh = index.articles(numbers.tolist())
+    known = np.asarray([n for n in numbers.tolist() if n in fresh], dtype=np.int64)
+    fresh_views, flagged = _views(index, [fresh[n] for n in known.tolist()], known)
+    edge = boilerplate_edges(prints.doc, prints.pos, flagged, index.settings.shingle)
+    low, high, _ = candidate_pairs(index, prints.hashes, numbers, (prints.hashes[edge], prints.doc[edge]))
     if not len(low):
         return []
-    wanted = sorted(set(low.tolist()) | set(high.tolist()))
-    articles = index.articles(wanted)
-    present = [n for n in wanted if n in articles]
-    views = _views(index, [articles[n] for n in present], np.asarray(present, dtype=np.int64))
-    by_number = dict(zip(present, views, strict=True))
-    published = {index.ids[n]: index.published[n] for n in present}
+    by_number = dict(zip(known.tolist(), fresh_views, strict=True))
+    older = sorted((set(low.tolist()) | set(high.tolist())) - set(by_number))
+    articles = {**fresh, **index.articles(older)}
+    present = np.asarray([n for n in older if n in articles], dtype=np.int64)
+    older_views, _ = _views(index, [articles[n] for n in present.tolist()], present)
+    by_number.update(zip(present.tolist(), older_views, strict=True))
+    published = {index.ids[n]: index.published[n] for n in by_number}
     links: list[ReuseLink] = []
     for x, y in zip(low.tolist(), high.tolist(), strict=True):
         if x in by_number and y in by_number:
@@ -79,8 +84,11 @@ def match_batch(index: ReuseIndex, numbers: np.ndarray, prints: Fingerprints) ->
     return links
 
 
-def _views(index: ReuseIndex, articles: list[Article], numbers: np.ndarray) -> list[AlignView]:
-    """Tokens, shingles and boilerplate masks of the articles a batch's candidates need."""
+def _views(index: ReuseIndex, articles: list[Article], numbers: np.ndarray) -> tuple[list[AlignView], I64]:
+    """Tokens, shingles and boilerplate masks of the articles a batch's candidates need, and the
+    boilerplate fingerprints found in them (as `number << 32 | position`, sorted)."""
+    if not articles:
+        return [], np.zeros(0, dtype=np.int64)
     settings = index.settings
     tokens = tokenize([a.text for a in articles])
     hashes, docs, positions = batch_shingles(tokens, settings.shingle)
@@ -95,7 +103,8 @@ def _views(index: ReuseIndex, articles: list[Article], numbers: np.ndarray) -> l
         own = hashes[shingle_bounds[i] : shingle_bounds[i + 1]]
         mask = boilerplate_mask(len(doc), prints.pos[lo:hi][flagged[lo:hi]], settings)
         views.append(AlignView(article.text, doc, own, mask))
-    return views
+    found: I64 = np.sort(numbers[prints.doc[flagged]] * (1 << 32) + prints.pos[flagged])
+    return views, found
 
 
 def _unique(articles: Sequence[Article]) -> list[Article]:

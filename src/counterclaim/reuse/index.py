@@ -32,27 +32,35 @@ class _Partition:
 
     def add(self, hashes: U64, docs: I64, positions: I64) -> None:
         order = np.argsort(hashes, kind="stable")
-        self.chunks.append(_Chunk(hashes[order], docs[order], positions[order]))
+        self.add_sorted(hashes[order], docs[order], positions[order])
+
+    def add_sorted(self, hashes: U64, docs: I64, positions: I64) -> None:
+        """Add postings already sorted by hash (ties in insertion order) as one new run."""
+        self.chunks.append(_Chunk(hashes, docs, positions))
         # Few sorted runs keep lookups cheap; merging them is one sort, amortised over many batches.
         if len(self.chunks) > 8:
             self.chunks = [_merge(self.chunks)]
 
+    def ranges(self, keys: U64) -> tuple[list[I64], list[I64]]:
+        """Where each key's postings lie in each run: `keys` should be sorted.
+
+        Sorted keys walk every run front to back, so the binary searches of neighbouring keys share cache
+        lines; unsorted keys into a run of millions miss the cache at nearly every step.
+        """
+        lefts = [np.searchsorted(c.hashes, keys, "left") for c in self.chunks]
+        rights = [np.searchsorted(c.hashes, keys, "right") for c in self.chunks]
+        return lefts, rights
+
     def counts(self, keys: U64) -> I64:
-        total = np.zeros(len(keys), dtype=np.int64)
-        for chunk in self.chunks:
-            total += np.searchsorted(chunk.hashes, keys, "right") - np.searchsorted(
-                chunk.hashes, keys, "left"
-            )
-        return total
+        return _sizes(*self.ranges(keys), len(keys))
 
     def postings(self, keys: U64, limit: int) -> tuple[I64, I64]:
         """(key index, doc) of every posting of `keys`, skipping keys with more than `limit` postings."""
-        lefts = [np.searchsorted(c.hashes, keys, "left") for c in self.chunks]
-        rights = [np.searchsorted(c.hashes, keys, "right") for c in self.chunks]
-        sizes = sum(
-            (r - lo for lo, r in zip(lefts, rights, strict=True)), np.zeros(len(keys), dtype=np.int64)
-        )
-        keep = sizes <= limit
+        return self.postings_in(keys, *self.ranges(keys), limit)
+
+    def postings_in(self, keys: U64, lefts: list[I64], rights: list[I64], limit: int) -> tuple[I64, I64]:
+        """`postings` over ranges already found by `ranges`."""
+        keep = _sizes(lefts, rights, len(keys)) <= limit
         groups: list[I64] = []
         docs: list[I64] = []
         for chunk, lo, r in zip(self.chunks, lefts, rights, strict=True):
@@ -67,6 +75,13 @@ class _Partition:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty
         return np.concatenate(groups), np.concatenate(docs)
+
+
+def _sizes(lefts: list[I64], rights: list[I64], count: int) -> I64:
+    total = np.zeros(count, dtype=np.int64)
+    for lo, r in zip(lefts, rights, strict=True):
+        total += r - lo
+    return total
 
 
 def _merge(chunks: list[_Chunk]) -> _Chunk:
@@ -152,10 +167,13 @@ class ReuseIndex:
         for number, picked in enumerate(self.split(hashes)):
             if not len(picked):
                 continue
+            # Sorted once here: the lookups below need sorted keys to stay cache-friendly, and the new run
+            # is stored sorted anyway (stable, so equal hashes keep their batch order).
+            picked = picked[np.argsort(hashes[picked], kind="stable")]
             keys = hashes[picked]
             room = self.partitions[number].counts(keys) < cap
             picked = picked[room]
-            self.partitions[number].add(hashes[picked], docs[picked], positions[picked])
+            self.partitions[number].add_sorted(keys[room], docs[picked], positions[picked])
             kept.append(picked)
         return np.sort(np.concatenate(kept)) if kept else np.zeros(0, dtype=np.int64)
 
@@ -165,8 +183,9 @@ def partition_boilerplate(
 ) -> np.ndarray:
     """Whether each (fingerprint, outlet) is boilerplate: too common overall or in that outlet's articles."""
     unique, inverse = np.unique(keys, return_inverse=True)
-    common = partition.counts(unique) > settings.max_docs
-    groups, docs = partition.postings(unique, settings.max_docs)
+    lefts, rights = partition.ranges(unique)
+    common = _sizes(lefts, rights, len(unique)) > settings.max_docs
+    groups, docs = partition.postings_in(unique, lefts, rights, settings.max_docs)
     flagged = common[inverse]
     if not len(groups):
         return flagged
@@ -194,20 +213,51 @@ def boilerplate(index: ReuseIndex, hashes: U64, docs: I64) -> np.ndarray:
     return flagged
 
 
+def boilerplate_edges(docs: I64, positions: I64, flagged: I64, shingle: int) -> np.ndarray:
+    """Which fingerprints (index number, token position) overlap a boilerplate fingerprint's shingle in
+    their own article; `flagged` holds those as `number << 32 | position`, sorted.
+
+    Alignment masks every word of a boilerplate shingle, so such a fingerprint can never seed a passage.
+    Left in, the shingles at the edges of a legal line or footer (its first words plus a common word
+    before it) pair articles by chance: per batch in proportion to the index size (until the caps fill),
+    so in total with the square of the corpus, and each such pair costs a failed alignment.
+    """
+    if not len(flagged) or not len(docs):
+        return np.zeros(len(docs), dtype=bool)
+    keys = docs * (1 << 32) + positions
+    at = np.searchsorted(flagged, keys)
+    after = flagged[np.minimum(at, len(flagged) - 1)]
+    before = flagged[np.maximum(at - 1, 0)]
+    # Positions stay far below 2**32, so a distance under one shingle means the same article.
+    edge: np.ndarray = (np.abs(after - keys) < shingle) | (np.abs(keys - before) < shingle)
+    return edge
+
+
 def partition_candidates(
-    partition: _Partition, keys: U64, outlets: I64, is_new: np.ndarray, settings: ReuseSettings
+    partition: _Partition,
+    keys: U64,
+    outlets: I64,
+    is_new: np.ndarray,
+    settings: ReuseSettings,
+    excluded: tuple[U64, I64] | None = None,
 ) -> I64:
     """Article pairs (`low << 32 | high`) sharing a fingerprint among `keys`, boilerplate dropped.
 
     Only pairs of different outlets with at least one new article are drawn: older pairs were drawn before.
+    `excluded` (hashes, index numbers) are postings that may not seed a pair (`boilerplate_edges`).
     """
-    groups, docs = partition.postings(np.unique(keys), settings.max_docs)
+    unique = np.unique(keys)
+    groups, docs = partition.postings(unique, settings.max_docs)
     if not len(groups):
         return np.zeros(0, dtype=np.int64)
     # One posting per article and fingerprint (winnowing can pick one hash twice in an article).
     pair_key = np.unique(groups * (1 << 32) + docs)
     groups, docs = pair_key >> 32, pair_key & 0xFFFFFFFF
     groups, docs = _drop_boilerplate(groups, docs, outlets, settings)
+    if excluded is not None and len(excluded[0]) and len(groups):
+        dropped = np.searchsorted(unique, excluded[0]) * (1 << 32) + excluded[1]
+        keep = ~np.isin(groups * (1 << 32) + docs, dropped)
+        groups, docs = groups[keep], docs[keep]
     if not len(groups):
         return np.zeros(0, dtype=np.int64)
     first, second = _pairs_within_groups(groups)
@@ -246,13 +296,26 @@ def _pairs_within_groups(groups: I64) -> tuple[I64, I64]:
     return first, first + 1 + offsets
 
 
-def candidate_pairs(index: ReuseIndex, new_hashes: U64, new_numbers: I64) -> tuple[I64, I64, I64]:
-    """Candidate article pairs (low, high index numbers) of a batch, and how many fingerprints each shares."""
+def candidate_pairs(
+    index: ReuseIndex, new_hashes: U64, new_numbers: I64, excluded: tuple[U64, I64] | None = None
+) -> tuple[I64, I64, I64]:
+    """Candidate article pairs (low, high index numbers) of a batch, and how many fingerprints each shares.
+
+    `excluded` (hashes, index numbers) are postings of the batch that may not seed a pair.
+    """
     outlets = index.outlet_codes()
     is_new = np.zeros(len(index), dtype=bool)
     is_new[new_numbers] = True
+    parts = index.split(excluded[0]) if excluded is not None else None
     found = [
-        partition_candidates(index.partitions[p], new_hashes[picked], outlets, is_new, index.settings)
+        partition_candidates(
+            index.partitions[p],
+            new_hashes[picked],
+            outlets,
+            is_new,
+            index.settings,
+            None if excluded is None or parts is None else (excluded[0][parts[p]], excluded[1][parts[p]]),
+        )
         for p, picked in enumerate(index.split(new_hashes))
         if len(picked)
     ]
