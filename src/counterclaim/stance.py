@@ -387,6 +387,9 @@ def content_span(attribution: Attribution, article: Article) -> Span | None:
     return Span.of(article.text, start, end)
 
 
+CONFIDENT_DISAGREE = 0.5
+
+
 def attribution_stance(
     model: StanceModel, claim_text: str, attribution: Attribution, article: Article
 ) -> StanceResult:
@@ -424,7 +427,9 @@ def polarity_stance(row: np.ndarray, claim: str, content: str, polarity: Polarit
         # a denial of related content is the speaker's denial of the claim.
         return Stance.DENIES, max(float(row[1]), 0.5 + 0.5 * float(row[0] + row[2]))
     if polarity is Polarity.ASSERTS:
-        if negated or row[1] > row[0]:
+        # The classifier learned from whole bodies; on one asserted clause it overrides the speaker's act
+        # only when it is confident, else an assertion next to someone's rejection reads as a denial.
+        if negated or (int(np.argmax(row)) == 1 and row[1] >= CONFIDENT_DISAGREE):
             return Stance.DENIES, max(float(row[1]), 0.5)
         return Stance.ASSERTS, max(float(row[0] + row[2]), 0.5)
     label = int(np.argmax(row))
