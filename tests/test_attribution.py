@@ -208,3 +208,68 @@ def test_editorial_labels_before_a_colon_are_not_speakers(extractor: Attribution
     found = extractor.extract([Article(id=article_id(text), text=text)])
     colon_sources = [a.source[0].text for a in found if a.cue and a.cue[0].text == ":" and a.source]
     assert colon_sources == ["MAYOR DALE"]
+
+
+def _extract(extractor: AttributionExtractor, text: str) -> list[Attribution]:
+    article = Article(id=article_id(text), text=text, published_at=datetime(2025, 6, 7, 9, 0, tzinfo=UTC))
+    return extractor.extract([article])
+
+
+def _said(found: list[Attribution]) -> Attribution:
+    return next(a for a in found if [c.text for c in a.cue] == ["said"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "TALVERA/KESTOVA, June 4 (NPS) - Ostravia's Defence Ministry said on Tuesday that the ferry sank.",
+        "KESTOVA -- The harbour authority said on Friday that the ferry had sunk.",
+        "LUNDARA, Ostravia (Eastpost) - The harbour authority said on Friday that the ferry had sunk.",
+    ],
+)
+def test_dateline_is_part_of_no_span(extractor: AttributionExtractor, text: str) -> None:
+    said = _said(_extract(extractor, text))
+    source = text[: text.index(" said")].split("- ")[-1].strip()
+    assert [s.text for s in said.source] == [source]
+    assert said.content[0].text.startswith("that the ferry")
+
+
+def test_dateline_before_content_is_left_out(extractor: AttributionExtractor) -> None:
+    text = "PELLAN, June 2 (Eastpost) - The ferry sank near the pier, the harbour authority said on Friday."
+    said = _said(_extract(extractor, text))
+    assert said.content[0].text.startswith("The ferry sank")
+
+
+def test_possessive_country_of_an_organisation_is_not_the_speaker(extractor: AttributionExtractor) -> None:
+    text = "Ostravia's Interior Ministry said on Friday that its police had arrested four smugglers."
+    said = _said(_extract(extractor, text))
+    assert said.speaker is not None
+    assert said.speaker.organisation == "Ostravia's Interior Ministry"
+    assert said.speaker.person is None
+
+
+def test_possessive_person_stays_the_affiliation_of_a_role(extractor: AttributionExtractor) -> None:
+    said = _said(_extract(extractor, "Morawski's spokesman said the budget was balanced."))
+    assert said.speaker is not None and said.speaker.role == "spokesman"
+    assert said.speaker.organisation == "Morawski"
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "an account Velland's Foreign Office flatly rejected",
+        "a claim the opposition promptly denied",
+        "which the operators denied",
+    ],
+)
+def test_trailing_comment_on_the_content_is_cut(extractor: AttributionExtractor, comment: str) -> None:
+    text = f"The harbour authority said on Friday that the ferry had sunk near the pier, {comment}."
+    said = _said(_extract(extractor, text))
+    assert said.content[-1].text.endswith("that the ferry had sunk near the pier")
+    assert comment.split()[-1] not in " ".join(s.text for s in said.content)
+
+
+def test_content_ending_in_an_ordinary_clause_is_kept(extractor: AttributionExtractor) -> None:
+    text = "The harbour authority said on Friday that the ferry had sunk, which delayed every crossing."
+    said = _said(_extract(extractor, text))
+    assert said.content[-1].text.endswith("which delayed every crossing")

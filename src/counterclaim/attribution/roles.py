@@ -5,6 +5,7 @@ Subjects, agents and "according to" objects give sources; clauses, objects and q
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -28,6 +29,22 @@ QUOTE_MAX_TOKENS = 300
 REPORT_ON_LEMMAS = frozenset(
     {"report", "comment", "remark", "elaborate", "focus", "write", "speak", "talk", "brief"}
 )
+# "ORSENNA/HOLMGARD, March 11 (CPS) - ", "KYIV, Ukraine -- ", "LONDON (Reuters) - ": place in capitals,
+# then an optional region, date and agency, then a dash; it opens a paragraph and belongs to no one.
+DATELINE = re.compile(
+    r"[A-Z][A-Z.'’-]{2,}(?:[ /][A-Z][A-Z.'’-]+)*"
+    r"(?:,\s*[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*)*?)?"
+    r"(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?)?"
+    r"\s*(?:\([^()\n]{1,40}\))?\s*(?:--|[-–—])\s+"
+)
+# ", an account the ministry rejected", ", which the army denied": a comment on what was reported.
+COMMENT_NOUNS = frozenset(
+    {"account", "claim", "statement", "assertion", "allegation", "version", "report", "charge", "accusation"}
+)
+COMMENT_VERBS = frozenset(
+    {"deny", "reject", "dispute", "refute", "dismiss", "contest", "rebut", "contradict"}
+)
+COMMENT_MAX_TOKENS = 16
 
 
 @dataclass(slots=True)
@@ -43,14 +60,17 @@ class Frame:
     # "an architect, who said ...": the source is "who"; the speaker is the phrase it stands for.
     antecedent: list[Token] = field(default_factory=list)
     consumed: set[int] = field(default_factory=set)
+    # The verb of a trailing ", which X denied" cut from the content: a denial of the same content.
+    rebuttal: Token | None = None
 
 
 def frame_for(head: Token) -> Frame:
     """Cue tokens, source and content of the attribution anchored at `head`."""
     frame = Frame(head=head, cue=cue_tokens(head))
     first, last = paragraph(head)
+    opening = dateline_end(head.doc, first)
     if speaker_colon(head):
-        frame.source = trim(head.doc[first : head.i])
+        frame.source = trim(t for t in head.doc[first : head.i] if t.idx >= opening)
         frame.content = trim(head.doc[head.i + 1 : last + 1])
         return frame
     if quote_byline(head):
@@ -69,14 +89,46 @@ def frame_for(head: Token) -> Frame:
     # A parse can run across a title or a paragraph break; what was said stays in the cue's paragraph.
     cue_ids = {c.i for c in frame.cue}
     source_ids = {t.i for t in frame.source}
-    frame.content = [t for t in frame.content if first <= t.i <= last and t.i not in cue_ids | source_ids]
+    frame.content = [
+        t
+        for t in frame.content
+        if first <= t.i <= last and t.idx >= opening and t.i not in cue_ids | source_ids
+    ]
     frame.content = extend_quote(trim(frame.content))
     frame.content += quote_resumed(frame, last)
     if not frame.content:
         frame.content = adjacent_quote(frame)
-    frame.source = trim(t for t in frame.source if first <= t.i <= last)
+    frame.content, frame.rebuttal = split_comment(frame.content)
+    frame.source = trim(t for t in frame.source if first <= t.i <= last and t.idx >= opening)
     frame.relayed_by = trim(t for t in frame.relayed_by if first <= t.i <= last)
     return frame
+
+
+def dateline_end(doc: Doc, first: int) -> int:
+    """Character offset where the paragraph starting at token `first` begins once its dateline is left out."""
+    start = doc[first].idx
+    match = DATELINE.match(doc.text, start)
+    if match is None or "\n" in match.group(0):
+        return start
+    return match.end()
+
+
+def split_comment(content: list[Token]) -> tuple[list[Token], Token | None]:
+    """Content without a trailing ", an account X rejected" / ", which X denied", and that comment's verb."""
+    for index, token in enumerate(content):
+        if token.text != "," or index == 0:
+            continue
+        rest = content[index + 1 :]
+        if not rest or len(rest) > COMMENT_MAX_TOKENS or any(t.text in QUOTE_CHARS for t in rest):
+            continue
+        words = [t for t in rest if not t.is_punct]
+        opener = words[1] if len(words) > 1 and words[0].lower_ in {"a", "an", "the", "that"} else words[0]
+        if not (opener.lower_ == "which" or opener.lemma_.lower() in COMMENT_NOUNS):
+            continue
+        verb = next((t for t in words if t.pos_ == "VERB" and t.lemma_.lower() in COMMENT_VERBS), None)
+        if verb is not None:
+            return trim(content[:index]), verb
+    return content, None
 
 
 def byline_quote(head: Token) -> list[Token]:

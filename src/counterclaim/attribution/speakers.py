@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
 from counterclaim.model import Span, Speaker
@@ -93,7 +94,15 @@ def describe(tokens: Sequence[Token]) -> Speaker | None:
     entities = [ent for ent in tokens[0].doc.ents if ent.start >= first and ent.end <= last + 1]
     person: str | None = None
     organisation: str | None = None
+    owned = {ent.start: owner for ent in entities if (owner := _owner_start(ent, first)) is not None}
+    owners = {i for ent in entities if ent.start in owned for i in range(owned[ent.start], ent.start)}
     for ent in entities:
+        if ent.start in owned:
+            # "Valdoria's Defence Ministry" is the ministry of Valdoria, not Valdoria itself.
+            organisation = _clean_name(ent.doc[owned[ent.start] : ent.end].text)
+            continue
+        if ent.start in owners:
+            continue
         name = _clean_name(ent.text)
         possessed = ent.root.dep_ == "poss" or (ent.end < len(ent.doc) and ent.doc[ent.end].tag_ == "POS")
         if ent.label_ == "PERSON" and not possessed and person is None:
@@ -111,6 +120,20 @@ def describe(tokens: Sequence[Token]) -> Speaker | None:
     if person is None and organisation is None and role is None:
         return None
     return Speaker(person=person, organisation=organisation, role=role)
+
+
+def _owner_start(ent: SpacySpan, first: int) -> int | None:
+    """Where the possessor of an organisation entity ("Valdoria's" of "Defence Ministry") starts, if any."""
+    doc = ent.doc
+    if ent.label_ != "ORG" or ent.start - 2 < first:
+        return None
+    marker, owner = doc[ent.start - 1], doc[ent.start - 2]
+    if marker.tag_ != "POS" or owner.pos_ != "PROPN":
+        return None
+    start = owner.i
+    while start - 1 >= first and doc[start - 1].pos_ == "PROPN" and doc[start - 1].head.i == owner.i:
+        start -= 1
+    return start
 
 
 def _clean_name(text: str) -> str:
