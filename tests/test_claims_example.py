@@ -34,7 +34,7 @@ def analysed(store: Store, paths: list[str]) -> list[Article]:
         analyze_attributions(store, found)
         analyze_claims(store, found)
     except ModelError as error:
-        pytest.skip(f"models not built ({error})")
+        pytest.fail(f"the committed models must load: {error}")
     return found
 
 
