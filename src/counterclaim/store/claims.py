@@ -355,10 +355,41 @@ def _account(row: RowMapping) -> Account:
     )
 
 
-def search_claims(
-    store: Store, text: str, limit: int = 10, encoder: Encoder | None = None, min_articles: int = 1
-) -> list[tuple[Claim, float]]:
-    """Claims nearest in meaning to a text (cosine to the claim's centroid, or to its canonical text)."""
+@dataclass(frozen=True)
+class _ClaimMatrix:
+    version: tuple[int, int]
+    rows: list[RowMapping]
+    vectors: np.ndarray
+    articles_per_claim: dict[str, int]
+
+
+class ClaimVectorCache:
+    """Claim vectors kept between searches by a long-lived reader (the web app).
+
+    Reloaded when the number of claims or of linked statements changes: linking adds statements and
+    merging removes claims, and each of those is what moves a claim's vector.
+    """
+
+    def __init__(self) -> None:
+        self._matrix: _ClaimMatrix | None = None
+
+    def matrix(self, store: Store, encoder: Encoder) -> _ClaimMatrix:
+        version = _claims_version(store)
+        current = self._matrix
+        if current is None or current.version != version:
+            current = _load_claim_matrix(store, encoder, version)
+            self._matrix = current
+        return current
+
+
+def _claims_version(store: Store) -> tuple[int, int]:
+    with store.engine.connect() as conn:
+        claim_count = conn.execute(sa.select(sa.func.count()).select_from(claims)).scalar_one()
+        statement_count = conn.execute(sa.select(sa.func.count()).select_from(claim_statements)).scalar_one()
+    return int(claim_count), int(statement_count)
+
+
+def _load_claim_matrix(store: Store, encoder: Encoder, version: tuple[int, int]) -> _ClaimMatrix:
     with store.engine.connect() as conn:
         rows = list(conn.execute(sa.select(claims)).mappings())
         counts: dict[str, int] = dict(
@@ -368,29 +399,52 @@ def search_claims(
                 ).group_by(claim_statements.c.claim_id)
             ).all()
         )
-    # Claims saved without statements (records written directly) count as seen in one article.
-    rows = [row for row in rows if counts.get(row["id"], 1) >= min_articles]
-    if not rows or not text.strip():
+    missing = [row["canonical_text"] for row in rows if row["vector_sum"] is None]
+    missing_vectors = iter(encoder.encode(missing)) if missing else iter(())
+    vectors = (
+        np.stack(
+            [
+                np.frombuffer(row["vector_sum"], dtype=np.float32)
+                if row["vector_sum"] is not None
+                else next(missing_vectors)
+                for row in rows
+            ]
+        )
+        if rows
+        else np.zeros((0, DIMENSION), dtype=np.float32)
+    )
+    vectors = vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+    return _ClaimMatrix(version, rows, vectors, counts)
+
+
+def search_claims(
+    store: Store,
+    text: str,
+    limit: int = 10,
+    encoder: Encoder | None = None,
+    min_articles: int = 1,
+    cache: ClaimVectorCache | None = None,
+) -> list[tuple[Claim, float]]:
+    """Claims nearest in meaning to a text (cosine to the claim's centroid, or to its canonical text)."""
+    if not text.strip():
         return []
     if encoder is None:
         from counterclaim.claims import load_encoder
 
         encoder = load_encoder()
+    matrix = (cache or ClaimVectorCache()).matrix(store, encoder)
+    # Claims saved without statements (records written directly) count as seen in one article.
+    kept = [
+        index
+        for index, row in enumerate(matrix.rows)
+        if matrix.articles_per_claim.get(row["id"], 1) >= min_articles
+    ]
+    if not kept:
+        return []
     query = encoder.encode([text])[0]
-    missing = [row["canonical_text"] for row in rows if row["vector_sum"] is None]
-    missing_vectors = iter(encoder.encode(missing)) if missing else iter(())
-    vectors = np.stack(
-        [
-            np.frombuffer(row["vector_sum"], dtype=np.float32)
-            if row["vector_sum"] is not None
-            else next(missing_vectors)
-            for row in rows
-        ]
-    )
-    vectors = vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
-    similarity = vectors @ query
+    similarity = matrix.vectors[kept] @ query
     order = np.argsort(-similarity)[:limit]
-    return [(_claim(rows[i]), round(float(similarity[i]), 4)) for i in order]
+    return [(_claim(matrix.rows[kept[i]]), round(float(similarity[i]), 4)) for i in order]
 
 
 def claim_summaries(

@@ -32,7 +32,7 @@ from counterclaim.export.html_report import dossier_context, template_environmen
 from counterclaim.model import Article, IngestReport, Outlet, OutletKind, Stance
 from counterclaim.store import Store, article_id
 from counterclaim.store.attributions import load_attributions
-from counterclaim.store.claims import load_accounts, load_claims, search_claims
+from counterclaim.store.claims import ClaimVectorCache, load_accounts, load_claims, search_claims
 from counterclaim.store.provenance import known_outlets, load_dossier
 from counterclaim.store.reuse import load_reuse_links
 from counterclaim.web.highlight import article_marks, evidence_anchor, segments
@@ -63,6 +63,8 @@ class WebState:
     ingest: IngestFunction
     _encoder: Encoder | None = None
     _encoder_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Claim vectors for search by meaning, reloaded only when claims change, not on every request.
+    claim_vectors: ClaimVectorCache = field(default_factory=ClaimVectorCache)
 
     @property
     def encoder(self) -> Encoder:
@@ -228,7 +230,15 @@ def _api_routes(app: FastAPI) -> None:
     ) -> dict[str, Any]:
         state = _state(request)
         filters = _filters(search, outlet, outlet_kind, stance, source, since, until)
-        rows = list_claims(state.store, filters, state.outlets, limit, offset, _encoder_for(state, filters))
+        rows = list_claims(
+            state.store,
+            filters,
+            state.outlets,
+            limit,
+            offset,
+            _encoder_for(state, filters),
+            state.claim_vectors,
+        )
         items = [
             {
                 **dossier_json.claim_to_dict(r.claim),
@@ -259,7 +269,7 @@ def _api_routes(app: FastAPI) -> None:
         request: Request, q: Annotated[str, Query(min_length=1, max_length=2000)], limit: Limit = 10
     ) -> dict[str, Any]:
         state = _state(request)
-        found = search_claims(state.store, q, limit=limit, encoder=state.encoder)
+        found = search_claims(state.store, q, limit=limit, encoder=state.encoder, cache=state.claim_vectors)
         return {"items": [{**dossier_json.claim_to_dict(c), "score": s} for c, s in found]}
 
     @app.get("/api/accounts", tags=["accounts"], summary="Accounts of a claim or of articles")
@@ -427,7 +437,15 @@ def _page_routes(app: FastAPI) -> None:
             None,
         )
         limit = 25
-        rows = list_claims(state.store, filters, state.outlets, limit, offset, _encoder_for(state, filters))
+        rows = list_claims(
+            state.store,
+            filters,
+            state.outlets,
+            limit,
+            offset,
+            _encoder_for(state, filters),
+            state.claim_vectors,
+        )
         return _render(
             request,
             "claims.html.j2",

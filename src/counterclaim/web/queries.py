@@ -15,7 +15,7 @@ from counterclaim.dossier import source_name
 from counterclaim.model import Account, Claim, Outlet, OutletKind, Stance
 from counterclaim.store import Store
 from counterclaim.store.attributions import load_attributions
-from counterclaim.store.claims import load_accounts, load_claims, search_claims
+from counterclaim.store.claims import ClaimVectorCache, load_accounts, load_claims, search_claims
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +50,14 @@ def list_claims(
     limit: int,
     offset: int,
     encoder: Encoder | None = None,
+    claim_vectors: ClaimVectorCache | None = None,
 ) -> list[ClaimRow]:
     """One page of claims: by closeness of meaning when searching, else in the claims stage's order."""
     scores: dict[str, float] = {}
     if filters.search:
-        found = search_claims(store, filters.search, limit=max(200, offset + limit), encoder=encoder)
+        found = search_claims(
+            store, filters.search, limit=max(200, offset + limit), encoder=encoder, cache=claim_vectors
+        )
         scores = {claim.id: score for claim, score in found}
         claims = [claim for claim, _ in found]
         if filters.by_accounts:
