@@ -36,7 +36,7 @@ from counterclaim.store.claims import ClaimVectorCache, load_accounts, load_clai
 from counterclaim.store.provenance import known_outlets, load_dossier
 from counterclaim.store.reuse import load_reuse_links
 from counterclaim.web.highlight import article_marks, evidence_anchor, segments
-from counterclaim.web.queries import ClaimFilters, list_claims
+from counterclaim.web.queries import ClaimFilters, ClaimRow, list_claims
 
 log = logging.getLogger("counterclaim.web")
 
@@ -230,15 +230,7 @@ def _api_routes(app: FastAPI) -> None:
     ) -> dict[str, Any]:
         state = _state(request)
         filters = _filters(search, outlet, outlet_kind, stance, source, since, until)
-        rows = list_claims(
-            state.store,
-            filters,
-            state.outlets,
-            limit,
-            offset,
-            _encoder_for(state, filters),
-            state.claim_vectors,
-        )
+        rows = _claims_page(state, filters, limit, offset)
         items = [
             {
                 **dossier_json.claim_to_dict(r.claim),
@@ -359,6 +351,13 @@ def _api_routes(app: FastAPI) -> None:
         }
 
 
+def _claims_page(state: WebState, filters: ClaimFilters, limit: int, offset: int) -> list[ClaimRow]:
+    """One page of the claim list, shared by the API and the page."""
+    return list_claims(
+        state.store, filters, state.outlets, limit, offset, _encoder_for(state, filters), state.claim_vectors
+    )
+
+
 def _encoder_for(state: WebState, filters: ClaimFilters) -> Encoder | None:
     return state.encoder if filters.search else None
 
@@ -437,15 +436,7 @@ def _page_routes(app: FastAPI) -> None:
             None,
         )
         limit = 25
-        rows = list_claims(
-            state.store,
-            filters,
-            state.outlets,
-            limit,
-            offset,
-            _encoder_for(state, filters),
-            state.claim_vectors,
-        )
+        rows = _claims_page(state, filters, limit, offset)
         return _render(
             request,
             "claims.html.j2",
