@@ -183,14 +183,7 @@ def _carrier_by_reuse(
             passages.append((link.a, link.a_span))
         elif link.b in channel_ids and link.a in account_ids:
             passages.append((link.b, link.b_span))
-    if not passages:
-        return None
-    scores = score(claim.canonical_text, [span.text for _, span in passages])
-    best = max(range(len(passages)), key=lambda i: scores[i])
-    if scores[best] < options.reuse_threshold:
-        return None
-    article_id, span = passages[best]
-    return article_id, span, "reuse"
+    return _best_passage(claim, passages, score, options.reuse_threshold, "reuse")
 
 
 def _carrier_by_meaning(
@@ -198,14 +191,21 @@ def _carrier_by_meaning(
 ) -> tuple[str, Span, str] | None:
     candidates = [(article.id, span) for article in channel_items for span in sentence_spans(article.text)]
     candidates = [(i, s) for i, s in candidates if not _contradicts(claim.canonical_text, s.text)]
-    if not candidates:
+    return _best_passage(claim, candidates, score, options.threshold, "meaning")
+
+
+def _best_passage(
+    claim: Claim, passages: Sequence[tuple[str, Span]], score: Similarity, threshold: float, how: str
+) -> tuple[str, Span, str] | None:
+    """The channel passage closest to the claim, when it is close enough."""
+    if not passages:
         return None
-    scores = score(claim.canonical_text, [span.text for _, span in candidates])
-    best = max(range(len(candidates)), key=lambda i: scores[i])
-    if scores[best] < options.threshold:
+    scores = score(claim.canonical_text, [span.text for _, span in passages])
+    best = max(range(len(passages)), key=lambda i: scores[i])
+    if scores[best] < threshold:
         return None
-    article_id, span = candidates[best]
-    return article_id, span, "meaning"
+    article_id, span = passages[best]
+    return article_id, span, how
 
 
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")

@@ -21,6 +21,7 @@ from counterclaim.reuse import (
     ReuseSettings,
     assign_clusters,
     index_batch,
+    link_record,
     match_batch,
 )
 from counterclaim.reuse import links_overlapping as _links_overlapping
@@ -179,19 +180,8 @@ def _link_id(link: ReuseLink) -> str:
 
 
 def _link_row(link: ReuseLink) -> dict[str, Any]:
-    return {
-        "id": _link_id(link),
-        "a": link.a,
-        "a_start": link.a_span.start,
-        "a_end": link.a_span.end,
-        "b": link.b,
-        "b_start": link.b_span.start,
-        "b_end": link.b_span.end,
-        "score": link.score,
-        "direction": str(link.direction),
-        "cluster": link.cluster,
-        "method": link.method,
-    }
+    # The stored row is the `reuse --json` record plus its id and method, so the two never drift apart.
+    return {"id": _link_id(link), **link_record(link), "method": link.method}
 
 
 def _span(texts: dict[str, str], article: str, start: int, end: int) -> Span:
