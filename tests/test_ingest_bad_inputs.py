@@ -10,7 +10,6 @@ import random
 import shutil
 import subprocess
 import sys
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -22,15 +21,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 QUIET = IngestOptions(analyze=False)
 
 
-@cache
 def ingest_command() -> list[str]:
-    """The installed `counterclaim ingest`, or the ingest command alone while it is not wired in yet."""
-    script = Path(sys.executable).parent / "counterclaim"
-    if script.exists():
-        probe = subprocess.run([str(script), "ingest", "--help"], capture_output=True, check=False)
-        if probe.returncode == 0:
-            return [str(script), "ingest"]
-    return [sys.executable, "-m", "counterclaim.cli.ingest"]
+    """The installed `counterclaim ingest`, run as a user runs it."""
+    return [str(Path(sys.executable).parent / "counterclaim"), "ingest"]
 
 
 def run_ingest(*arguments: str, db: Path) -> subprocess.CompletedProcess[str]:

@@ -21,13 +21,8 @@ JSONL_LINES = 400
 
 
 def ingest_command() -> list[str]:
-    """The installed `counterclaim ingest`, or the ingest command alone while it is not wired in yet."""
-    script = Path(sys.executable).parent / "counterclaim"
-    if script.exists():
-        probe = subprocess.run([str(script), "ingest", "--help"], capture_output=True, check=False)
-        if probe.returncode == 0:
-            return [str(script), "ingest"]
-    return [sys.executable, "-m", "counterclaim.cli.ingest"]
+    """The installed `counterclaim ingest`, run as a user runs it."""
+    return [str(Path(sys.executable).parent / "counterclaim"), "ingest"]
 
 
 def build_corpus(directory: Path) -> None:

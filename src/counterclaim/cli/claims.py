@@ -14,7 +14,7 @@ from rich.table import Table
 
 from counterclaim.cli.options import DbOption, JsonOption
 from counterclaim.errors import NotFoundError, UsageError
-from counterclaim.model import Account
+from counterclaim.export.dossier_json import account_record_to_dict
 from counterclaim.store import Store
 from counterclaim.store.claims import (
     ClaimSummary,
@@ -50,21 +50,6 @@ def summary_record(summary: ClaimSummary) -> dict[str, Any]:
         "conflict": summary.conflict,
         "score": summary.score,
         "method": claim.method,
-    }
-
-
-def account_record(account: Account) -> dict[str, Any]:
-    evidence = account.evidence
-    return {
-        "claim_id": account.claim_id,
-        "article_id": account.article_id,
-        "attribution_id": account.attribution_id,
-        "stance": account.stance.value,
-        "score": account.score,
-        "evidence": None
-        if evidence is None
-        else {"start": evidence.start, "end": evidence.end, "text": evidence.text},
-        "method": account.method,
     }
 
 
@@ -143,11 +128,8 @@ def _show_accounts(store: Store, claim_id: str, as_json: bool) -> None:
     accounts = load_accounts(store, claim_id=claim.id)
     if as_json:
         summary = summary_record(claim_summaries(store, [claim])[0])
-        print(
-            json.dumps(
-                {**summary, "accounts": [account_record(a) for a in accounts]}, ensure_ascii=False, indent=2
-            )
-        )
+        record = {**summary, "accounts": [account_record_to_dict(a) for a in accounts]}
+        print(json.dumps(record, ensure_ascii=False, indent=2))
         return
     table = Table(title=f"Accounts of claim {claim.id[:12]}: {claim.canonical_text[:100]}")
     for column in ("article", "attribution", "stance", "score", "evidence"):

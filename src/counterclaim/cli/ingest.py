@@ -111,18 +111,3 @@ def summary_table(report: IngestReport) -> Table:
 
 def register(app: typer.Typer) -> None:
     app.command("ingest")(ingest_command)
-
-
-if __name__ == "__main__":
-    # Runnable on its own (python -m counterclaim.cli.ingest) for tests that need only this command.
-    import sys
-
-    from counterclaim.errors import UsageError
-
-    standalone = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-    register(standalone)
-    try:
-        standalone(standalone_mode=True)
-    except UsageError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}")
-        sys.exit(2)
