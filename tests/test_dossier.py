@@ -12,6 +12,7 @@ from rich.console import Console
 
 from counterclaim.dossier import Role, build_dossier, relay_path, render_dossier
 from counterclaim.model import ProvenanceCheck, ProvenanceStatus, Stance
+from counterclaim.outlets import load_registry
 from test_dossier_example import MINISTRY, example_records
 
 
@@ -92,3 +93,31 @@ def test_rendering_names_every_party() -> None:
     out = console.export_text()
     for name in ("Eric Pahon", "Sean Spicer", "RIA Novosti", "TASS", "Primary-source checks", "declines"):
         assert name in out
+
+
+def test_spellings_of_one_source_are_one_party() -> None:
+    records = example_records()
+    spellings = iter(["Russia's Defence Ministry", "Defense Ministry", MINISTRY])
+    renamed = []
+    for attribution in records.attributions:
+        speaker = attribution.speaker
+        if speaker is not None and speaker.organisation == MINISTRY:
+            speaker = replace(speaker, organisation=next(spellings, MINISTRY))
+        renamed.append(replace(attribution, speaker=speaker))
+    records.attributions = renamed
+    plain = _dossier(records)
+    assert len([s for s in plain.sources if Role.ASSERTS in s.roles]) > 1, "the fixture must spell it apart"
+    dossier = build_dossier(
+        records.claim,
+        records.accounts,
+        records.attributions,
+        records.articles.values(),
+        records.outlets,
+        records.reuse_links,
+        [ProvenanceCheck(records.claim.id, "Defense Ministry", ProvenanceStatus.NOT_FOUND)],
+        lexicon=load_registry().lexicon,
+    )
+    asserting = [s.name for s in dossier.sources if Role.ASSERTS in s.roles]
+    assert len(asserting) == 1 and asserting[0] in {MINISTRY, "Russia's Defence Ministry"}
+    assert set(dossier.parties(Role.DENIES)) == {"Eric Pahon", "Adrian Rankine-Galloway"}
+    assert [c.source for c in dossier.provenance] == asserting

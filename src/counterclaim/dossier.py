@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -31,6 +31,8 @@ from counterclaim.model import (
     Stance,
     Verdict,
 )
+from counterclaim.outlets.names import CountryLexicon
+from counterclaim.sources import source_identities
 
 
 class Role(StrEnum):
@@ -143,19 +145,28 @@ def build_dossier(
     reuse_links: Iterable[ReuseLink],
     provenance_checks: Sequence[ProvenanceCheck] = (),
     verdicts: Sequence[Verdict] = (),
+    lexicon: CountryLexicon | None = None,
 ) -> Dossier:
-    """Assemble one claim's dossier; unrelated accounts and links between unrelated articles are left out."""
+    """Assemble one claim's dossier; unrelated accounts and links between unrelated articles are left out.
+
+    Names of one source ("Defence Ministry", "Valdoria's Defence Ministry") are shown as one; `lexicon` (the
+    outlet registry's country words) lets country adjectives and possessives meet.
+    """
     by_article = {a.id: a for a in articles}
     by_attribution = {a.id: a for a in attributions}
     by_outlet = {o.key: o for o in outlets}
-    entries = sorted(
-        (
-            _entry(account, by_article.get(account.article_id), by_attribution, by_outlet)
-            for account in accounts
-            if account.claim_id == claim.id and account.stance is not Stance.UNRELATED
-        ),
-        key=_time_order,
+    entries = [
+        _entry(account, by_article.get(account.article_id), by_attribution, by_outlet)
+        for account in accounts
+        if account.claim_id == claim.id and account.stance is not Stance.UNRELATED
+    ]
+    identities = source_identities(
+        [name for e in entries for name in (e.source or "", *e.relays)]
+        + [check.source for check in provenance_checks],
+        lexicon,
     )
+    entries = sorted((_same_source_names(e, identities) for e in entries), key=_time_order)
+    provenance_checks = _merged_checks(provenance_checks, identities)
     article_ids = {e.article_id for e in entries}
     return Dossier(
         claim=claim,
@@ -203,6 +214,34 @@ def _entry(
         channel=attribution.channel if attribution else None,
         outlet_role=_outlet_role(account, attribution),
     )
+
+
+def _same_source_names(entry: AccountEntry, identities: Mapping[str, str]) -> AccountEntry:
+    """The entry with its source and relays under the names of the sources they name."""
+    source = identities.get(entry.source, entry.source) if entry.source else entry.source
+    relays = tuple(dict.fromkeys(identities.get(name, name) for name in entry.relays))
+    return replace(entry, source=source, relays=tuple(name for name in relays if name != source))
+
+
+# When two spellings of one source were checked, the more telling result stands.
+_CHECK_ORDER = (ProvenanceStatus.FOUND, ProvenanceStatus.NOT_FOUND, ProvenanceStatus.NO_COVERAGE)
+
+
+def _merged_checks(
+    checks: Sequence[ProvenanceCheck], identities: Mapping[str, str]
+) -> tuple[ProvenanceCheck, ...]:
+    """One provenance check per source, under the source's shown name."""
+    best: dict[str, ProvenanceCheck] = {}
+    for check in checks:
+        named = replace(check, source=identities.get(check.source, check.source))
+        current = best.get(named.source)
+        if current is None or _check_rank(named) < _check_rank(current):
+            best[named.source] = named
+    return tuple(best.values())
+
+
+def _check_rank(check: ProvenanceCheck) -> int:
+    return _CHECK_ORDER.index(check.status)
 
 
 def source_name(attribution: Attribution) -> str | None:

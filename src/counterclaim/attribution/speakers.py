@@ -1,7 +1,7 @@
 """Speakers of attributions: person, organisation and role from a source phrase; short references resolved.
 
-Pronouns ("he"), role references ("the spokesman"), bare surnames ("Pahon") and organisation references
-("the ministry") are resolved to the nearest compatible named speaker earlier in the article.
+Pronouns ("he"), role references ("the spokesman"), bare surnames ("Pahon"), organisation references ("the
+ministry") and documents ("the statement") are resolved to the nearest compatible named speaker earlier on.
 """
 
 from __future__ import annotations
@@ -72,6 +72,20 @@ ROLE_WORDS = frozenset(
         "queen",
         "prime",
         "premier",
+    }
+)
+# "The statement said ...": a document speaks for whoever issued it, the nearest speaker named before it.
+DOCUMENT_WORDS = frozenset(
+    {
+        "statement",
+        "communique",
+        "communiqué",
+        "release",
+        "announcement",
+        "report",
+        "bulletin",
+        "notice",
+        "letter",
     }
 )
 ORGANISATION_LABELS = frozenset({"ORG", "GPE", "NORP"})
@@ -212,6 +226,8 @@ def _compatible(word: Token, length: int, speaker: Speaker) -> bool:
         return speaker.person is not None and speaker.person.split()[-1].lower() == lower
     if lower in ROLE_WORDS:
         return speaker.role is not None and lower in speaker.role.lower()
+    if lower in DOCUMENT_WORDS:
+        return True
     organisation = (speaker.organisation or "").lower()
     return bool(organisation) and (word.lemma_.lower() in organisation or lower in organisation)
 

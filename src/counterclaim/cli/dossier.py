@@ -24,6 +24,7 @@ from counterclaim.export.accounts_csv import accounts_csv
 from counterclaim.export.html_report import html_report
 from counterclaim.export.jsonld import jsonld_document
 from counterclaim.model import Verdict
+from counterclaim.outlets import load_registry
 from counterclaim.store import Store
 from counterclaim.store.claims import load_claims, search_claims
 from counterclaim.store.provenance import known_outlets, load_dossier, save_verdict
@@ -108,8 +109,9 @@ def export_command(
 
 def _dossiers(store: Store, claim_ids: list[str] | None) -> list[Dossier]:
     outlets = known_outlets(store)
+    lexicon = load_registry().lexicon
     ids = claim_ids or [c.id for c in load_claims(store)]
-    return [load_dossier(store, claim_id, outlets) for claim_id in ids]
+    return [load_dossier(store, claim_id, outlets, lexicon) for claim_id in ids]
 
 
 def _export_html(dossiers: list[Dossier], output: Path | None) -> None:

@@ -53,6 +53,11 @@ class OutletRegistry:
     def __len__(self) -> int:
         return len(self._entries)
 
+    @property
+    def lexicon(self) -> CountryLexicon:
+        """The country words of the registry, for comparing organisation names found in articles."""
+        return self._lexicon
+
     def __contains__(self, key: object) -> bool:
         return key in self._entries
 

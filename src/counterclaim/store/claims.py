@@ -27,7 +27,11 @@ from counterclaim.claims import (
 )
 from counterclaim.claims.candidates import Candidate, CandidateKind, candidates_of
 from counterclaim.claims.linking import ClaimIndex, ClaimProfile, LinkingSettings
-from counterclaim.model import Account, Article, Claim, Span, Stance
+from counterclaim.dossier import source_name
+from counterclaim.model import Account, Article, Attribution, Claim, Span, Stance
+from counterclaim.outlets import load_registry
+from counterclaim.outlets.names import CountryLexicon
+from counterclaim.sources import source_identities
 from counterclaim.store import Store
 from counterclaim.store.schema.articles import articles
 from counterclaim.store.schema.claims import accounts, claim_statements, claims
@@ -448,31 +452,46 @@ def search_claims(
 
 
 def claim_summaries(
-    store: Store, found: Sequence[Claim], scores: Sequence[float | None] | None = None
+    store: Store,
+    found: Sequence[Claim],
+    scores: Sequence[float | None] | None = None,
+    lexicon: CountryLexicon | None = None,
 ) -> list[ClaimSummary]:
-    """Who asserts, denies and reports each claim: attributed sources; outlets by their article's stance."""
+    """Who asserts, denies and reports each claim: attributed sources; outlets by their article's stance.
+
+    Sources are named as in the dossier (speaker, else innermost relay), spellings of one source made one.
+    """
     from counterclaim.store.attributions import load_attributions
 
+    lexicon = lexicon if lexicon is not None else load_registry().lexicon
     summaries = []
     for position, claim in enumerate(found):
         related = [a for a in load_accounts(store, claim_id=claim.id) if a.stance is not Stance.UNRELATED]
         article_ids = sorted({a.article_id for a in related})
         attributions = {a.id: a for a in load_attributions(store, article_ids)}
         outlets = _outlets(store, article_ids)
+        named = [
+            (account, attribution, source_name(attribution) or outlets.get(account.article_id, ""))
+            for account in related
+            if (attribution := attributions.get(account.attribution_id or "")) is not None
+        ]
+        identities = source_identities(
+            [name for _, attribution, source in named for name in (source, *_relay_names(attribution))],
+            lexicon,
+        )
         sources: dict[Stance, set[str]] = {stance: set() for stance in Stance}
         carriers: dict[Stance, set[str]] = {stance: set() for stance in Stance}
         relays: set[str] = set()
         for account in related:
-            outlet = outlets.get(account.article_id, account.article_id[:12])
-            attribution = attributions.get(account.attribution_id or "")
-            if attribution is None:
-                carriers[account.stance].add(outlet)
-                continue
-            speaker = attribution.speaker.name if attribution.speaker else ""
-            sources[account.stance].add(speaker or outlet)
+            if account.attribution_id not in attributions:
+                carriers[account.stance].add(outlets.get(account.article_id, account.article_id[:12]))
+        for account, attribution, source in named:
+            shown = identities.get(source, source)
+            sources[account.stance].add(shown)
             if account.stance is Stance.ASSERTS:
-                relays.add(outlet)
-                relays.update(r.name for r in attribution.relay_chain if r.name != speaker)
+                relays.add(outlets.get(account.article_id, account.article_id[:12]))
+                relays.update(identities.get(name, name) for name in _relay_names(attribution))
+                relays.discard(shown)
         summaries.append(
             ClaimSummary(
                 claim,
@@ -488,6 +507,10 @@ def claim_summaries(
             )
         )
     return summaries
+
+
+def _relay_names(attribution: Attribution) -> list[str]:
+    return [relay.name for relay in attribution.relay_chain if relay.name]
 
 
 def _outlets(store: Store, article_ids: Sequence[str]) -> dict[str, str]:

@@ -16,6 +16,7 @@ from counterclaim.dossier import Dossier, build_dossier
 from counterclaim.errors import NotFoundError, UsageError
 from counterclaim.model import Article, Outlet, ProvenanceCheck, ProvenanceStatus, Span, Verdict
 from counterclaim.outlets import OutletRegistry, load_registry
+from counterclaim.outlets.names import CountryLexicon
 from counterclaim.provenance import (
     AttributedSource,
     ProvenanceOptions,
@@ -179,8 +180,16 @@ def known_outlets(store: Store, registry: OutletRegistry | None = None) -> list[
     return list(merged.values())
 
 
-def load_dossier(store: Store, claim_id: str, outlets: Sequence[Outlet] | None = None) -> Dossier:
-    """Gather one claim's accounts, articles, attributions, reuse, checks and verdicts into its dossier."""
+def load_dossier(
+    store: Store,
+    claim_id: str,
+    outlets: Sequence[Outlet] | None = None,
+    lexicon: CountryLexicon | None = None,
+) -> Dossier:
+    """Gather one claim's accounts, articles, attributions, reuse, checks and verdicts into its dossier.
+
+    `lexicon` (country words that let "Valdoria's" meet "Valdorian") defaults to the shipped registry's.
+    """
     found = load_claims(store, claim_ids=[claim_id])
     if not found:
         raise NotFoundError(
@@ -198,6 +207,7 @@ def load_dossier(store: Store, claim_id: str, outlets: Sequence[Outlet] | None =
         reuse_links=load_reuse_links(store, article_ids) if article_ids else [],
         provenance_checks=load_provenance(store, claim.id),
         verdicts=load_verdicts(store, claim.id),
+        lexicon=lexicon if lexicon is not None else load_registry().lexicon,
     )
 
 

@@ -30,6 +30,8 @@ from counterclaim.errors import CounterclaimError, NotFoundError, UsageError
 from counterclaim.export import dossier_json
 from counterclaim.export.html_report import dossier_context, template_environment
 from counterclaim.model import Article, IngestReport, Outlet, OutletKind, Stance
+from counterclaim.outlets import load_registry
+from counterclaim.outlets.names import CountryLexicon
 from counterclaim.store import Store, article_id
 from counterclaim.store.attributions import load_attributions
 from counterclaim.store.claims import ClaimVectorCache, load_accounts, load_claims, search_claims
@@ -58,6 +60,7 @@ IngestFunction = Callable[[Store, list[Path]], IngestReport]
 class WebState:
     store: Store
     outlets: list[Outlet]
+    lexicon: CountryLexicon
     templates: Environment
     token: str | None
     ingest: IngestFunction
@@ -99,6 +102,7 @@ def create_app(
     app.state.web = WebState(
         store=store,
         outlets=list(outlets) if outlets is not None else known_outlets(store),
+        lexicon=load_registry().lexicon,
         templates=template_environment(str(resources.files("counterclaim.web") / "templates")),
         token=token or None,
         ingest=ingest or store_plain_text,
@@ -254,7 +258,7 @@ def _api_routes(app: FastAPI) -> None:
     )
     def api_dossier(request: Request, claim_id: str) -> dict[str, Any]:
         state = _state(request)
-        return dossier_json.dossier_to_dict(load_dossier(state.store, claim_id, state.outlets))
+        return dossier_json.dossier_to_dict(load_dossier(state.store, claim_id, state.outlets, state.lexicon))
 
     @app.get("/api/search", tags=["claims"], summary="Claims closest in meaning to a text")
     def api_search(
@@ -452,7 +456,7 @@ def _page_routes(app: FastAPI) -> None:
     @app.get("/claims/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
     def dossier_page(request: Request, claim_id: str) -> HTMLResponse:
         state = _state(request)
-        dossier = load_dossier(state.store, claim_id, state.outlets)
+        dossier = load_dossier(state.store, claim_id, state.outlets, state.lexicon)
 
         def href(entry: Any) -> str:
             anchor = f"#{evidence_anchor(entry.evidence)}" if entry.evidence else ""

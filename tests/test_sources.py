@@ -1,0 +1,55 @@
+"""Source identity: spellings of one source across articles become one name; different sources stay apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from counterclaim.outlets import load_registry
+from counterclaim.outlets.entries import CountryWords
+from counterclaim.outlets.names import CountryLexicon
+from counterclaim.sources import source_identities
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> CountryLexicon:
+    return CountryLexicon(
+        [
+            CountryWords("VA", "Valdoria", ("Valdoria", "Valdorian")),
+            CountryWords("KA", "Karsland", ("Karsland", "Karslander")),
+        ]
+    )
+
+
+def test_country_adjective_and_possessive_name_the_same_ministry(lexicon: CountryLexicon) -> None:
+    names = ["Valdorian Defence Ministry", "Valdoria's Defence Ministry", "Defence Ministry", "Defence Ministry"]
+    identities = source_identities(names, lexicon)
+    assert set(identities.values()) == {"Valdorian Defence Ministry"}
+
+
+def test_unqualified_name_stays_apart_when_two_countries_have_one(lexicon: CountryLexicon) -> None:
+    names = ["Valdorian Defence Ministry", "Karsland's Defence Ministry", "Defence Ministry"]
+    identities = source_identities(names, lexicon)
+    assert identities["Defence Ministry"] == "Defence Ministry"
+    assert identities["Valdorian Defence Ministry"] != identities["Karsland's Defence Ministry"]
+
+
+def test_spelling_and_case_variants_meet(lexicon: CountryLexicon) -> None:
+    identities = source_identities(["Valnews", "valnews", "Defense Department", "Defence Department"], lexicon)
+    assert identities["valnews"] == identities["Valnews"]
+    assert identities["Defense Department"] == identities["Defence Department"]
+
+
+def test_a_lone_surname_joins_the_only_full_name_ending_in_it() -> None:
+    identities = source_identities(["Ilse Brandvold", "Brandvold", "Pieter Aalund"])
+    assert identities["Brandvold"] == "Ilse Brandvold"
+    assert identities["Pieter Aalund"] == "Pieter Aalund"
+
+
+def test_an_ambiguous_surname_is_left_alone() -> None:
+    identities = source_identities(["Anna Berg", "Tomas Berg", "Berg"])
+    assert identities["Berg"] == "Berg"
+
+
+def test_the_shipped_registry_knows_the_example_countries() -> None:
+    identities = source_identities(["Valdoria's Defence Ministry", "Defence Ministry"], load_registry().lexicon)
+    assert identities["Defence Ministry"] == "Valdoria's Defence Ministry"
