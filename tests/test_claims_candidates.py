@@ -88,3 +88,23 @@ def test_acronyms_are_entities_and_not_stopwords() -> None:
     found = statement_terms("There was no U.S. provision of targets to the Russian military.")
     assert "us" in found.terms and "us" in found.entities
     assert "russian" in found.entities
+
+
+def test_a_non_answer_is_not_a_candidate() -> None:
+    assert not check_worthy("The Norland Defence Ministry did not immediately respond to a request for comment.")
+    assert not check_worthy("A Norland Defence Ministry spokesman declined to comment on the Velka raids.")
+    text = "The Norland Defence Ministry has refused any requests for comment on the Velka raids since May."
+    assert [c.text for c in article_candidates(article(text), [])] == [text]
+    cue = "has refused"
+    declining = Attribution(
+        id="att2",
+        article_id="a1",
+        source=(Span.of(text, 0, text.index(cue) - 1),),
+        speaker=Speaker(organisation="Norland Defence Ministry"),
+        cue=(Span.of(text, text.index(cue), text.index(cue) + len(cue)),),
+        content=(),
+        direct=False,
+        polarity=Polarity.DECLINES,
+        method="test",
+    )
+    assert article_candidates(article(text), [declining]) == []

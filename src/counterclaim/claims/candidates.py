@@ -33,6 +33,13 @@ _OPINION = re.compile(
     r"\b(?:should|ought to)\b",
     re.IGNORECASE,
 )
+# Non-answers ("did not respond to a request for comment") report silence, not a claim.
+_NON_ANSWER = re.compile(
+    r"\b(?:did not|didn't|has not|hasn't|have not|haven't)\s+(?:immediately\s+)?(?:respond|reply|return)|"
+    r"\bdeclined\s+to\s+comment|\bcould\s+not\s+be\s+reached|\bno\s+immediate\s+comment|"
+    r"\bwas\s+not\s+available\s+for\s+comment",
+    re.IGNORECASE,
+)
 _VERB = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|would|did|does|can|could|may|might|must)\b|"
     r"\b[a-z]{3,}(?:ed|es)\b|\b(?:said|says|told|denied|denies|claimed|made|took|gave|sent|went|hit|"
@@ -89,11 +96,14 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def check_worthy(sentence: str) -> bool:
-    """Specific, factual and attributable: length bounds, a name or number, a verb, no question or opinion."""
+    """Specific, factual and attributable: length bounds, a name or number, a verb; no question, opinion or
+    non-answer."""
     words = _WORD.findall(sentence)
     if not MIN_WORDS <= len(words) <= MAX_WORDS:
         return False
     if sentence.rstrip("\"'\u201d\u2019 ").endswith("?") or _OPINION.search(sentence):
+        return False
+    if _NON_ANSWER.search(sentence):
         return False
     return bool(_NAME_OR_NUMBER.search(sentence)) and bool(_VERB.search(sentence))
 
@@ -146,6 +156,8 @@ def article_candidates(article: Article, attributions: Sequence[Attribution]) ->
         if candidate is not None:
             found.append(candidate)
     taken = [c.span for c in found]
+    # "The ministry did not respond to a request for comment" is a non-answer, not a claim.
+    taken += [span for a in own if a.polarity is Polarity.DECLINES for span in a.cue]
     for start, end in sentence_spans(article.text):
         sentence = article.text[start:end]
         if _covered(start, end, taken) or not check_worthy(sentence):
