@@ -125,3 +125,25 @@ def test_a_ministry_named_without_country_is_looked_up_where_the_reports_come_fr
     assert "mil-ru" in check.channel_outlets
     assert not {"uk-mod", "ukraine-mod"} & set(check.channel_outlets)
     assert check.status is ProvenanceStatus.NOT_FOUND
+
+
+def test_an_unqualified_ministry_is_looked_up_by_its_qualified_spelling(store: Store) -> None:
+    records = example_records()
+    first = True
+    renamed = []
+    for attribution in records.attributions:
+        if attribution.speaker and attribution.speaker.organisation == MINISTRY and first:
+            attribution = replace(attribution, speaker=Speaker(organisation="Defense Ministry"))
+            first = False
+        renamed.append(attribution)
+    records.attributions = renamed
+    # A report from a British outlet: the reporting countries alone no longer say whose ministry it is.
+    british = replace(records.article("rt"), id="g" * 32, outlet="bbc")
+    records.articles["bbc"] = british
+    records.accounts.append(replace(records.accounts[0], article_id=british.id, attribution_id=None))
+    store_example(store, records)
+    analyze_provenance(store)
+    checks = {c.source: c for c in load_provenance(store, records.claim.id)}
+    assert set(checks) == {"Defense Ministry", MINISTRY}
+    assert set(checks["Defense Ministry"].channel_outlets) == set(checks[MINISTRY].channel_outlets)
+    assert "uk-mod" not in checks["Defense Ministry"].channel_outlets

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ from counterclaim.provenance import (
     check_provenance,
     claim_window,
 )
+from counterclaim.sources import source_identities
 from counterclaim.store import Store
 from counterclaim.store.attributions import load_attributions
 from counterclaim.store.claims import load_accounts, load_claims
@@ -102,11 +103,15 @@ def analyze_provenance(
         attributions = load_attributions(store, article_ids)
         account_articles = {a.id: a for a in store.articles(ids=article_ids)}
         start, end = claim_window(claim, accounts, account_articles, options)
+        sources = attributed_sources(accounts, attributions)
+        # "Defense Ministry" in one report and "Russia's Defence Ministry" in another: the qualified
+        # spelling says whose channels to search for both.
+        names = [name for source in sources for name in (source.name, source.organisation or "")]
+        identities = source_identities(names, registry.lexicon)
+        reporting = _reporting_countries(registry, account_articles.values())
         channels = {
-            source.name: _source_channels(
-                store, registry, source, start, end, _reporting_countries(registry, account_articles.values())
-            )
-            for source in attributed_sources(accounts, attributions)
+            source.name: _source_channels(store, registry, source, start, end, reporting, identities)
+            for source in sources
         }
         channel_ids = {a.id for c in channels.values() for a in c.articles}
         links = load_reuse_links(store, sorted(channel_ids | set(article_ids))) if channel_ids else []
@@ -142,11 +147,12 @@ def _source_channels(
     start: datetime | None,
     end: datetime | None,
     reporting_countries: set[str],
+    identities: Mapping[str, str],
 ) -> SourceChannels:
     outlets: dict[str, Outlet] = {}
     for name in (source.name, source.organisation):
         if name:
-            outlets.update((o.key, o) for o in registry.channels_of(name))
+            outlets.update((o.key, o) for o in registry.channels_of(identities.get(name, name)))
     outlets = _narrow_by_country(outlets, reporting_countries)
     items: list[Article] = []
     for key in sorted(outlets):
