@@ -91,7 +91,7 @@ def test_acronyms_are_entities_and_not_stopwords() -> None:
 
 
 def test_a_non_answer_is_not_a_candidate() -> None:
-    assert not check_worthy("The Norland Defence Ministry did not immediately respond to a request for comment.")
+    assert not check_worthy("The Norland Defence Ministry did not immediately respond to a request for it.")
     assert not check_worthy("A Norland Defence Ministry spokesman declined to comment on the Velka raids.")
     text = "The Norland Defence Ministry has refused any requests for comment on the Velka raids since May."
     assert [c.text for c in article_candidates(article(text), [])] == [text]

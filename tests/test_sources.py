@@ -21,8 +21,8 @@ def lexicon() -> CountryLexicon:
 
 
 def test_country_adjective_and_possessive_name_the_same_ministry(lexicon: CountryLexicon) -> None:
-    names = ["Valdorian Defence Ministry", "Valdoria's Defence Ministry", "Defence Ministry", "Defence Ministry"]
-    identities = source_identities(names, lexicon)
+    names = ["Valdorian Defence Ministry", "Valdoria's Defence Ministry", "Defence Ministry"]
+    identities = source_identities([*names, "Defence Ministry"], lexicon)
     assert set(identities.values()) == {"Valdorian Defence Ministry"}
 
 
@@ -34,7 +34,8 @@ def test_unqualified_name_stays_apart_when_two_countries_have_one(lexicon: Count
 
 
 def test_spelling_and_case_variants_meet(lexicon: CountryLexicon) -> None:
-    identities = source_identities(["Valnews", "valnews", "Defense Department", "Defence Department"], lexicon)
+    names = ["Valnews", "valnews", "Defense Department", "Defence Department"]
+    identities = source_identities(names, lexicon)
     assert identities["valnews"] == identities["Valnews"]
     assert identities["Defense Department"] == identities["Defence Department"]
 
@@ -51,5 +52,6 @@ def test_an_ambiguous_surname_is_left_alone() -> None:
 
 
 def test_the_shipped_registry_knows_the_example_countries() -> None:
-    identities = source_identities(["Valdoria's Defence Ministry", "Defence Ministry"], load_registry().lexicon)
+    names = ["Valdoria's Defence Ministry", "Defence Ministry"]
+    identities = source_identities(names, load_registry().lexicon)
     assert identities["Defence Ministry"] == "Valdoria's Defence Ministry"

@@ -221,3 +221,12 @@ class IngestReport:
     pending_links: list[str] = field(default_factory=list)
     problems: list[IngestProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    def extend(self, later: IngestReport) -> None:
+        """Add what a later run in the same command did."""
+        self.added.extend(later.added)
+        self.duplicates.extend(later.duplicates)
+        self.skipped_sources.extend(later.skipped_sources)
+        self.pending_links.extend(later.pending_links)
+        self.problems.extend(later.problems)
+        self.warnings.extend(later.warnings)

@@ -16,16 +16,29 @@ from rich.markup import escape
 from rich.table import Table
 
 from counterclaim.cli.options import DbOption, JsonOption
-from counterclaim.ingest import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, IngestOptions, IngestReport, ingest_paths
+from counterclaim.errors import UsageError
+from counterclaim.ingest import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_TIMEOUT,
+    IngestOptions,
+    IngestReport,
+    ingest_paths,
+    ingest_pending,
+)
 from counterclaim.model import IngestProblem
 from counterclaim.store import Store
 
 
 def ingest_command(
     inputs: Annotated[
-        list[str], typer.Argument(help="Files, directories, globs or http(s) URLs.", show_default=False)
-    ],
+        list[str] | None,
+        typer.Argument(help="Files, directories, globs or http(s) URLs.", show_default=False),
+    ] = None,
     db: DbOption = None,
+    pending: Annotated[
+        bool,
+        typer.Option("--pending", help="Then fetch links feeds gave without text; failures stay pending."),
+    ] = False,
     recursive: Annotated[
         bool, typer.Option("--recursive", "-r", help="Descend into subdirectories.")
     ] = False,
@@ -58,11 +71,16 @@ def ingest_command(
         timeout=timeout,
         analyze=analyze,
     )
+    if not inputs and not pending:
+        raise UsageError("Give at least one file, directory, glob or URL to ingest, or --pending.")
     console = Console(stderr=as_json)
     store = Store(db)
-    report = ingest_paths(
-        store, inputs, options, progress=not as_json, console=console, on_problem=_problem_printer(console)
-    )
+    progress, printer = not as_json, _problem_printer(console)
+    report = IngestReport()
+    if inputs:
+        report = ingest_paths(store, inputs, options, progress, console, printer)
+    if pending:
+        report.extend(ingest_pending(store, options, progress, console, printer))
     if options.analyze and report.added:
         from counterclaim.pipeline import analyze_new
 

@@ -93,6 +93,23 @@ def ingest_paths(
     return run.report
 
 
+def ingest_pending(
+    store: Store,
+    options: IngestOptions,
+    progress: bool = True,
+    console: Console | None = None,
+    on_problem: ProblemHandler | None = None,
+) -> IngestReport:
+    """Fetch and ingest the links that feeds listed without their text.
+
+    A link stops being pending once its page is stored; one that fails stays pending for a later run.
+    """
+    urls = [link.url for link in ledger.load_pending_links(store)]
+    if not urls:
+        return IngestReport()
+    return ingest_paths(store, urls, options, progress, console, on_problem)
+
+
 def _short_name(name: str, width: int = 40) -> str:
     return name if len(name) <= width else "…" + name[-(width - 1) :]
 
