@@ -82,3 +82,13 @@ def test_unknown_claim_and_bad_limit_raise_typed_errors(tmp_path) -> None:  # ty
     assert isinstance(missing.exception, NotFoundError)
     bad = runner.invoke(app(), ["claims", "--db", db, "--limit", "0"])
     assert isinstance(bad.exception, UsageError)
+
+
+def test_table_says_how_many_claims_the_outlet_filter_hides(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "c.db")
+    filled(db)
+    hidden = runner.invoke(app(), ["claims", "--db", db, "--min-outlets", "9"], env={"COLUMNS": "200"})
+    assert hidden.exit_code == 0 and "0 claims" in hidden.output
+    assert "1 more claims are carried by fewer than 9 outlets" in hidden.output
+    shown = runner.invoke(app(), ["claims", "--db", db], env={"COLUMNS": "200"})
+    assert "more claims are carried" not in shown.output

@@ -80,6 +80,14 @@ def claims_command(
         print(json.dumps([summary_record(s) for s in summaries], ensure_ascii=False, indent=2))
         return
     console.print(_claims_table(summaries, searched=search is not None))
+    if search is None and min_outlets > 1:
+        hidden = len(claims_with_outlets(store, 1)) - len(claims_with_outlets(store, min_outlets))
+        if hidden:
+            console.print(
+                f"{hidden} more claims are carried by fewer than {min_outlets} outlets: "
+                "`--min-outlets 1` lists them.",
+                style="dim",
+            )
 
 
 def _names(names: tuple[str, ...]) -> str:

@@ -487,9 +487,12 @@ def claim_summaries(
                 carriers[account.stance].add(outlets.get(account.article_id, account.article_id[:12]))
         for account, attribution, source in named:
             shown = identities.get(source, source)
-            sources[account.stance].add(shown)
+            if shown:
+                sources[account.stance].add(shown)
             if account.stance is Stance.ASSERTS:
-                relays.add(outlets.get(account.article_id, account.article_id[:12]))
+                # An article of no known outlet relays nothing a reader could name.
+                if account.article_id in outlets:
+                    relays.add(outlets[account.article_id])
                 relays.update(identities.get(name, name) for name in _relay_names(attribution))
                 relays.discard(shown)
         summaries.append(
@@ -514,13 +517,15 @@ def _relay_names(attribution: Attribution) -> list[str]:
 
 
 def _outlets(store: Store, article_ids: Sequence[str]) -> dict[str, str]:
+    """The outlet (key, else site name) of each article that has one."""
     if not article_ids:
         return {}
     query = sa.select(articles.c.id, articles.c.outlet, articles.c.site_name).where(
         articles.c.id.in_(article_ids)
     )
     with store.engine.connect() as conn:
-        return {row.id: row.outlet or row.site_name or row.id[:12] for row in conn.execute(query)}
+        rows = conn.execute(query).all()
+    return {row.id: row.outlet or row.site_name for row in rows if row.outlet or row.site_name}
 
 
 def claims_with_outlets(store: Store, min_outlets: int = 1) -> list[str]:
