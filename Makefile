@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export COUNTERCLAIM_DATA := $(DATA)
 
-.PHONY: venv system-deps demo test lint format bench bench-ingest bench-attribution bench-stance bench-claims bench-reuse bench-web train-stance train-attribution examples screenshots clean
+.PHONY: venv system-deps demo test lint format bench bench-ingest bench-attribution bench-stance bench-claims bench-reuse bench-web bench-workers train-stance train-attribution examples screenshots clean
 
 venv: $(STAMP)
 
@@ -53,13 +53,16 @@ format: venv
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-bench: bench-ingest bench-attribution bench-stance bench-claims bench-reuse bench-web
+bench: bench-ingest bench-attribution bench-stance bench-claims bench-reuse bench-web bench-workers
 
 bench-ingest: venv
 	$(BIN)/python bench/ingest.py --data $(DATA)
 
 bench-attribution: venv
 	$(BIN)/python bench/attribution.py --data $(DATA)/polnear/polnear_dev.jsonl
+
+bench-workers: venv
+	$(BIN)/python bench/workers.py --data $(DATA)/polnear/polnear_dev.jsonl
 
 bench-stance: venv
 	$(BIN)/python bench/stance_fnc.py

@@ -6,6 +6,7 @@ attribution → reuse → claims and stance → provenance; each stage saves its
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from rich.progress import Progress
@@ -24,18 +25,25 @@ class AnalysisReport:
     found: dict[str, int] = field(default_factory=dict)
 
 
-def _stages(store: Store) -> list[tuple[str, Stage]]:
-    """The stages with their models loaded once for the whole run, not once per batch."""
+def _stages(store: Store, stack: ExitStack, workers: int = 1) -> list[tuple[str, Stage]]:
+    """The stages with their models loaded once for the whole run, not once per batch; with several
+    workers, attribution (the slowest stage, independent per article) runs in a process pool."""
     # Imported here so that `counterclaim articles` and ingest with --no-analyze never load the models.
     from counterclaim.attribution import AttributionExtractor
     from counterclaim.claims import load_encoder
     from counterclaim.stance import StanceModel
-    from counterclaim.store.attributions import analyze_attributions
+    from counterclaim.store.attributions import Extractor, analyze_attributions
     from counterclaim.store.claims import analyze_claims, open_linker
     from counterclaim.store.provenance import analyze_provenance_batch
     from counterclaim.store.reuse import analyze_reuse
 
-    extractor = AttributionExtractor()
+    extractor: Extractor
+    if workers > 1:
+        from counterclaim.workers import AttributionPool
+
+        extractor = stack.enter_context(AttributionPool(workers))
+    else:
+        extractor = AttributionExtractor()
     encoder = load_encoder()
     stance_model = StanceModel.load()
     linker = open_linker(store, encoder)
@@ -60,13 +68,22 @@ def _stages(store: Store) -> list[tuple[str, Stage]]:
     ]
 
 
-def analyze_new(store: Store, article_ids: Sequence[str], progress: bool = True) -> AnalysisReport:
-    """Run every stage over the given (newly stored) articles, oldest first."""
+def analyze_new(
+    store: Store, article_ids: Sequence[str], progress: bool = True, workers: int = 1
+) -> AnalysisReport:
+    """Run every stage over the given (newly stored) articles, oldest first; attribution on `workers`."""
     report = AnalysisReport()
     ids = list(dict.fromkeys(article_ids))
     if not ids:
         return report
-    stages = _stages(store)
+    with ExitStack() as stack:
+        _analyze_batches(store, ids, _stages(store, stack, workers), report, progress)
+    return report
+
+
+def _analyze_batches(
+    store: Store, ids: list[str], stages: list[tuple[str, Stage]], report: AnalysisReport, progress: bool
+) -> None:
     with Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task("analysing", total=len(ids) * len(stages))
         for start in range(0, len(ids), BATCH_SIZE):
@@ -76,10 +93,9 @@ def analyze_new(store: Store, article_ids: Sequence[str], progress: bool = True)
                 bar.update(task, description=f"analysing: {name}")
                 report.found[name] = report.found.get(name, 0) + stage(store, batch)
                 bar.advance(task, len(batch))
-    return report
 
 
-def analyze_all(store: Store, progress: bool = True) -> AnalysisReport:
+def analyze_all(store: Store, progress: bool = True, workers: int = 1) -> AnalysisReport:
     """Run every stage over the whole store (after an upgrade of a stage, say)."""
     ids = [article.id for batch in store.iter_articles() for article in batch]
-    return analyze_new(store, ids, progress=progress)
+    return analyze_new(store, ids, progress=progress, workers=workers)

@@ -59,6 +59,9 @@ def ingest_command(
     analyze: Annotated[
         bool, typer.Option("--analyze/--no-analyze", help="Run the analysis stages on the new articles.")
     ] = True,
+    workers: Annotated[
+        int, typer.Option(help="Processes for attribution extraction, the slowest stage (one a core).", min=1)
+    ] = 1,
     as_json: JsonOption = False,
 ) -> None:
     """Ingest articles from HTML, text, RSS/Atom, JSONL, WARC, directories, globs and URLs."""
@@ -84,7 +87,7 @@ def ingest_command(
     if options.analyze and report.added:
         from counterclaim.pipeline import analyze_new
 
-        analysis = analyze_new(store, report.added, progress=not as_json)
+        analysis = analyze_new(store, report.added, progress=not as_json, workers=workers)
         found = ", ".join(f"{count} {name}" for name, count in analysis.found.items())
         console.print(f"analysed {analysis.articles} new articles: {found}")
     if as_json:

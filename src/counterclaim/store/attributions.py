@@ -6,7 +6,7 @@ Spans are stored as [start, end]; their text is cut from the stored article text
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
@@ -15,10 +15,6 @@ from counterclaim.model import Article, Attribution, Polarity, Relay, Span, Spea
 from counterclaim.store import Store
 from counterclaim.store.schema.articles import articles
 from counterclaim.store.schema.attributions import attributions
-
-if TYPE_CHECKING:
-    # spaCy (and torch behind it) loads only when attributions are extracted, not when they are read.
-    from counterclaim.attribution import AttributionExtractor
 
 
 def save_attributions(conn: Connection, article_id: str, found: Sequence[Attribution]) -> None:
@@ -41,9 +37,13 @@ def load_attributions(store: Store, article_ids: Sequence[str] | None = None) ->
         return [_attribution(row) for row in conn.execute(query).mappings()]
 
 
-def analyze_attributions(
-    store: Store, batch: list[Article], extractor: AttributionExtractor | None = None
-) -> int:
+class Extractor(Protocol):
+    """Anything that extracts a batch's attributions: the extractor itself, or a pool of them."""
+
+    def extract(self, articles: Sequence[Article]) -> list[Attribution]: ...
+
+
+def analyze_attributions(store: Store, batch: list[Article], extractor: Extractor | None = None) -> int:
     """Run the stage over a batch of stored articles and save the result; returns how many were found."""
     if not batch:
         return 0
