@@ -42,9 +42,7 @@ def source_identities(names: Iterable[str], lexicon: CountryLexicon | None = Non
     for name, key in keys.items():
         if key.words or key.countries:
             groups[key].append(name)
-    target = {key: key for key in groups}
-    for key in groups:
-        target[key] = _qualified(key, groups) or _full_name(key, groups) or key
+    target = {key: _qualified(key, groups) or _full_name(key, groups) or key for key in groups}
     final = {key: _follow(key, target) for key in groups}
     members: dict[SourceKey, list[str]] = defaultdict(list)
     for key, group in groups.items():

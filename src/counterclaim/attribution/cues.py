@@ -1,6 +1,6 @@
 """Cue finding: which tokens of a parsed article introduce an attribution (said, told, according to, ...).
 
-A linear model learned from PolNeAR train scores every token, helped by word classes; core cue words need less.
+A linear model learned from PolNeAR train scores each token, with word classes; core cue words need less.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ class CueModel:
     version: str
     # A core cue word needs only this lower score: "declined to comment" is kept, "tell the truth" is not.
     core_threshold: float = -1.0
-    # Lemma -> word class (clusters of sentence-embedding vectors of dictionary words, built at training time),
+    # Lemma -> word class (k-means clusters of MiniLM vectors of dictionary words, built at training time),
     # so a cue word rare in the training data ("fret", "rated") scores like its frequent kin.
     word_classes: Mapping[str, int] = field(default_factory=dict)
 
@@ -125,9 +125,7 @@ def quoted_sentences(doc: Doc) -> list[bool]:
     return flags
 
 
-def token_features(
-    token: Token, has_quote: bool, word_classes: Mapping[str, int] | None = None
-) -> list[str]:
+def token_features(token: Token, has_quote: bool, word_classes: Mapping[str, int] | None = None) -> list[str]:
     """Sparse binary features of one token: its word, its place in the parse, and what hangs off it."""
     lemma = token.lemma_.lower()
     child_deps = sorted({child.dep_ for child in token.children})
@@ -182,14 +180,14 @@ def token_features(
             marks = [g.lower_ for g in child.children if g.dep_ == "mark"]
             features.append(f"lemma_clause_mark={lemma}|{marks[0] if marks else '-'}")
     if word_classes:
-        features.extend(word_class_features(token, word_classes.get(lemma), subject))
+        features.extend(word_class_features(token, word_classes.get(lemma), subject, inside))
     return features
 
 
-def word_class_features(token: Token, word_class: int | None, subject: str) -> list[str]:
+def word_class_features(token: Token, word_class: int | None, subject: str, inside: bool) -> list[str]:
     """The token's word class alone and with its place in the parse: what lets a rare cue word count."""
     if word_class is None:
-        return ["class=-"]
+        return []
     reported = sorted({child.dep_ for child in token.children if child.dep_ in CLAUSE_DEPS | {"dobj"}})
     return [
         f"class={word_class}",
@@ -197,7 +195,7 @@ def word_class_features(token: Token, word_class: int | None, subject: str) -> l
         f"class_dep={word_class}|{token.dep_}",
         f"class_reported={word_class}|{'+'.join(reported) or '-'}",
         f"class_subj={word_class}|{subject}",
-        f"class_in_quote={word_class}|{_inside_quote(token)}",
+        f"class_in_quote={word_class}|{inside}",
     ]
 
 
@@ -250,6 +248,14 @@ def is_candidate(token: Token) -> bool:
 def cue_heads(doc: Doc, model: CueModel) -> Iterator[Token]:
     """Tokens that head a cue, in text order."""
     quoted = quoted_sentences(doc)
+    scores = {token.i: model.score(token, quoted[token.i]) for token in doc if is_candidate(token)}
+    return heads_above(doc, scores, model.threshold, model.core_threshold)
+
+
+def heads_above(
+    doc: Doc, scores: Mapping[int, float], threshold: float, core_threshold: float
+) -> Iterator[Token]:
+    """Cue heads given every candidate token's score: what training sweeps thresholds over."""
     for token in doc:
         if quote_byline(token):
             yield token
@@ -259,8 +265,8 @@ def cue_heads(doc: Doc, model: CueModel) -> Iterator[Token]:
         if speaker_colon(token):
             yield token
             continue
-        score = model.score(token, quoted[token.i])
-        if score > model.threshold or (_core_cue(token) and score > model.core_threshold):
+        score = scores[token.i]
+        if score > threshold or (_core_cue(token) and score > core_threshold):
             yield token
 
 
