@@ -55,3 +55,16 @@ def test_the_shipped_registry_knows_the_example_countries() -> None:
     names = ["Valdoria's Defence Ministry", "Defence Ministry"]
     identities = source_identities(names, load_registry().lexicon)
     assert identities["Defence Ministry"] == "Valdoria's Defence Ministry"
+
+
+def test_a_source_filter_finds_every_spelling_of_the_source(lexicon: CountryLexicon) -> None:
+    from counterclaim.sources import names_source
+
+    wanted = "Valdorian Defence Ministry"
+    assert names_source(wanted, "Defence Ministry", lexicon)
+    assert names_source(wanted, "Valdoria's Defense Ministry", lexicon)
+    assert names_source("defense ministry", "Valdorian Defence Ministry", lexicon)
+    assert not names_source(wanted, "Karsland's Defence Ministry", lexicon)
+    assert not names_source(wanted, "Valdorian Interior Ministry", lexicon)
+    assert names_source("pahon", "Eric Pahon", lexicon)
+    assert not names_source("", "Eric Pahon", lexicon)

@@ -29,6 +29,16 @@ def source_key(name: str, lexicon: CountryLexicon | None = None) -> SourceKey:
     return SourceKey(frozenset(), frozenset(w for w in name_words(name) if w not in FUNCTION_WORDS))
 
 
+def names_source(wanted: str, name: str, lexicon: CountryLexicon | None = None) -> bool:
+    """Whether `name` can name the source a user asked for: every word asked for is there (spelling, case and
+    possessives unified) and no other country is named. "Valdorian Defence Ministry" finds "Defence Ministry"
+    and "Valdoria's Defense Ministry", not "Karsland's Defence Ministry"; "Pahon" finds "Eric Pahon"."""
+    asked, found = source_key(wanted, lexicon), source_key(name, lexicon)
+    if not (asked.words or asked.countries) or not asked.words <= found.words:
+        return False
+    return not (asked.countries and found.countries and asked.countries != found.countries)
+
+
 def source_identities(names: Iterable[str], lexicon: CountryLexicon | None = None) -> dict[str, str]:
     """Each name mapped to the display name of the source it names (itself when no other name matches).
 

@@ -358,7 +358,14 @@ def _api_routes(app: FastAPI) -> None:
 def _claims_page(state: WebState, filters: ClaimFilters, limit: int, offset: int) -> list[ClaimRow]:
     """One page of the claim list, shared by the API and the page."""
     return list_claims(
-        state.store, filters, state.outlets, limit, offset, _encoder_for(state, filters), state.claim_vectors
+        state.store,
+        filters,
+        state.outlets,
+        limit,
+        offset,
+        _encoder_for(state, filters),
+        state.claim_vectors,
+        state.lexicon,
     )
 
 

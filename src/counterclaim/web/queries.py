@@ -13,6 +13,8 @@ from datetime import datetime
 from counterclaim.claims import Encoder
 from counterclaim.dossier import source_name
 from counterclaim.model import Account, Claim, Outlet, OutletKind, Stance
+from counterclaim.outlets.names import CountryLexicon
+from counterclaim.sources import names_source
 from counterclaim.store import Store
 from counterclaim.store.attributions import load_attributions
 from counterclaim.store.claims import ClaimVectorCache, load_accounts, load_claims, search_claims
@@ -51,8 +53,12 @@ def list_claims(
     offset: int,
     encoder: Encoder | None = None,
     claim_vectors: ClaimVectorCache | None = None,
+    lexicon: CountryLexicon | None = None,
 ) -> list[ClaimRow]:
-    """One page of claims: by closeness of meaning when searching, else in the claims stage's order."""
+    """One page of claims: by closeness of meaning when searching, else in the claims stage's order.
+
+    The source filter matches the spellings of a source (`lexicon`: country words of the outlet registry).
+    """
     scores: dict[str, float] = {}
     if filters.search:
         found = search_claims(
@@ -61,11 +67,11 @@ def list_claims(
         scores = {claim.id: score for claim, score in found}
         claims = [claim for claim, _ in found]
         if filters.by_accounts:
-            allowed = _claim_ids_by_accounts(store, filters, outlets)
+            allowed = _claim_ids_by_accounts(store, filters, outlets, lexicon)
             claims = [c for c in claims if c.id in allowed]
         claims = claims[offset : offset + limit]
     elif filters.by_accounts:
-        ids = sorted(_claim_ids_by_accounts(store, filters, outlets))
+        ids = sorted(_claim_ids_by_accounts(store, filters, outlets, lexicon))
         claims = load_claims(store, claim_ids=ids, limit=limit, offset=offset) if ids else []
     else:
         claims = load_claims(store, limit=limit, offset=offset)
@@ -78,7 +84,9 @@ def _row(store: Store, claim: Claim, score: float | None) -> ClaimRow:
     return ClaimRow(claim, dict(stances), len({a.article_id for a in accounts}), score)
 
 
-def _claim_ids_by_accounts(store: Store, filters: ClaimFilters, outlets: Sequence[Outlet]) -> set[str]:
+def _claim_ids_by_accounts(
+    store: Store, filters: ClaimFilters, outlets: Sequence[Outlet], lexicon: CountryLexicon | None
+) -> set[str]:
     articles = store.articles(outlet=filters.outlet, since=filters.since, until=filters.until)
     if filters.outlet_kind:
         kinds = {o.key: o.kind for o in outlets}
@@ -92,15 +100,14 @@ def _claim_ids_by_accounts(store: Store, filters: ClaimFilters, outlets: Sequenc
     if filters.stance:
         accounts = [a for a in accounts if a.stance is filters.stance]
     if filters.source:
-        accounts = _by_source(store, accounts, filters.source)
+        accounts = _by_source(store, accounts, filters.source, lexicon)
     return {a.claim_id for a in accounts}
 
 
-def _by_source(store: Store, accounts: list[Account], wanted: str) -> list[Account]:
-    needle = wanted.casefold()
+def _by_source(
+    store: Store, accounts: list[Account], wanted: str, lexicon: CountryLexicon | None
+) -> list[Account]:
     article_ids = sorted({a.article_id for a in accounts if a.attribution_id})
-    names = {
-        attribution.id: (source_name(attribution) or "").casefold()
-        for attribution in load_attributions(store, article_ids)
-    }
-    return [a for a in accounts if needle in names.get(a.attribution_id or "", "")]
+    found = load_attributions(store, article_ids)
+    names = {attribution.id: source_name(attribution) or "" for attribution in found}
+    return [a for a in accounts if names_source(wanted, names.get(a.attribution_id or "", ""), lexicon)]
