@@ -16,7 +16,7 @@ from counterclaim.outlets import load_registry
 from test_dossier_example import MINISTRY, example_records
 
 
-def _dossier(records=None, checks=()):  # type: ignore[no-untyped-def]
+def _dossier(records=None, checks=(), lexicon=None):  # type: ignore[no-untyped-def]
     records = records or example_records()
     return build_dossier(
         records.claim,
@@ -26,6 +26,7 @@ def _dossier(records=None, checks=()):  # type: ignore[no-untyped-def]
         records.outlets,
         records.reuse_links,
         checks,
+        lexicon=lexicon,
     )
 
 
@@ -107,16 +108,8 @@ def test_spellings_of_one_source_are_one_party() -> None:
     records.attributions = renamed
     plain = _dossier(records)
     assert len([s for s in plain.sources if Role.ASSERTS in s.roles]) > 1, "the fixture must spell it apart"
-    dossier = build_dossier(
-        records.claim,
-        records.accounts,
-        records.attributions,
-        records.articles.values(),
-        records.outlets,
-        records.reuse_links,
-        [ProvenanceCheck(records.claim.id, "Defense Ministry", ProvenanceStatus.NOT_FOUND)],
-        lexicon=load_registry().lexicon,
-    )
+    check = ProvenanceCheck(records.claim.id, "Defense Ministry", ProvenanceStatus.NOT_FOUND)
+    dossier = _dossier(records, [check], load_registry().lexicon)
     asserting = [s.name for s in dossier.sources if Role.ASSERTS in s.roles]
     assert len(asserting) == 1 and asserting[0] in {MINISTRY, "Russia's Defence Ministry"}
     assert set(dossier.parties(Role.DENIES)) == {"Eric Pahon", "Adrian Rankine-Galloway"}

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
 
+from conftest import local_http_server
 from counterclaim.errors import FetchError
 from counterclaim.ingest import IngestOptions, ingest_paths
 from counterclaim.ingest.fetch import PUBLIC_ONLY, AddressGuard, fetch
@@ -50,13 +50,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
+    with local_http_server(_Handler) as base:
+        yield base
 
 
 LOCAL_ONLY = AddressGuard(allowed=(ipaddress.ip_network("127.0.0.1/32"),))

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,6 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from conftest import local_http_server
 from counterclaim.cli import ingest as ingest_cli
 from counterclaim.errors import UsageError
 from counterclaim.ingest import IngestOptions, ingest_paths, ingest_pending
@@ -62,13 +62,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture()
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
+    with local_http_server(_Handler) as base:
+        yield base
 
 
 def test_pending_links_are_fetched_and_failures_stay_pending(sqlite_store: Store, server: str) -> None:
