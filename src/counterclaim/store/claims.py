@@ -475,8 +475,10 @@ def claim_summaries(
             for account in related
             if (attribution := attributions.get(account.attribution_id or "")) is not None
         ]
+        # Outlet keys too: "valnews" the outlet is "Valnews" the source.
         identities = source_identities(
-            [name for _, attribution, source in named for name in (source, *_relay_names(attribution))],
+            [name for _, attribution, source in named for name in (source, *_relay_names(attribution))]
+            + list(outlets.values()),
             lexicon,
         )
         sources: dict[Stance, set[str]] = {stance: set() for stance in Stance}
@@ -492,7 +494,7 @@ def claim_summaries(
             if account.stance is Stance.ASSERTS:
                 # An article of no known outlet relays nothing a reader could name.
                 if account.article_id in outlets:
-                    relays.add(outlets[account.article_id])
+                    relays.add(identities.get(outlets[account.article_id], outlets[account.article_id]))
                 relays.update(identities.get(name, name) for name in _relay_names(attribution))
                 relays.discard(shown)
         summaries.append(
