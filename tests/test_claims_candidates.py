@@ -90,6 +90,13 @@ def test_acronyms_are_entities_and_not_stopwords() -> None:
     assert "russian" in found.entities
 
 
+def test_background_on_who_an_outlet_is_is_not_a_candidate() -> None:
+    assert not check_worthy("Norpress is the state news agency of the Republic of Norland.")
+    assert not check_worthy("The Velka Courier is a privately owned weekly newspaper in the north.")
+    assert check_worthy("Norpress is the first agency to report that Norland bombers struck Velka.")
+    assert check_worthy("Norland Air is the airline that flew 300 evacuees out of Velka on Sunday.")
+
+
 def test_a_non_answer_is_not_a_candidate() -> None:
     assert not check_worthy("The Norland Defence Ministry did not immediately respond to a request for it.")
     assert not check_worthy("A Norland Defence Ministry spokesman declined to comment on the Velka raids.")

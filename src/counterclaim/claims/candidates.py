@@ -40,6 +40,13 @@ _NON_ANSWER = re.compile(
     r"\bwas\s+not\s+available\s+for\s+comment",
     re.IGNORECASE,
 )
+# Background on who a party is ("Valnews is the state news agency of Valdoria"), not a claim about events.
+_WHO_IS = re.compile(
+    r"^(?:[A-Z][\w.&'-]*\s+){0,5}[A-Z][\w.&'-]*\s+(?:is|are|was)\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,5}"
+    r"(?:agency|newspaper|broadcaster|channel|outlet|network|service|website|daily|weekly|tabloid|magazine)\b"
+    # ... and says no more than where it is or whose: "the first agency to report that ..." is a claim.
+    r"(?=\s*(?:$|[.,;]|(?:of|in|for|based|owned|run|controlled|founded)\b))"
+)
 _VERB = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|would|did|does|can|could|may|might|must)\b|"
     r"\b[a-z]{3,}(?:ed|es)\b|\b(?:said|says|told|denied|denies|claimed|made|took|gave|sent|went|hit|"
@@ -96,14 +103,14 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def check_worthy(sentence: str) -> bool:
-    """Specific, factual and attributable: length bounds, a name or number, a verb; no question, opinion or
-    non-answer."""
+    """Specific, factual and attributable: length bounds, a name or number, a verb; no question, opinion,
+    non-answer or background on who an outlet is."""
     words = _WORD.findall(sentence)
     if not MIN_WORDS <= len(words) <= MAX_WORDS:
         return False
     if sentence.rstrip("\"'\u201d\u2019 ").endswith("?") or _OPINION.search(sentence):
         return False
-    if _NON_ANSWER.search(sentence):
+    if _NON_ANSWER.search(sentence) or _WHO_IS.match(sentence):
         return False
     return bool(_NAME_OR_NUMBER.search(sentence)) and bool(_VERB.search(sentence))
 
