@@ -1,17 +1,20 @@
 """Cue finding: which tokens of a parsed article introduce an attribution (said, told, according to, ...).
 
-A linear model learned from PolNeAR train scores every token; core cue words need a lower score.
+A linear model learned from PolNeAR train scores every token from sparse features; a contextual layer
+(attribution.context) rescores the likely ones from MiniLM's reading of the sentence. Core cue words need a
+lower score.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from spacy.tokens import Doc, Token
 
+from counterclaim.attribution.context import ContextLayer, TokenEncoder
 from counterclaim.errors import ModelError
 
 CUE_MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "attribution_cues.json"
@@ -86,6 +89,8 @@ class CueModel:
     version: str
     # A core cue word needs only this lower score: "declined to comment" is kept, "tell the truth" is not.
     core_threshold: float = -1.0
+    # The contextual layer over the sparse score; without it the sparse score decides alone.
+    context: ContextLayer | None = None
 
     @classmethod
     def load(cls, path: Path | None = None) -> CueModel:
@@ -98,13 +103,19 @@ class CueModel:
             raise ModelError(
                 f"The attribution cue model {target} is unreadable ({exc}). {REBUILD_HINT}"
             ) from exc
+        context = raw.get("context")
         return cls(
             weights={str(k): float(v) for k, v in raw["weights"].items()},
             bias=float(raw["bias"]),
             threshold=float(raw["threshold"]),
             version=str(raw["version"]),
             core_threshold=float(raw.get("core_threshold", raw["threshold"])),
+            context=ContextLayer.from_json(context, REBUILD_HINT) if context is not None else None,
         )
+
+    def without_context(self) -> CueModel:
+        """The sparse model alone, with its own thresholds: faster (no encoder), a little less accurate."""
+        return replace(self, context=None)
 
     def score(self, token: Token, has_quote: bool) -> float:
         return self.bias + sum(self.weights.get(name, 0.0) for name in token_features(token, has_quote))
@@ -223,20 +234,38 @@ def is_candidate(token: Token) -> bool:
     return not token.is_space and token.pos_ in {"VERB", "NOUN", "ADP", "PUNCT", "AUX", "ADJ", "PROPN"}
 
 
-def cue_heads(doc: Doc, model: CueModel) -> Iterator[Token]:
-    """Tokens that head a cue, in text order."""
+def cue_heads(doc: Doc, model: CueModel, encoder: TokenEncoder | None = None) -> Iterator[Token]:
+    """Tokens that head a cue, in text order.
+
+    A model with a contextual layer needs the encoder that reads the sentences; raises ModelError without it.
+    """
     quoted = quoted_sentences(doc)
+    fixed: set[int] = set()
+    sparse: dict[int, float] = {}
     for token in doc:
-        if quote_byline(token):
+        if quote_byline(token) or (is_candidate(token) and speaker_colon(token)):
+            fixed.add(token.i)
+        elif is_candidate(token):
+            sparse[token.i] = model.score(token, quoted[token.i])
+    threshold, core_threshold, final = model.threshold, model.core_threshold, sparse
+    if model.context is not None:
+        if encoder is None:
+            raise ModelError(
+                f"The cue model {model.version} rescores tokens in context and needs a TokenEncoder: "
+                "pass `encoder=TokenEncoder.load()`."
+            )
+        layer = model.context
+        likely = [index for index, score in sparse.items() if score >= layer.prefilter]
+        final = layer.scores(sparse, encoder.vectors(doc, likely))
+        threshold, core_threshold = layer.threshold, layer.core_threshold
+    for token in doc:
+        if token.i in fixed:
             yield token
             continue
-        if not is_candidate(token):
+        score = final.get(token.i)
+        if score is None:
             continue
-        if speaker_colon(token):
-            yield token
-            continue
-        score = model.score(token, quoted[token.i])
-        if score > model.threshold or (_core_cue(token) and score > model.core_threshold):
+        if score > threshold or (_core_cue(token) and score > core_threshold):
             yield token
 
 
@@ -305,8 +334,10 @@ def _core_cue(token: Token) -> bool:
     return bool(deps & (CLAUSE_DEPS | {"dobj", "nsubj", "prep"})) or token.dep_ in {"parataxis", "ccomp"}
 
 
-def training_examples(doc: Doc, cue_spans: Iterable[tuple[int, int]]) -> Iterator[tuple[list[str], bool]]:
-    """Features and label (heads a gold cue) of every candidate token of one annotated article."""
+def training_examples(
+    doc: Doc, cue_spans: Iterable[tuple[int, int]]
+) -> Iterator[tuple[int, list[str], bool]]:
+    """Index, features and label (heads a gold cue) of every candidate token of one annotated article."""
     heads: set[int] = set()
     for start, end in cue_spans:
         span = doc.char_span(start, end, alignment_mode="expand")
@@ -315,4 +346,4 @@ def training_examples(doc: Doc, cue_spans: Iterable[tuple[int, int]]) -> Iterato
     quoted = quoted_sentences(doc)
     for token in doc:
         if is_candidate(token):
-            yield token_features(token, quoted[token.i]), token.i in heads
+            yield token.i, token_features(token, quoted[token.i]), token.i in heads
