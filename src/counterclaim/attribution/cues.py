@@ -255,8 +255,8 @@ def cue_heads(doc: Doc, model: CueModel, encoder: TokenEncoder | None = None) ->
                 "pass `encoder=TokenEncoder.load()`."
             )
         layer = model.context
-        likely = [index for index, score in sparse.items() if score >= layer.prefilter]
-        final = layer.scores(sparse, encoder.vectors(doc, likely))
+        uncertain = [index for index, score in sparse.items() if layer.needs_vector(score)]
+        final = layer.scores(sparse, encoder.vectors(doc, uncertain))
         threshold, core_threshold = layer.threshold, layer.core_threshold
     for token in doc:
         if token.i in fixed:
