@@ -273,3 +273,19 @@ def test_content_ending_in_an_ordinary_clause_is_kept(extractor: AttributionExtr
     text = "The harbour authority said on Friday that the ferry had sunk, which delayed every crossing."
     said = _said(_extract(extractor, text))
     assert said.content[-1].text.endswith("which delayed every crossing")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("A navy spokesman, Jan Olsen, said no patrol data had been passed to Warsaw.", Polarity.DENIES),
+        ("A navy spokesman, Jan Olsen, said no joint patrols were carried out.", Polarity.DENIES),
+        ("A navy spokesman, Jan Olsen, said patrol data had been passed to Warsaw.", Polarity.ASSERTS),
+    ],
+)
+def test_saying_that_nothing_was_done_is_a_denial(
+    extractor: AttributionExtractor, sentence: str, expected: Polarity
+) -> None:
+    article = Article(id=article_id(sentence), text=sentence)
+    (said,) = [a for a in extractor.extract([article]) if a.cue and a.cue[0].text == "said"]
+    assert said.polarity is expected

@@ -115,3 +115,15 @@ def test_a_non_answer_is_not_a_candidate() -> None:
         method="test",
     )
     assert article_candidates(article(text), [declining]) == []
+
+
+def test_denials_are_marked_so_linking_can_join_them_to_what_they_deny() -> None:
+    text = (
+        "Valdorian jets struck 14 positions near Velka on Monday, the defence ministry of Valdoria said.\n\n"
+        "No targeting data was passed to Valdoria by the coalition before the 14 strikes near Velka."
+    )
+    article = Article(id="a1", text=text)
+    found = {c.text.split()[0]: c for c in article_candidates(article, [])}
+    assert set(found) == {"Valdorian", "No"}
+    assert not found["Valdorian"].denial and found["Valdorian"].clear
+    assert found["No"].denial and not found["No"].clear

@@ -73,6 +73,8 @@ def test_example_corpus_has_one_disputed_claim(sqlite_store: Store) -> None:
     (claim_id,) = claims_stating(sqlite_store, "passed the coordinates of Black Ridge Front targets")
     assert claim_id in claims_with_outlets(sqlite_store, 4), "carried by at least four outlets"
     assert claims_stating(sqlite_store, "no transfer of targeting data") == {claim_id}, "the denial joins it"
+    # Worded unlike the claim, this denial joins it because a denial presupposes a claim made elsewhere.
+    assert claims_stating(sqlite_store, "no targeting data had been passed") == {claim_id}
     (claim,) = load_claims(sqlite_store, claim_ids=[claim_id])
     (summary,) = claim_summaries(sqlite_store, [claim])
     assert summary.conflict

@@ -91,3 +91,24 @@ def test_search_ranks_claims_by_centroid_similarity() -> None:
     index.add(unit(0, 1), statement_terms("Brenmouth opened a ferry terminal"))
     ranked = index.search(unit(0.1, 1), limit=2)
     assert [slot for slot, _ in ranked] == [1, 0]
+
+
+def test_a_denial_joins_its_claim_from_a_lower_score_than_a_statement_that_could_open_one() -> None:
+    settings = LinkingSettings(threshold=0.6, lexical_weight=0, entity_weight=0, denial_threshold=0.5)
+    claim, reworded = unit(1, 0, 0), unit(0.55, (1 - 0.55**2) ** 0.5, 0)
+    assertion = ClaimIndex(3, settings)
+    assertion.add(claim, terms("strike", "velka"))
+    (_, score), *_ = assertion.ranked(reworded, terms("strike", "velka"))
+    assert 0.5 <= score < 0.6
+    assert assertion.add(reworded, terms("strike", "velka")).opened
+    denial = ClaimIndex(3, settings)
+    first = denial.add(claim, terms("strike", "velka"))
+    joined = denial.add(reworded, terms("strike", "velka"), denial=True)
+    assert not joined.opened and joined.slot == first.slot
+    # Below the denial threshold a denial still opens its own claim; without one it needs the plain threshold.
+    far = unit(0.3, -((1 - 0.3**2) ** 0.5), 0)
+    assert denial.add(far, terms("strike", "velka"), denial=True).opened
+    plain = LinkingSettings(threshold=0.6, lexical_weight=0, entity_weight=0, denial_threshold=None)
+    strict = ClaimIndex(3, plain)
+    strict.add(claim, terms("strike", "velka"))
+    assert strict.add(reworded, terms("strike", "velka"), denial=True).opened

@@ -286,7 +286,8 @@ def _negated_content(content: Sequence[Token]) -> bool:
         for child in verb.children:
             if child.dep_ == "neg":
                 return True
-            if child.dep_ in {"nsubj", "attr", "dobj"} and any(
+            # "no data had been passed" negates through the passive subject too.
+            if child.dep_ in {"nsubj", "nsubjpass", "attr", "dobj"} and any(
                 grand.lower_ in {"no", "never"} for grand in child.children
             ):
                 return True

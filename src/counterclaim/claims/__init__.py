@@ -120,7 +120,9 @@ class ClaimLinker:
         for row, position in enumerate(order):
             candidate = candidates[position]
             when = published.get(candidate.article_id)
-            decision = self.index.add(vectors[row], statement_terms(candidate.text), claim_id_for(candidate))
+            decision = self.index.add(
+                vectors[row], statement_terms(candidate.text), claim_id_for(candidate), candidate.denial
+            )
             claim_id = self.index.claims[decision.slot].key
             if decision.opened:
                 self.slot_of[claim_id] = decision.slot

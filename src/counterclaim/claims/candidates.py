@@ -72,6 +72,8 @@ class Candidate:
     attribution_id: str | None = None
     # A clear statement asserts (no denial, no hedge) and may serve as the claim's canonical text.
     clear: bool = True
+    # A denial presupposes a claim made elsewhere, so linking lets it join one more readily.
+    denial: bool = False
 
     @property
     def text(self) -> str:
@@ -124,7 +126,7 @@ def headline_candidate(article: Article) -> Candidate | None:
     if start < 0:
         start = article.text.casefold().find(title.casefold())
     span = Span(0, 0, title) if start < 0 else Span.of(article.text, start, start + len(title))
-    return Candidate(article.id, CandidateKind.HEADLINE, span, clear=_clear(title))
+    return Candidate(article.id, CandidateKind.HEADLINE, span, clear=_clear(title), denial=_denies(title))
 
 
 def attribution_candidate(article: Article, attribution: Attribution) -> Candidate | None:
@@ -141,7 +143,8 @@ def attribution_candidate(article: Article, attribution: Attribution) -> Candida
     if len(_WORD.findall(span.text)) < MIN_CONTENT_WORDS:
         return None
     clear = attribution.polarity is Polarity.ASSERTS and not attribution.hedges
-    return Candidate(article.id, CandidateKind.ATTRIBUTION, span, attribution.id, clear)
+    denial = attribution.polarity is Polarity.DENIES
+    return Candidate(article.id, CandidateKind.ATTRIBUTION, span, attribution.id, clear, denial)
 
 
 def _covered(start: int, end: int, contents: Sequence[Span]) -> bool:
@@ -169,8 +172,11 @@ def article_candidates(article: Article, attributions: Sequence[Attribution]) ->
         sentence = article.text[start:end]
         if _covered(start, end, taken) or not check_worthy(sentence):
             continue
+        span = Span(start, end, sentence)
         found.append(
-            Candidate(article.id, CandidateKind.SENTENCE, Span(start, end, sentence), clear=_clear(sentence))
+            Candidate(
+                article.id, CandidateKind.SENTENCE, span, clear=_clear(sentence), denial=_denies(sentence)
+            )
         )
     return sorted(found, key=lambda c: (c.span.start, c.span.end))
 
@@ -182,7 +188,11 @@ _DENIAL = re.compile(
 
 
 def _clear(sentence: str) -> bool:
-    return not _DENIAL.search(sentence)
+    return not _denies(sentence)
+
+
+def _denies(sentence: str) -> bool:
+    return _DENIAL.search(sentence) is not None
 
 
 def candidates_of(articles: Sequence[Article], attributions: Sequence[Attribution]) -> list[Candidate]:

@@ -37,6 +37,10 @@ class LinkingSettings:
     merge_threshold: float | None = 0.5
     # Members kept per claim for the nearest-member signal (the earliest ones, which include the canonical).
     kept_members: int = 32
+    # A denial presupposes a claim made elsewhere ("no joint strikes took place"), and is worded unlike it:
+    # it joins its best claim from this lower score (the cross similarity at which claims merge) rather
+    # than opening a claim of its own. None: denials need the plain threshold.
+    denial_threshold: float | None = 0.5
 
 
 @dataclass(slots=True)
@@ -138,11 +142,13 @@ class ClaimIndex:
         order = np.argsort(-combined, kind="stable")
         return [(slots[row], float(combined[row])) for row in order]
 
-    def add(self, vector: np.ndarray, terms: StatementTerms, key: str | None = None) -> LinkDecision:
+    def add(
+        self, vector: np.ndarray, terms: StatementTerms, key: str | None = None, denial: bool = False
+    ) -> LinkDecision:
         """Attach a statement to its best claim when the score reaches the threshold, else open a claim."""
         ranked = self.ranked(vector, terms)
         slot, score = ranked[0] if ranked else (-1, 0.0)
-        opened = slot < 0 or score < self.settings.threshold
+        opened = slot < 0 or score < self.join_threshold(denial)
         if opened:
             slot = self.open(key or str(len(self.claims)))
         merged: tuple[str, ...] = ()
@@ -150,6 +156,13 @@ class ClaimIndex:
             slot, merged = self.merge_bridged(slot, ranked[1:])
         self.attach(slot, vector, terms)
         return LinkDecision(slot, score, opened, merged)
+
+    def join_threshold(self, denial: bool) -> float:
+        """The score a statement needs to join a claim: lower for a denial, which presupposes one."""
+        lowered = self.settings.denial_threshold
+        if denial and lowered is not None:
+            return min(lowered, self.settings.threshold)
+        return self.settings.threshold
 
     def merge_bridged(self, slot: int, others: Sequence[tuple[int, float]]) -> tuple[int, tuple[str, ...]]:
         """Fold together the claims the statement reaches, when they are close; the largest one absorbs.
