@@ -5,10 +5,12 @@ PostgreSQL comes from COUNTERCLAIM_TEST_PG (a server URL) or a cluster this file
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import uuid
@@ -16,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import ModuleType
 
 import psycopg
 import pytest
@@ -28,6 +31,17 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("COUNTERCLAIM_SHARED", REPO.parent / "shared"))
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def script_module(name: str, path: Path) -> ModuleType:
+    """Import a script that is not part of the package (a benchmark, an example generator) by its path."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # Registered before running: dataclasses look their module up while the file executes.
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 @contextmanager

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
+
+from conftest import script_module
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "claim_linking.py"
 RESAMPLES = 200
 
 
-def load_bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_claim_linking", BENCH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    # Registered before running: dataclasses look their module up while the file executes.
-    sys.modules["bench_claim_linking"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = load_bench()
+bench = script_module("bench_claim_linking", BENCH)
 
 # 12 stories of 1 to 6 items each: sizes differ, so a resample's weights differ from the full set's.
 GOLD = [f"s{story}" for story in range(12) for _ in range(1 + story % 6)]

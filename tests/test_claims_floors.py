@@ -5,14 +5,12 @@ The same computation as `bench/claim_linking.py`; the floors sit a little under 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from conftest import script_module
 from counterclaim.claims.linking import LinkingSettings
 from counterclaim.embeddings import Embedder
 from counterclaim.errors import ModelError
@@ -23,18 +21,9 @@ HOLDOUT_SAMPLE = 400
 FLOORS = {"dev": {"f1": 0.82, "ari": 0.55}, "holdout": {"f1": 0.88, "ari": 0.85}}
 
 
-def bench_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_claim_linking", BENCH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_claim_linking"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def results() -> dict[str, Any]:
-    bench = bench_module()
+    bench = script_module("bench_claim_linking", BENCH)
     folder = bench.data_dir() / "fnc-1"
     if not (folder / "train_stances.reconstructed.csv").exists():
         pytest.skip(f"FNC-1 not found under {folder}: set COUNTERCLAIM_DATA")
@@ -59,7 +48,7 @@ def test_linking_stays_above_its_floors(results: dict[str, Any], name: str) -> N
 
 
 def test_development_set_comes_from_training_bodies_only() -> None:
-    bench = bench_module()
+    bench = script_module("bench_claim_linking", BENCH)
     folder = bench.data_dir() / "fnc-1"
     if not (folder / "baseline_split_body_ids.csv").exists():
         pytest.skip(f"FNC-1 not found under {folder}")

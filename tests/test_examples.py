@@ -6,7 +6,6 @@ Reads the files with standard parsers (html.parser, feedparser, json, warcio), n
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 import re
 import tomllib
@@ -24,6 +23,7 @@ import pytest
 import trafilatura
 from warcio.archiveiterator import ArchiveIterator
 
+from conftest import script_module
 from counterclaim.outlets import OutletRegistry, load_registry
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -341,11 +341,7 @@ def test_warc_records_read_back_with_unique_fixed_ids(manifest: dict[str, Any]) 
 
 
 def test_make_warc_is_deterministic(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("make_warc", EXAMPLES / "make_warc.py")
-    assert spec is not None
-    assert spec.loader is not None
-    make_warc = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_warc)
+    make_warc = script_module("make_warc", EXAMPLES / "make_warc.py")
     out = tmp_path / "again.warc.gz"
     make_warc.write_crawl(out)
     assert gzip.decompress(out.read_bytes()) == gzip.decompress(warc_path().read_bytes())

@@ -5,32 +5,21 @@ The same floors as `make bench-reuse` at 20k articles, throughput aside: tests n
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from conftest import script_module
 from counterclaim.reuse import ReuseSettings
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 
-def _module(name: str, file: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, BENCH / file)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def scored() -> dict[str, Any]:
-    corpus_module = _module("reuse_corpus", "reuse_corpus.py")
-    bench = _module("bench_reuse", "reuse.py")
+    corpus_module = script_module("reuse_corpus", BENCH / "reuse_corpus.py")
+    bench = script_module("bench_reuse", BENCH / "reuse.py")
     corpus = corpus_module.generate(corpus_module.CorpusSpec(articles=1500, outlets=40, seed=11))
     # Three incremental batches: each is compared with the index of the ones before.
     records = bench.run_stage(bench.corpus_articles(corpus.rows), 500, ReuseSettings())
@@ -58,8 +47,8 @@ def test_span_overlap_and_earliest_source_floors(scored: dict[str, Any]) -> None
 
 
 def test_a_small_sample_already_leaves_cross_outlet_legal_lines_out() -> None:
-    corpus_module = _module("reuse_corpus", "reuse_corpus.py")
-    bench = _module("bench_reuse", "reuse.py")
+    corpus_module = script_module("reuse_corpus", BENCH / "reuse_corpus.py")
+    bench = script_module("bench_reuse", BENCH / "reuse.py")
     corpus = corpus_module.generate(corpus_module.CorpusSpec(articles=400, outlets=60, seed=5))
     records = bench.run_stage(bench.corpus_articles(corpus.rows), 400, ReuseSettings())
     result = bench.score(corpus.rows, corpus.gold, records)
