@@ -59,3 +59,35 @@ def test_pipeline_runs_attribution_in_the_pool(sqlite_store) -> None:  # type: i
     expected = AttributionExtractor().extract(stored)
     assert analysis.found["attributions"] == len(expected) > 0
     assert {a.id for a in load_attributions(sqlite_store)} == {a.id for a in expected}
+
+
+def test_pool_without_contextual_cues_matches_the_sparse_extractor() -> None:
+    articles = _articles()
+    sparse = AttributionExtractor.load(contextual_cues=False)
+    assert sparse.encoder is None and sparse.method.endswith("-sparse")
+    expected = sparse.extract(articles)
+    with AttributionPool(2, contextual_cues=False) as pool:
+        assert pool.extract(articles) == expected
+    assert expected and all(a.method == sparse.method for a in expected)
+
+
+def test_ingest_fast_cues_stores_what_the_sparse_model_finds(tmp_path: Path) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from counterclaim.cli import ingest as ingest_cli
+    from counterclaim.store import Store
+    from counterclaim.store.attributions import load_attributions
+
+    app = typer.Typer()
+    ingest_cli.register(app)
+    app.command("noop")(lambda: None)  # two commands, so the command name is part of the call
+    runner = CliRunner()
+    fast, full = tmp_path / "fast.db", tmp_path / "full.db"
+    paths = [str(p) for p in TEXTS]
+    assert runner.invoke(app, ["ingest", "--db", str(fast), "--fast-cues", *paths]).exit_code == 0
+    assert runner.invoke(app, ["ingest", "--db", str(full), *paths]).exit_code == 0
+    fast_methods = {a.method for a in load_attributions(Store(str(fast)))}
+    full_methods = {a.method for a in load_attributions(Store(str(full)))}
+    assert fast_methods == {AttributionExtractor.load(contextual_cues=False).method}
+    assert full_methods == {AttributionExtractor().method}

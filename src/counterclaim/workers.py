@@ -19,10 +19,10 @@ from counterclaim.model import Article, Attribution
 _worker_extractor: AttributionExtractor | None = None
 
 
-def _worker_model() -> AttributionExtractor:
+def _worker_model(contextual_cues: bool = True) -> AttributionExtractor:
     global _worker_extractor
     if _worker_extractor is None:
-        _worker_extractor = AttributionExtractor()
+        _worker_extractor = AttributionExtractor.load(contextual_cues)
     return _worker_extractor
 
 
@@ -45,7 +45,7 @@ def slices(articles: Sequence[Article], count: int) -> list[list[Article]]:
 class AttributionPool:
     """Attribution extraction in `workers` processes; `extract` returns what AttributionExtractor would."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, contextual_cues: bool = True) -> None:
         if workers < 2:
             raise UsageError(f"A pool needs at least 2 workers, not {workers}: use AttributionExtractor.")
         self.workers = workers
@@ -54,6 +54,7 @@ class AttributionPool:
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_worker_model,
+            initargs=(contextual_cues,),
         )
 
     def extract(self, articles: Sequence[Article]) -> list[Attribution]:

@@ -115,7 +115,10 @@ class CueModel:
 
     def without_context(self) -> CueModel:
         """The sparse model alone, with its own thresholds: faster (no encoder), a little less accurate."""
-        return replace(self, context=None)
+        if self.context is None:
+            return self
+        # Its own version, so stored attributions say which of the two found them.
+        return replace(self, context=None, version=f"{self.version}-sparse")
 
     def score(self, token: Token, has_quote: bool) -> float:
         return self.bias + sum(self.weights.get(name, 0.0) for name in token_features(token, has_quote))

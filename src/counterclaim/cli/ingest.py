@@ -62,6 +62,14 @@ def ingest_command(
     workers: Annotated[
         int, typer.Option(help="Processes for attribution extraction, the slowest stage (one a core).", min=1)
     ] = 1,
+    fast_cues: Annotated[
+        bool,
+        typer.Option(
+            "--fast-cues",
+            help="Find attribution cues with the sparse model alone (no MiniLM reading of sentences): about "
+            "1.4x faster, cue F1 0.794 instead of 0.805 on PolNeAR dev.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Ingest articles from HTML, text, RSS/Atom, JSONL, WARC, directories, globs and URLs."""
@@ -87,7 +95,9 @@ def ingest_command(
     if options.analyze and report.added:
         from counterclaim.pipeline import analyze_new
 
-        analysis = analyze_new(store, report.added, progress=not as_json, workers=workers)
+        analysis = analyze_new(
+            store, report.added, progress=not as_json, workers=workers, contextual_cues=not fast_cues
+        )
         found = ", ".join(f"{count} {name}" for name, count in analysis.found.items())
         console.print(f"analysed {analysis.articles} new articles: {found}")
     if as_json:
