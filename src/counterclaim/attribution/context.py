@@ -32,7 +32,7 @@ class ContextLayer:
 
     sparse_weight: float
     vector_weights: np.ndarray
-    # The vector a token gets when its sentence was cut at the encoder's length limit (the training mean).
+    # The training mean: the vector of a certain token, or of one cut off at the encoder's length limit.
     fallback_vector: np.ndarray
     bias: float
     threshold: float
