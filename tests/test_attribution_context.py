@@ -155,3 +155,10 @@ def test_a_sentence_without_uncertain_tokens_is_not_encoded(nlp: Language, encod
     heads = [t.lower_ for t in cue_heads(doc, certain, counting)]
     assert calls == []
     assert heads.count("said") == 2
+
+
+def test_the_extractor_can_share_one_minilm_session_with_other_stages(encoder: TokenEncoder) -> None:
+    shared = encoder.embedder
+    extractor = AttributionExtractor.load(embedder=shared)
+    assert extractor.encoder is not None and extractor.encoder.embedder is shared
+    assert AttributionExtractor.load(contextual_cues=False, embedder=shared).encoder is None

@@ -32,22 +32,23 @@ def _stages(
     workers, attribution (the slowest stage, independent per article) runs in a process pool."""
     # Imported here so that `counterclaim articles` and ingest with --no-analyze never load the models.
     from counterclaim.attribution import AttributionExtractor
-    from counterclaim.claims import load_encoder
+    from counterclaim.embeddings import Embedder
     from counterclaim.stance import StanceModel
     from counterclaim.store.attributions import Extractor, analyze_attributions
     from counterclaim.store.claims import analyze_claims, open_linker
     from counterclaim.store.provenance import analyze_provenance_batch
     from counterclaim.store.reuse import analyze_reuse
 
+    # One MiniLM session for cue context, claim linking and stance (worker processes load their own).
+    encoder = Embedder.load()
     extractor: Extractor
     if workers > 1:
         from counterclaim.workers import AttributionPool
 
         extractor = stack.enter_context(AttributionPool(workers, contextual_cues))
     else:
-        extractor = AttributionExtractor.load(contextual_cues)
-    encoder = load_encoder()
-    stance_model = StanceModel.load()
+        extractor = AttributionExtractor.load(contextual_cues, embedder=encoder)
+    stance_model = StanceModel.load(embedder=encoder)
     linker = open_linker(store, encoder)
 
     def attributions(store: Store, batch: list[Article]) -> int:

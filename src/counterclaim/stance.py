@@ -316,11 +316,16 @@ class StanceModel:
     top_sentences: int = TOP_SENTENCES
 
     @classmethod
-    def load(cls, path: Path | None = None, threads: int | None = None) -> StanceModel:
+    def load(
+        cls, path: Path | None = None, threads: int | None = None, embedder: Embedder | None = None
+    ) -> StanceModel:
+        """The shipped stance models; pass `embedder` to share one MiniLM session with other stages."""
         folder = path or MODELS_DIR
-        tokenizer = load_tokenizer(folder / TOKENIZER_FILE)
+        if embedder is None:
+            tokenizer = load_tokenizer(folder / TOKENIZER_FILE)
+            embedder = Embedder(open_session(folder / BI_ENCODER_FILE, threads), tokenizer)
         return cls(
-            embedder=Embedder(open_session(folder / BI_ENCODER_FILE, threads), tokenizer),
+            embedder=embedder,
             relatedness=Relatedness.load(folder / RELATEDNESS_FILE),
             classifier=Classifier.load(folder / CLASSIFIER_FILE),
         )

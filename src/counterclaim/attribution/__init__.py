@@ -18,6 +18,7 @@ from counterclaim.attribution import details, speakers
 from counterclaim.attribution.context import TokenEncoder
 from counterclaim.attribution.cues import CueModel, cue_heads
 from counterclaim.attribution.roles import OPENING_QUOTES, Frame, frame_for, trim
+from counterclaim.embeddings import Embedder
 from counterclaim.errors import ModelError
 from counterclaim.model import Article, Attribution, Relay, Span, Speaker
 
@@ -58,10 +59,15 @@ class AttributionExtractor:
             self.encoder = TokenEncoder.load()
 
     @classmethod
-    def load(cls, contextual_cues: bool = True) -> AttributionExtractor:
-        """The shipped models; without contextual cues, the sparse cue model decides alone."""
+    def load(cls, contextual_cues: bool = True, embedder: Embedder | None = None) -> AttributionExtractor:
+        """The shipped models; without contextual cues, the sparse cue model decides alone.
+
+        Pass `embedder` to share one MiniLM session with the other stages of a process.
+        """
         model = CueModel.load()
-        return cls(cue_model=model if contextual_cues else model.without_context())
+        if not contextual_cues:
+            return cls(cue_model=model.without_context())
+        return cls(cue_model=model, encoder=TokenEncoder(embedder) if embedder is not None else None)
 
     @property
     def method(self) -> str:
