@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $@
 
 demo: venv
-	$(BIN)/counterclaim ingest --db $(DEMO_DB) --recursive examples/corpus/html examples/corpus/feeds examples/corpus/jsonl examples/corpus/warc
+	$(BIN)/counterclaim ingest --db $(DEMO_DB) --outlets examples/outlets.toml --recursive examples/corpus/html examples/corpus/feeds examples/corpus/jsonl examples/corpus/warc
 	$(BIN)/counterclaim ingest --db $(DEMO_DB) --outlet meridian-report examples/corpus/text
 	$(BIN)/counterclaim outlets --db $(DEMO_DB)
 	$(BIN)/counterclaim articles --db $(DEMO_DB)

@@ -30,6 +30,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("COUNTERCLAIM_SHARED", REPO.parent / "shared"))
+# The fictional outlets of the bundled example corpus: a registry file of its own, as a user would write one.
+EXAMPLE_OUTLETS = REPO / "examples" / "outlets.toml"
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 

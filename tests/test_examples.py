@@ -23,7 +23,7 @@ import pytest
 import trafilatura
 from warcio.archiveiterator import ArchiveIterator
 
-from conftest import script_module
+from conftest import EXAMPLE_OUTLETS, script_module
 from counterclaim.outlets import OutletRegistry, load_registry
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -233,7 +233,7 @@ def items() -> dict[tuple[str, str | None], Item]:
 
 @pytest.fixture(scope="module")
 def registry() -> OutletRegistry:
-    return load_registry()
+    return load_registry(EXAMPLE_OUTLETS)
 
 
 # --- every file parses and agrees with the manifest -----------------------------------------------

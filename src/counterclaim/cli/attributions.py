@@ -73,7 +73,8 @@ def attributions_command(
     ] = False,
 ) -> None:
     """Who said what: source, cue, content, polarity, channel, relays and time of each attribution."""
-    from counterclaim.store.attributions import analyze_attributions, load_attributions
+    from counterclaim.pipeline import Pipeline
+    from counterclaim.store.attributions import load_attributions
 
     store = Store(db)
     selected = [store.get_article(article)] if article else _all_articles(store)
@@ -82,8 +83,14 @@ def attributions_command(
     stored = {a.article_id for a in found}
     missing = selected if refresh else [a for a in selected if a.id not in stored]
     if missing:
-        err_console.print(f"analysing {len(missing)} article(s) with no stored attributions")
-        analyze_attributions(store, missing)
+        with Pipeline(store) as pipeline:
+            if refresh:
+                # Claims read attributions: they are linked again by the next `counterclaim analyze`.
+                pipeline.redo("attributions", [a.id for a in missing])
+                err_console.print("re-extracting; run `counterclaim analyze` afterwards to link claims again")
+            else:
+                err_console.print(f"analysing {len(missing)} article(s) with no stored attributions")
+            pipeline.analyze([a.id for a in missing], stage="attributions", progress=False)
         found = load_attributions(store, ids)
     if as_json:
         print(json.dumps([attribution_record(a) for a in found], ensure_ascii=False, indent=2))

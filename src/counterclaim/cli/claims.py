@@ -13,15 +13,16 @@ from rich.console import Console
 from rich.table import Table
 
 from counterclaim.cli.options import DbOption, JsonOption
-from counterclaim.errors import NotFoundError, UsageError
+from counterclaim.dossier import ClaimSummary, claim_summaries
+from counterclaim.errors import UsageError
 from counterclaim.export.dossier_json import account_record_to_dict
+from counterclaim.outlets import open_registry
 from counterclaim.store import Store
 from counterclaim.store.claims import (
-    ClaimSummary,
-    claim_summaries,
     claims_with_outlets,
     load_accounts,
     load_claims,
+    resolve_claim_id,
     search_claims,
 )
 
@@ -41,6 +42,7 @@ def summary_record(summary: ClaimSummary) -> dict[str, Any]:
         "asserting": list(summary.asserting),
         "relayed_by": list(summary.relayed_by),
         "denying": list(summary.denying),
+        "declining": list(summary.declining),
         "reporting": list(summary.reporting),
         "outlets": {
             "asserting": list(summary.outlets_asserting),
@@ -70,12 +72,14 @@ def claims_command(
         return
     if search is not None:
         found = search_claims(store, search, limit=limit)
-        summaries = claim_summaries(store, [claim for claim, _ in found], [score for _, score in found])
+        summaries = claim_summaries(
+            store, [claim for claim, _ in found], [score for _, score in found], open_registry(store)
+        )
     else:
         ids = claims_with_outlets(store, max(min_outlets, 1))[:limit]
         order = {claim_id: position for position, claim_id in enumerate(ids)}
         claims = sorted(load_claims(store, claim_ids=ids), key=lambda claim: order[claim.id]) if ids else []
-        summaries = claim_summaries(store, claims)
+        summaries = claim_summaries(store, claims, registry=open_registry(store))
     if as_json:
         print(json.dumps([summary_record(s) for s in summaries], ensure_ascii=False, indent=2))
         return
@@ -128,11 +132,7 @@ def _claims_table(summaries: list[ClaimSummary], searched: bool) -> Table:
 
 
 def _show_accounts(store: Store, claim_id: str, as_json: bool) -> None:
-    matches = [c for c in load_claims(store) if c.id.startswith(claim_id)] if len(claim_id) < 32 else []
-    found = load_claims(store, claim_ids=[claim_id]) or matches
-    if len(found) != 1:
-        raise NotFoundError(f"No single claim with id {claim_id!r}: list claims with `counterclaim claims`.")
-    claim = found[0]
+    (claim,) = load_claims(store, claim_ids=[resolve_claim_id(store, claim_id)])
     accounts = load_accounts(store, claim_id=claim.id)
     if as_json:
         summary = summary_record(claim_summaries(store, [claim])[0])

@@ -10,26 +10,23 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
 from counterclaim.cli.options import DbOption, JsonOption
 from counterclaim.model import ReuseLink
 from counterclaim.reuse import ReuseCluster, direction, link_record
 from counterclaim.store import Store
-from counterclaim.store.reuse import analyze_reuse, load_reuse_clusters, load_reuse_links
+from counterclaim.store.reuse import load_reuse_clusters, load_reuse_links
 
 console = Console()
 
 
 def _analyze_pending(store: Store, quiet: bool) -> int:
-    found = 0
-    with Progress(disable=quiet, transient=True, console=Console(stderr=True)) as progress:
-        task = progress.add_task("reuse: comparing articles", total=store.count_articles())
-        for batch in store.iter_articles(batch_size=1000):
-            found += analyze_reuse(store, batch)
-            progress.advance(task, len(batch))
-    return found
+    from counterclaim.pipeline import Pipeline
+
+    with Pipeline(store) as pipeline:
+        report = pipeline.analyze(stage="reuse", progress=not quiet, console=Console(stderr=True))
+    return report.added.get("reuse links", 0)
 
 
 def reuse_command(

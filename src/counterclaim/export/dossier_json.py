@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any
 
 from counterclaim import __version__
-from counterclaim.dossier import AccountEntry, Dossier, PartySummary, ReuseCluster
+from counterclaim.dossier import Dossier, ReuseCluster
 from counterclaim.model import (
     Account,
     Article,
@@ -23,6 +23,7 @@ from counterclaim.model import (
     Span,
     Verdict,
 )
+from counterclaim.parties import AccountEntry, PartySummary
 
 FORMAT = "counterclaim.dossiers"
 SCHEMA_VERSION = 1

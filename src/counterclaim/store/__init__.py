@@ -198,6 +198,24 @@ class Store:
             yield batch
             last = batch[-1].id
 
+    def row_counts(self) -> dict[str, int]:
+        """Rows stored in each table the stages write, by the names the summaries print."""
+        from counterclaim.store import tables
+
+        counted = {
+            "articles": tables.articles,
+            "attributions": tables.attributions,
+            "reuse links": tables.reuse_links,
+            "claims": tables.claims,
+            "accounts": tables.accounts,
+            "provenance checks": tables.provenance_checks,
+        }
+        with self.engine.connect() as conn:
+            return {
+                name: int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+                for name, table in counted.items()
+            }
+
     def count_articles(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(articles)).scalar_one())

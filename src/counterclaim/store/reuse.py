@@ -1,6 +1,6 @@
 """Saving and loading the reuse stage: links, clusters and the stored fingerprint index.
 
-`analyze_reuse` compares a new batch with the stored index, saves links, re-clusters what they touch.
+The stage (`counterclaim.stages.reuse`) loads the part of the index a batch can match and saves what it finds.
 """
 
 from __future__ import annotations
@@ -20,9 +20,7 @@ from counterclaim.reuse import (
     ReuseIndex,
     ReuseSettings,
     assign_clusters,
-    index_batch,
     link_record,
-    match_batch,
 )
 from counterclaim.reuse import links_overlapping as _links_overlapping
 from counterclaim.reuse.shingles import fingerprint, tokenize
@@ -47,26 +45,7 @@ def _utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def analyze_reuse(store: Store, articles: list[Article], settings: ReuseSettings | None = None) -> int:
-    """Compare a batch with the stored index, save its links and fingerprints; returns the new links.
-
-    Articles already indexed are skipped, so running it twice over the same batch adds nothing.
-    """
-    settings = settings or ReuseSettings()
-    fresh = _not_indexed(store, articles)
-    if not fresh:
-        return 0
-    index = _partial_index(store, fresh, settings)
-    numbers, prints = index_batch(fresh, index)
-    links = match_batch(index, numbers, prints)
-    with store.begin() as conn:
-        _save_index(conn, index, fresh, numbers, prints)
-        if links:
-            _save_clustered(conn, store, links)
-    return len(links)
-
-
-def _not_indexed(store: Store, articles: list[Article]) -> list[Article]:
+def not_indexed(store: Store, articles: list[Article]) -> list[Article]:
     unique = list({a.id: a for a in articles}.values())
     known: set[str] = set()
     with store.engine.connect() as conn:
@@ -78,7 +57,24 @@ def _not_indexed(store: Store, articles: list[Article]) -> list[Article]:
     return [a for a in unique if a.id not in known]
 
 
-def _partial_index(store: Store, fresh: list[Article], settings: ReuseSettings) -> ReuseIndex:
+def forget_indexed(conn: Connection, article_ids: Sequence[str] | None = None) -> None:
+    """Remove these articles (all when None) from the fingerprint index with their links, so reuse runs again.
+
+    Clusters are kept: the next run re-clusters whatever its new links touch.
+    """
+    if article_ids is None:
+        for table in (reuse_links, reuse_clusters, reuse_fingerprints, reuse_indexed):
+            conn.execute(table.delete())
+        return
+    for chunk in _chunks(sorted(set(article_ids))):
+        conn.execute(
+            reuse_links.delete().where(sa.or_(reuse_links.c.a.in_(chunk), reuse_links.c.b.in_(chunk)))
+        )
+        conn.execute(reuse_fingerprints.delete().where(reuse_fingerprints.c.article_id.in_(chunk)))
+        conn.execute(reuse_indexed.delete().where(reuse_indexed.c.article_id.in_(chunk)))
+
+
+def partial_index(store: Store, fresh: list[Article], settings: ReuseSettings) -> ReuseIndex:
     """An in-memory index holding the stored fingerprints the new batch can match, and no others."""
     index = ReuseIndex(settings, loader=lambda ids: store.articles(ids=list(ids)))
     prints = fingerprint(tokenize([a.text for a in fresh]), settings.shingle, settings.window)
@@ -100,7 +96,7 @@ def _partial_index(store: Store, fresh: list[Article], settings: ReuseSettings) 
     return index
 
 
-def _save_index(conn: Connection, index: ReuseIndex, fresh: list[Article], numbers: Any, prints: Any) -> None:
+def save_index(conn: Connection, index: ReuseIndex, fresh: list[Article], numbers: Any, prints: Any) -> None:
     now = datetime.now(UTC)
     conn.execute(
         reuse_indexed.insert(),
@@ -120,7 +116,7 @@ def _save_index(conn: Connection, index: ReuseIndex, fresh: list[Article], numbe
         )
 
 
-def _save_clustered(conn: Connection, store: Store, new_links: list[ReuseLink]) -> None:
+def save_clustered(conn: Connection, store: Store, new_links: list[ReuseLink]) -> None:
     """Save new links and re-cluster every stored link connected to them (clusters can merge)."""
     old_ids, old_clusters, old = _connected_links(conn, {x for link in new_links for x in (link.a, link.b)})
     articles = sorted({x for link in [*old, *new_links] for x in (link.a, link.b)})
