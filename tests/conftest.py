@@ -23,6 +23,7 @@ from types import ModuleType
 import psycopg
 import pytest
 
+from counterclaim.stages import Models
 from counterclaim.store import Store
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -165,6 +166,17 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture(scope="session")
+def models() -> Iterator[Models]:
+    """The analysis models, loaded once for the whole test session (each on first use) and shared by every
+    pipeline a test builds: `Pipeline(store, models=models)`."""
+    shared = Models()
+    try:
+        yield shared
+    finally:
+        shared.close()
 
 
 @pytest.fixture(scope="session")

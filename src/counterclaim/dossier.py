@@ -37,6 +37,7 @@ from counterclaim.parties import (
     Role,
     account_entry,
     outlet_parties,
+    roles_by_party,
     same_source_names,
     source_parties,
 )
@@ -78,6 +79,10 @@ class Dossier:
     provenance: tuple[ProvenanceCheck, ...]
     verdicts: tuple[Verdict, ...]
     open_questions: tuple[OpenQuestion, ...]
+
+    def roles(self) -> dict[str, tuple[Role, ...]]:
+        """Each party (source or outlet) with every role it plays: the one rule, `roles_by_party`."""
+        return roles_by_party(self.sources, self.outlets)
 
     def parties(self, role: Role) -> tuple[str, ...]:
         """Names of sources and outlets that play `role`, sources first."""
@@ -175,6 +180,8 @@ class ClaimSummary:
     outlets_denying: tuple[str, ...] = ()
     outlets_reporting: tuple[str, ...] = ()
     score: float | None = None
+    # Every party with all the roles it plays, exactly as the claim's dossier gives them.
+    roles: tuple[tuple[str, tuple[Role, ...]], ...] = ()
 
     @property
     def conflict(self) -> bool:
@@ -218,19 +225,19 @@ def _summary(dossier: Dossier, articles: int, score: float | None) -> ClaimSumma
         return tuple(sorted(o.name for o in dossier.outlets if role in o.roles))
 
     asserting, denying = sources(Role.ASSERTS), sources(Role.DENIES)
-    relays = (set(sources(Role.RELAYS)) | set(outlets(Role.RELAYS))) - set(asserting)
     return ClaimSummary(
         claim=dossier.claim,
         articles=articles,
         asserting=asserting,
         denying=denying,
         reporting=tuple(n for n in sources(Role.REPORTS) if n not in asserting and n not in denying),
-        relayed_by=tuple(sorted(relays)),
+        relayed_by=tuple(sorted(set(sources(Role.RELAYS)) | set(outlets(Role.RELAYS)))),
         declining=sources(Role.DECLINES),
         outlets_asserting=outlets(Role.ASSERTS),
         outlets_denying=outlets(Role.DENIES),
         outlets_reporting=outlets(Role.REPORTS),
         score=score,
+        roles=tuple(sorted(dossier.roles().items())),
     )
 
 

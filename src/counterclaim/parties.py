@@ -201,3 +201,13 @@ def _ordered_roles(roles: set[Role]) -> tuple[Role, ...]:
 def _first_time(group: Sequence[AccountEntry]) -> datetime | None:
     times = [e.published_at for e in group if e.published_at]
     return min(times) if times else None
+
+
+def roles_by_party(*groups: Sequence[PartySummary]) -> dict[str, tuple[Role, ...]]:
+    """Every party's roles, one entry per name: a name that is both a source and an outlet (an agency quoted
+    by others and publishing itself) has the roles of both, in `Role` order."""
+    found: dict[str, set[Role]] = defaultdict(set)
+    for group in groups:
+        for party in group:
+            found[party.name].update(party.roles)
+    return {name: _ordered_roles(roles) for name, roles in found.items()}

@@ -57,10 +57,14 @@ class Pipeline:
         workers: int = 1,
         contextual_cues: bool = True,
         stages: Sequence[Stage] | None = None,
+        models: Models | None = None,
     ) -> None:
         self.store = store
         self.registry = registry if registry is not None else open_registry(store)
-        self.models = Models(workers=workers, contextual_cues=contextual_cues)
+        # Models may be shared by pipelines over several stores (tests, a server with several stores).
+        self.models = (
+            models if models is not None else Models(workers=workers, contextual_cues=contextual_cues)
+        )
         self.context = StageContext(store, self.registry, self.models)
         self.stages = list(stages) if stages is not None else all_stages()
 

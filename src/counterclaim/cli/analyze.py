@@ -10,8 +10,9 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
+from rich.text import Text
 
 from counterclaim.cli.options import DbOption, JsonOption
 from counterclaim.errors import UsageError
@@ -85,28 +86,26 @@ def analysis_record(report: AnalysisReport) -> dict[str, object]:
     }
 
 
-def analysis_summary(report: AnalysisReport, stages: list[str] | None = None) -> Table:
-    """Rows stored now (not per-batch sums), beside what this run found."""
+def analysis_summary(report: AnalysisReport, stages: list[str] | None = None) -> Group:
+    """Rows stored now (not per-batch sums), beside what this run added, then notes."""
     table = Table(title=f"analysis: {report.articles} articles")
     table.add_column("records")
     table.add_column("added by this run", justify="right")
     table.add_column("stored now", justify="right")
     for rows, count in report.stored.items():
-        if stages is not None and rows != "articles" and _STAGE_OF[rows] not in stages:
+        if rows == "articles" or (stages is not None and _STAGE_OF[rows] not in stages):
             continue
         table.add_row(rows, f"{report.added.get(rows, 0):+d}", str(count))
+    notes = []
     if report.earlier:
-        table.add_row(
-            f"[yellow]note[/yellow] completed {report.earlier} articles stored by an earlier run", "", ""
+        notes.append(
+            f"completed {report.earlier} articles stored by an earlier run that had not been analysed"
         )
-    for stage, count in report.outdated.items():
-        table.add_row(
-            f"[yellow]note[/yellow] {count} articles have {stage} from an older method: "
-            f"`counterclaim analyze --stage {stage} --redo`",
-            "",
-            "",
-        )
-    return table
+    notes += [
+        f"{count} articles have {stage} from an older method: `counterclaim analyze --stage {stage} --redo`"
+        for stage, count in report.outdated.items()
+    ]
+    return Group(table, *(Text(f"note: {note}", style="yellow") for note in notes))
 
 
 _STAGE_OF = {

@@ -49,6 +49,7 @@ def summary_record(summary: ClaimSummary) -> dict[str, Any]:
             "denying": list(summary.outlets_denying),
             "reporting": list(summary.outlets_reporting),
         },
+        "parties": [{"name": name, "roles": [role.value for role in roles]} for name, roles in summary.roles],
         "conflict": summary.conflict,
         "score": summary.score,
         "method": claim.method,
@@ -110,12 +111,16 @@ def _claims_table(summaries: list[ClaimSummary], searched: bool) -> Table:
         "conflict",
     ]
     for column in (["score"] if searched else []) + columns:
-        table.add_column(column, overflow="fold")
+        # The id is printed whole on one line: a user copies it into `report`, which takes it as printed.
+        table.add_column(
+            column, overflow="fold", no_wrap=column == "id", min_width=12 if column == "id" else None
+        )
     for summary in summaries:
         claim = summary.claim
         asserting = _names(summary.asserting)
-        if summary.relayed_by:
-            asserting += f" (via {', '.join(summary.relayed_by)})"
+        relays = [name for name in summary.relayed_by if name not in summary.asserting]
+        if relays:
+            asserting += f" (via {', '.join(relays)})"
         counts = (summary.outlets_asserting, summary.outlets_denying, summary.outlets_reporting)
         outlets = " / ".join(str(len(names)) for names in counts) + f" of {summary.articles} articles"
         row = [
