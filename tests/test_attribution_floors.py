@@ -5,8 +5,7 @@ Also checks the stage beats textacy's direct quotations on every line; skipped w
 
 from __future__ import annotations
 
-import pytest
-
+from conftest import require
 from counterclaim.attribution import AttributionExtractor
 from counterclaim.attribution.polnear import (
     ROLES,
@@ -25,8 +24,8 @@ SAMPLE = 10
 FLOORS = {"source": 0.81, "cue": 0.82, "content": 0.79, "attribution": 0.67}
 
 
-@pytest.mark.skipif(not DEV.is_file(), reason=f"PolNeAR dev not found at {DEV}; set COUNTERCLAIM_DATA")
 def test_dev_sample_scores_stay_above_floors_and_textacy() -> None:
+    require(DEV, "PolNeAR dev")
     items = read_polnear(DEV, limit=SAMPLE)
     assert len(items) == SAMPLE
     extractor = AttributionExtractor()

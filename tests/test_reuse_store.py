@@ -157,7 +157,8 @@ def test_cli_prints_one_json_object_per_link(store_url: str) -> None:
     assert {r["direction"] for r in records} == {"a->b"}
     assert {r["basis"] for r in records} == {"dated"}
     first = next(r for r in records if r["b"] == articles["rt"].id)
-    assert articles["ministry"].text[first["a_start"] : first["a_end"]] == STATEMENT.rstrip(".")
+    span = first["a_span"]
+    assert articles["ministry"].text[span["start"] : span["end"]] == span["text"] == STATEMENT.rstrip(".")
     assert first["earliest"] == articles["ministry"].id
     table = CliRunner().invoke(app, ["reuse", "--db", store_url, "--article", articles["tass"].id[:10]])
     assert table.exit_code == 0, table.output

@@ -12,10 +12,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from counterclaim import records
 from counterclaim.cli.options import DbOption, JsonOption
 from counterclaim.dossier import ClaimSummary, claim_summaries
 from counterclaim.errors import UsageError
-from counterclaim.export.dossier_json import account_record_to_dict
 from counterclaim.outlets import open_registry
 from counterclaim.store import Store
 from counterclaim.store.claims import (
@@ -31,13 +31,8 @@ console = Console()
 
 def summary_record(summary: ClaimSummary) -> dict[str, Any]:
     """A claim summary as a JSON-ready dict."""
-    claim = summary.claim
     return {
-        "id": claim.id,
-        "text": claim.canonical_text,
-        "article_id": claim.canonical_article_id,
-        "span": [claim.canonical_span.start, claim.canonical_span.end],
-        "first_seen": claim.first_seen.isoformat() if claim.first_seen else None,
+        **records.claim_record(summary.claim),
         "articles": summary.articles,
         "asserting": list(summary.asserting),
         "relayed_by": list(summary.relayed_by),
@@ -52,7 +47,6 @@ def summary_record(summary: ClaimSummary) -> dict[str, Any]:
         "parties": [{"name": name, "roles": [role.value for role in roles]} for name, roles in summary.roles],
         "conflict": summary.conflict,
         "score": summary.score,
-        "method": claim.method,
     }
 
 
@@ -141,7 +135,7 @@ def _show_accounts(store: Store, claim_id: str, as_json: bool) -> None:
     accounts = load_accounts(store, claim_id=claim.id)
     if as_json:
         summary = summary_record(claim_summaries(store, [claim])[0])
-        record = {**summary, "accounts": [account_record_to_dict(a) for a in accounts]}
+        record = {**summary, "accounts": [records.account_record(a) for a in accounts]}
         print(json.dumps(record, ensure_ascii=False, indent=2))
         return
     table = Table(title=f"Accounts of claim {claim.id[:12]}: {claim.canonical_text[:100]}")

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection, Engine, RowMapping
 from counterclaim.errors import NotFoundError, StoreError, UsageError
 from counterclaim.model import Article, Outlet, OutletKind
 from counterclaim.store.tables import articles, outlets
+from counterclaim.text import utc
 
 DEFAULT_DB = "counterclaim.db"
 
@@ -57,14 +58,6 @@ def resolve_url(url: str | None) -> str:
             f"Unsupported database URL {raw!r}: use a file path, sqlite:///PATH or postgresql://..."
         )
     return f"sqlite:///{Path(raw).expanduser()}"
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 class Store:
@@ -159,9 +152,9 @@ class Store:
         if outlet:
             query = query.where(articles.c.outlet == outlet)
         if since:
-            query = query.where(articles.c.published_at >= _utc(since))
+            query = query.where(articles.c.published_at >= utc(since))
         if until:
-            query = query.where(articles.c.published_at <= _utc(until))
+            query = query.where(articles.c.published_at <= utc(until))
         if ids is not None:
             query = query.where(articles.c.id.in_(list(ids)))
         if text:
@@ -266,7 +259,7 @@ def _article_row(article: Article) -> dict[str, Any]:
         "site_name": article.site_name,
         "title": article.title,
         "authors": list(article.authors),
-        "published_at": _utc(article.published_at),
+        "published_at": utc(article.published_at),
         "language": article.language,
         "text": article.text,
         "source_id": article.source_id,
@@ -286,7 +279,7 @@ def _article_from_row(row: RowMapping) -> Article:
         outlet=row["outlet"],
         site_name=row["site_name"],
         authors=tuple(_json_list(row["authors"])),
-        published_at=_utc(row["published_at"]),
+        published_at=utc(row["published_at"]),
         language=row["language"],
         source_id=row["source_id"],
         source_path=row["source_path"],

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,6 +28,7 @@ from counterclaim.model import Account, Claim, Span, Stance
 from counterclaim.store import Store
 from counterclaim.store.schema.articles import articles
 from counterclaim.store.schema.claims import accounts, claim_statements, claims
+from counterclaim.text import utc
 
 if TYPE_CHECKING:
     pass
@@ -38,12 +38,6 @@ UNKNOWN_TERMS: dict[str, dict[str, int]] = {"terms": {}, "entities": {}}
 
 
 # ---------------------------------------------------------------- saving
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def save_claims(conn: Connection, found: Sequence[Claim]) -> None:
@@ -59,8 +53,8 @@ def save_claims(conn: Connection, found: Sequence[Claim]) -> None:
                 "canonical_start": claim.canonical_span.start,
                 "canonical_end": claim.canonical_span.end,
                 "canonical_clear": True,
-                "canonical_published": _utc(claim.first_seen),
-                "first_seen": _utc(claim.first_seen),
+                "canonical_published": utc(claim.first_seen),
+                "first_seen": utc(claim.first_seen),
                 "method": claim.method,
                 "vector_sum": None,
                 "members": 0,
@@ -96,8 +90,8 @@ def _state_row(state: ClaimState, profile: ClaimProfile) -> dict[str, Any]:
         "canonical_start": span.start,
         "canonical_end": span.end,
         "canonical_clear": state.canonical_clear,
-        "canonical_published": _utc(state.canonical_published),
-        "first_seen": _utc(state.first_seen),
+        "canonical_published": utc(state.canonical_published),
+        "first_seen": utc(state.first_seen),
         "vector_sum": profile.vector_sum.astype(np.float32).tobytes(),
         "members": profile.members,
         "terms": {"terms": dict(profile.term_counts), "entities": dict(profile.entity_counts)},
@@ -183,8 +177,8 @@ def _state(row: RowMapping) -> ClaimState:
         row["id"],
         canonical,
         row["canonical_clear"],
-        _utc(row["canonical_published"]),
-        _utc(row["first_seen"]),
+        utc(row["canonical_published"]),
+        utc(row["first_seen"]),
     )
 
 
@@ -208,7 +202,7 @@ def _claim(row: RowMapping) -> Claim:
         row["canonical_text"],
         row["canonical_article_id"],
         span,
-        _utc(row["first_seen"]),
+        utc(row["first_seen"]),
         row["method"],
     )
 

@@ -16,6 +16,7 @@ from counterclaim.errors import UsageError
 from counterclaim.model import ProvenanceCheck, ProvenanceStatus, Span, Verdict
 from counterclaim.store import Store
 from counterclaim.store.schema.dossier import provenance_checks, verdicts
+from counterclaim.text import utc
 
 
 def save_provenance(conn: Connection, claim_id: str, checks: Sequence[ProvenanceCheck]) -> None:
@@ -45,7 +46,7 @@ def save_verdict(conn: Connection, verdict: Verdict) -> None:
             claim_id=verdict.claim_id,
             rating=verdict.rating,
             reviewer=verdict.reviewer,
-            reviewed_at=_utc(verdict.reviewed_at),
+            reviewed_at=utc(verdict.reviewed_at),
             url=verdict.url,
             notes=verdict.notes,
         )
@@ -62,18 +63,12 @@ def load_verdicts(store: Store, claim_id: str | None = None) -> list[Verdict]:
                 claim_id=row["claim_id"],
                 rating=row["rating"],
                 reviewer=row["reviewer"],
-                reviewed_at=_utc(row["reviewed_at"]) or datetime.now(UTC),
+                reviewed_at=utc(row["reviewed_at"]) or datetime.now(UTC),
                 url=row["url"],
                 notes=row["notes"],
             )
             for row in conn.execute(query).mappings()
         ]
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _check_row(check: ProvenanceCheck) -> dict[str, Any]:
@@ -84,8 +79,8 @@ def _check_row(check: ProvenanceCheck) -> dict[str, Any]:
         "status": check.status.value,
         "channel_outlets": list(check.channel_outlets),
         "items_checked": check.items_checked,
-        "window_start": _utc(check.window_start),
-        "window_end": _utc(check.window_end),
+        "window_start": utc(check.window_start),
+        "window_end": utc(check.window_end),
         "found_article_id": check.found_article_id,
         "found_span": [span.start, span.end, span.text] if span else None,
         "method": check.method,
@@ -100,8 +95,8 @@ def _check_from_row(row: RowMapping) -> ProvenanceCheck:
         status=ProvenanceStatus(row["status"]),
         channel_outlets=tuple(row["channel_outlets"] or ()),
         items_checked=row["items_checked"],
-        window_start=_utc(row["window_start"]),
-        window_end=_utc(row["window_end"]),
+        window_start=utc(row["window_start"]),
+        window_end=utc(row["window_end"]),
         found_article_id=row["found_article_id"],
         found_span=Span(int(span[0]), int(span[1]), str(span[2])) if span else None,
         method=row["method"],

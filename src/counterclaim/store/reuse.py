@@ -20,13 +20,13 @@ from counterclaim.reuse import (
     ReuseIndex,
     ReuseSettings,
     assign_clusters,
-    link_record,
 )
 from counterclaim.reuse import links_overlapping as _links_overlapping
 from counterclaim.reuse.shingles import fingerprint, tokenize
 from counterclaim.store import Store
 from counterclaim.store.schema.articles import articles as articles_table
 from counterclaim.store.schema.reuse import reuse_clusters, reuse_fingerprints, reuse_indexed, reuse_links
+from counterclaim.text import utc
 
 # Bound on bound parameters per statement (SQLite allows 32766, PostgreSQL 65535).
 _CHUNK = 900
@@ -37,12 +37,6 @@ _CLUSTER_HOPS = 4
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def not_indexed(store: Store, articles: list[Article]) -> list[Article]:
@@ -87,7 +81,7 @@ def partial_index(store: Store, fresh: list[Article], settings: ReuseSettings) -
         owners = sorted({r[1] for r in rows})
         for chunk in _chunks(owners):
             for r in conn.execute(sa.select(reuse_indexed).where(reuse_indexed.c.article_id.in_(chunk))):
-                index.register(r.article_id, r.outlet, _utc(r.published_at))
+                index.register(r.article_id, r.outlet, utc(r.published_at))
     rows = [r for r in rows if r[1] in index]
     if rows:
         hashes = np.asarray([r[0] for r in rows], dtype=np.int64).view(np.uint64)
@@ -101,7 +95,7 @@ def save_index(conn: Connection, index: ReuseIndex, fresh: list[Article], number
     conn.execute(
         reuse_indexed.insert(),
         [
-            {"article_id": a.id, "outlet": a.outlet, "published_at": _utc(a.published_at), "indexed_at": now}
+            {"article_id": a.id, "outlet": a.outlet, "published_at": utc(a.published_at), "indexed_at": now}
             for a in fresh
         ],
     )
@@ -166,7 +160,7 @@ def _published(conn: Connection, ids: Sequence[str]) -> dict[str, datetime | Non
     for chunk in _chunks(ids):
         query = sa.select(reuse_indexed.c.article_id, reuse_indexed.c.published_at)
         for r in conn.execute(query.where(reuse_indexed.c.article_id.in_(chunk))):
-            published[r.article_id] = _utc(r.published_at)
+            published[r.article_id] = utc(r.published_at)
     return published
 
 
@@ -176,8 +170,19 @@ def _link_id(link: ReuseLink) -> str:
 
 
 def _link_row(link: ReuseLink) -> dict[str, Any]:
-    # The stored row is the `reuse --json` record plus its id and method, so the two never drift apart.
-    return {"id": _link_id(link), **link_record(link), "method": link.method}
+    return {
+        "id": _link_id(link),
+        "a": link.a,
+        "a_start": link.a_span.start,
+        "a_end": link.a_span.end,
+        "b": link.b,
+        "b_start": link.b_span.start,
+        "b_end": link.b_span.end,
+        "score": link.score,
+        "direction": link.direction.value,
+        "cluster": link.cluster,
+        "method": link.method,
+    }
 
 
 def _span(texts: dict[str, str], article: str, start: int, end: int) -> Span:
