@@ -136,9 +136,15 @@ def _overlap(gold: dict[str, Any], links: list[dict[str, Any]]) -> float:
     best = 0.0
     for link in links:
         if link["a"] == gold["a"]:
-            mine = ((link["a_start"], link["a_end"]), (link["b_start"], link["b_end"]))
+            mine = (
+                (link["a_span"]["start"], link["a_span"]["end"]),
+                (link["b_span"]["start"], link["b_span"]["end"]),
+            )
         else:
-            mine = ((link["b_start"], link["b_end"]), (link["a_start"], link["a_end"]))
+            mine = (
+                (link["b_span"]["start"], link["b_span"]["end"]),
+                (link["a_span"]["start"], link["a_span"]["end"]),
+            )
         value = (
             _jaccard(mine[0], (gold["a_start"], gold["a_end"]))
             + _jaccard(mine[1], (gold["b_start"], gold["b_end"]))

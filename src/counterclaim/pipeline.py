@@ -102,27 +102,28 @@ class Pipeline:
         A corpus-wide stage (claims) links each article to all others, so it is forgotten for every article,
         and its stored claims, statements and accounts are cleared before it runs again.
         """
-        names = {s.name for s in (self.stages if name is None else downstream(self.stages, name))}
-        if since is not None:
-            article_ids = analysis_order(self.store, article_ids, since)
-        with self.store.begin() as conn:
-            for stage in self.stages:
-                if stage.name not in names:
-                    continue
-                if stage.corpus_wide:
-                    # Everything after a corpus-wide stage is redone for every article too.
-                    article_ids = None
-                    from counterclaim.store.claims import clear_claims
+        with self.store.writer_lock():
+            names = {s.name for s in (self.stages if name is None else downstream(self.stages, name))}
+            if since is not None:
+                article_ids = analysis_order(self.store, article_ids, since)
+            with self.store.begin() as conn:
+                for stage in self.stages:
+                    if stage.name not in names:
+                        continue
+                    if stage.corpus_wide:
+                        # Everything after a corpus-wide stage is redone for every article too.
+                        article_ids = None
+                        from counterclaim.store.claims import clear_claims
 
-                    clear_claims(conn)
-                    forget_runs(conn, stage.name)
-                    self.context.forget_linker()
-                else:
-                    forget_runs(conn, stage.name, article_ids)
-                    if stage.name == "reuse":
-                        from counterclaim.store.reuse import forget_indexed
+                        clear_claims(conn)
+                        forget_runs(conn, stage.name)
+                        self.context.forget_linker()
+                    else:
+                        forget_runs(conn, stage.name, article_ids)
+                        if stage.name == "reuse":
+                            from counterclaim.store.reuse import forget_indexed
 
-                        forget_indexed(conn, article_ids)
+                            forget_indexed(conn, article_ids)
 
     def analyze(
         self,
@@ -140,6 +141,27 @@ class Pipeline:
         it has not run on, and records that it has, after saving its records.
         """
         stages = self.select(stage)
+        messages = console or Console(stderr=True)
+
+        def waiting() -> None:
+            if progress:
+                messages.print("another process is writing this store's analysis: waiting for it to finish")
+
+        # One analysing writer per store at a time; the claim index is reread once the lock is ours, since
+        # another process may have linked claims meanwhile.
+        with self.store.writer_lock(on_wait=waiting):
+            self.context.forget_linker()
+            return self._analyze(stages, article_ids, since, progress, console, new)
+
+    def _analyze(
+        self,
+        stages: list[Stage],
+        article_ids: Sequence[str] | None,
+        since: datetime | None,
+        progress: bool,
+        console: Console | None,
+        new: Sequence[str],
+    ) -> AnalysisReport:
         report = AnalysisReport(before=self.store.row_counts())
         ordered = analysis_order(self.store, article_ids, since)
         done = {s.name: completed(self.store, s.name) for s in stages}

@@ -79,6 +79,24 @@ def ingest_command(
         raise UsageError("Give at least one file, directory, glob or URL to ingest, or --pending.")
     console = Console(stderr=as_json)
     store = Store(db)
+    with store.writer_lock(on_wait=lambda: Console(stderr=True).print(WAITING)):
+        _ingest_and_analyze(store, inputs, pending, options, workers, fast_cues, as_json, console)
+
+
+# Two ingests on one store take turns (storing and analysing), so they end as if run one after the other.
+WAITING = "another process is writing to this store: waiting for it to finish"
+
+
+def _ingest_and_analyze(
+    store: Store,
+    inputs: list[str] | None,
+    pending: bool,
+    options: IngestOptions,
+    workers: int,
+    fast_cues: bool,
+    as_json: bool,
+    console: Console,
+) -> None:
     progress, printer = not as_json, _problem_printer(console)
     report = IngestReport()
     if inputs:

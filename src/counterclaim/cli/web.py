@@ -66,7 +66,7 @@ def pipeline_ingest(pipeline: Pipeline) -> Callable[[Store, list[Path]], IngestR
     lock = threading.Lock()
 
     def ingest(store: Store, paths: list[Path]) -> IngestReport:
-        with lock:
+        with lock, store.writer_lock():
             report = ingest_paths(store, [str(p) for p in paths], IngestOptions(), progress=False)
             pipeline.analyze(progress=False, new=report.added)
         return report

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from counterclaim.store import Store
+from counterclaim.store import Store, insert_new
 from counterclaim.store.schema.articles import articles
 from counterclaim.store.schema.pipeline import outlet_files, stage_runs
 
@@ -78,14 +78,8 @@ def completed(store: Store, stage: str) -> dict[str, str]:
 def save_outlet_file(conn: Connection, name: str, text: str) -> bool:
     """Keep the text of a user's outlet file; False when the same text is stored already."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    if conn.execute(
-        sa.select(outlet_files.c.content_hash).where(outlet_files.c.content_hash == digest)
-    ).first():
-        return False
-    conn.execute(
-        outlet_files.insert().values(content_hash=digest, name=name, text=text, added_at=datetime.now(UTC))
-    )
-    return True
+    row = {"content_hash": digest, "name": name, "text": text, "added_at": datetime.now(UTC)}
+    return insert_new(conn, outlet_files, [row]) == 1
 
 
 def load_outlet_files(store: Store) -> list[tuple[str, str]]:
