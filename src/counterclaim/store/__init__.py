@@ -294,7 +294,7 @@ def insert_new(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]
     keys = list(table.primary_key.columns)
     for row in rows:
         statement = _dialect_insert(conn)(table).values(**row).on_conflict_do_nothing().returning(*keys)
-        # RETURNING answers only for a row really inserted (rowcount is not reliable for this on every driver).
+        # RETURNING answers only for a row really inserted (rowcount is unreliable for this on some drivers).
         inserted += conn.execute(statement).first() is not None
     return inserted
 
