@@ -5,6 +5,8 @@ Also checks the stage beats textacy's direct quotations on every line; skipped w
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import require
 from counterclaim.attribution import AttributionExtractor
 from counterclaim.attribution.polnear import (
@@ -15,6 +17,9 @@ from counterclaim.attribution.polnear import (
     read_polnear,
     textacy_baseline,
 )
+
+# Reads the shared PolNeAR dev set and runs the full attribution models.
+pytestmark = pytest.mark.slow
 
 DEV = data_root() / "polnear" / "polnear_dev.jsonl"
 SAMPLE = 10

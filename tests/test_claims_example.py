@@ -22,6 +22,9 @@ from counterclaim.store.claims import (
     load_claims,
 )
 
+# Runs the whole analysis over the example corpus and the founding example.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -15,6 +15,9 @@ from counterclaim.claims.linking import LinkingSettings
 from counterclaim.embeddings import Embedder
 from counterclaim.errors import ModelError
 
+# Reads the shared FNC-1 set and links its claims.
+pytestmark = pytest.mark.slow
+
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "claim_linking.py"
 HOLDOUT_SAMPLE = 400
 # Measured (ONNX int8 MiniLM, seed-13 order): dev B3 F1 0.844 / ARI 0.590; hold-out sample 0.900 / 0.872.
