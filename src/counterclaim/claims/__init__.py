@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from counterclaim.claims.candidates import Candidate, CandidateKind, candidates_of
+from counterclaim.claims.denials import attribution_denial, lead_denial_results
 from counterclaim.claims.linking import METHOD, ClaimIndex, LinkingSettings, final_key
 from counterclaim.claims.terms import proposition_text, statement_terms
 from counterclaim.model import Account, Article, Attribution
@@ -83,6 +85,11 @@ def _earlier(a: datetime | None, b: datetime | None) -> bool:
     return b is None or a < b
 
 
+def own_claims(index: ClaimIndex, statements: Counter[int]) -> frozenset[int]:
+    """Claims all of whose statements come from one article, given how many each holds from it."""
+    return frozenset(slot for slot, count in statements.items() if index.claims[slot].members <= count)
+
+
 class ClaimLinker:
     """An embedder and a claim index, kept across batches so that linking stays incremental."""
 
@@ -113,16 +120,23 @@ class ClaimLinker:
                 i,
             ),
         )
-        # Denials are embedded without their negation, so they land next to what they deny.
-        texts = [proposition_text(candidates[i].text) for i in order]
+        # Denials are embedded as what they deny (negation and "reports that" removed): they land next to it.
+        texts = [candidates[i].proposition or proposition_text(candidates[i].text) for i in order]
         vectors = self.encoder.encode(texts) if order else np.zeros((0, 0))
         linked: list[LinkedCandidate] = []
+        own: dict[str, Counter[int]] = {}
         for row, position in enumerate(order):
             candidate = candidates[position]
             when = published.get(candidate.article_id)
+            mine = own.setdefault(candidate.article_id, Counter())
             decision = self.index.add(
-                vectors[row], statement_terms(candidate.text), claim_id_for(candidate), candidate.denial
+                vectors[row],
+                statement_terms(candidate.proposition or candidate.text),
+                claim_id_for(candidate),
+                candidate.denial,
+                own_claims(self.index, mine) if candidate.denial else frozenset(),
             )
+            mine[decision.slot] += 1
             claim_id = self.index.claims[decision.slot].key
             if decision.opened:
                 self.slot_of[claim_id] = decision.slot
@@ -199,7 +213,10 @@ def claim_accounts(
     from counterclaim.stance import METHOD as STANCE_METHOD
 
     pairs = sorted({(m.claim_id, m.article_id) for m in members if m.attribution_id is None})
-    results = model.article_stances([(claim_texts[claim], articles[article]) for claim, article in pairs])
+    texts_and_articles = [(claim_texts[claim], articles[article]) for claim, article in pairs]
+    results = lead_denial_results(
+        model.embedder, texts_and_articles, model.article_stances(texts_and_articles)
+    )
     accounts = [
         Account(
             claim, article, result.stance, result.score, f"{STANCE_METHOD}+{METHOD}", None, result.evidence
@@ -214,6 +231,7 @@ def claim_accounts(
             continue
         article = articles[attribution.article_id]
         result = attribution_stance(model, claim_texts[claim_id], attribution, article)
+        result = attribution_denial(model.embedder, claim_texts[claim_id], attribution, article, result)
         accounts.append(
             Account(
                 claim_id,

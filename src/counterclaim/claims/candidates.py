@@ -10,6 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from counterclaim.claims.denials import (
+    denial_polarity,
+    denied_proposition,
+    denied_span,
+    denies,
+    sentence_proposition,
+    subject_of,
+)
 from counterclaim.model import Article, Attribution, Polarity, Span
 
 MIN_WORDS = 6
@@ -74,6 +82,9 @@ class Candidate:
     clear: bool = True
     # A denial presupposes a claim made elsewhere, so linking lets it join one more readily.
     denial: bool = False
+    # What a denial denies, worded as an assertion ("Harwick will close the plant" for "denied reports that
+    # it will close the plant"): linking compares this with claims instead of the text. None: the text.
+    proposition: str | None = None
 
     @property
     def text(self) -> str:
@@ -126,15 +137,31 @@ def headline_candidate(article: Article) -> Candidate | None:
     if start < 0:
         start = article.text.casefold().find(title.casefold())
     span = Span(0, 0, title) if start < 0 else Span.of(article.text, start, start + len(title))
-    return Candidate(article.id, CandidateKind.HEADLINE, span, clear=_clear(title), denial=_denies(title))
+    denial = _denies(title)
+    proposition = sentence_proposition(title) if denial else None
+    return Candidate(
+        article.id, CandidateKind.HEADLINE, span, clear=not denial, denial=denial, proposition=proposition
+    )
 
 
-def attribution_candidate(article: Article, attribution: Attribution) -> Candidate | None:
-    """The content of an attribution, as one range from its first to its last content span."""
-    if not attribution.content or attribution.polarity is Polarity.DECLINES:
+def attribution_candidate(
+    article: Article, attribution: Attribution, contents: Sequence[Span] = ()
+) -> Candidate | None:
+    """The content of an attribution, as one range from its first to its last content span.
+
+    A denial whose content the attribution stage missed ("has denied reports that X") stands for what
+    follows its cue (see denials.denied_span; `contents` are the article's other content spans).
+    """
+    if attribution.polarity is Polarity.DECLINES:
         return None
-    start = min(span.start for span in attribution.content)
-    end = max(span.end for span in attribution.content)
+    if not attribution.content:
+        denied = denied_span(article.text, attribution, contents)
+        if denied is None:
+            return None
+        start, end = denied.start, denied.end
+    else:
+        start = min(span.start for span in attribution.content)
+        end = max(span.end for span in attribution.content)
     start, end = _trim(article.text, start, end)
     # "said that X": the proposition is X, without the complementiser.
     if _COMPLEMENTISER.match(article.text, start, end):
@@ -142,9 +169,11 @@ def attribution_candidate(article: Article, attribution: Attribution) -> Candida
     span = Span.of(article.text, start, end)
     if len(_WORD.findall(span.text)) < MIN_CONTENT_WORDS:
         return None
-    clear = attribution.polarity is Polarity.ASSERTS and not attribution.hedges
-    denial = attribution.polarity is Polarity.DENIES
-    return Candidate(article.id, CandidateKind.ATTRIBUTION, span, attribution.id, clear, denial)
+    polarity = denial_polarity(attribution, span.text)
+    clear = polarity is Polarity.ASSERTS and not attribution.hedges
+    denial = polarity is Polarity.DENIES
+    proposition = denied_proposition(span.text, subject_of(attribution)) if denial else None
+    return Candidate(article.id, CandidateKind.ATTRIBUTION, span, attribution.id, clear, denial, proposition)
 
 
 def _covered(start: int, end: int, contents: Sequence[Span]) -> bool:
@@ -161,8 +190,9 @@ def article_candidates(article: Article, attributions: Sequence[Attribution]) ->
     if headline is not None:
         found.append(headline)
     own = [a for a in attributions if a.article_id == article.id]
+    contents = [span for a in own for span in a.content]
     for attribution in own:
-        candidate = attribution_candidate(article, attribution)
+        candidate = attribution_candidate(article, attribution, contents)
         if candidate is not None:
             found.append(candidate)
     taken = [c.span for c in found]
@@ -173,9 +203,15 @@ def article_candidates(article: Article, attributions: Sequence[Attribution]) ->
         if _covered(start, end, taken) or not check_worthy(sentence):
             continue
         span = Span(start, end, sentence)
+        denial = _denies(sentence)
         found.append(
             Candidate(
-                article.id, CandidateKind.SENTENCE, span, clear=_clear(sentence), denial=_denies(sentence)
+                article.id,
+                CandidateKind.SENTENCE,
+                span,
+                clear=not denial,
+                denial=denial,
+                proposition=sentence_proposition(sentence) if denial else None,
             )
         )
     return sorted(found, key=lambda c: (c.span.start, c.span.end))
@@ -187,12 +223,9 @@ _DENIAL = re.compile(
 )
 
 
-def _clear(sentence: str) -> bool:
-    return not _denies(sentence)
-
-
 def _denies(sentence: str) -> bool:
-    return _DENIAL.search(sentence) is not None
+    # Debunk wording ("a hoax", "there is no evidence that") denies without a negation or a denial verb.
+    return _DENIAL.search(sentence) is not None or denies(sentence)
 
 
 def candidates_of(articles: Sequence[Article], attributions: Sequence[Attribution]) -> list[Candidate]:

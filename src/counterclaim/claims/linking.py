@@ -143,10 +143,18 @@ class ClaimIndex:
         return [(slots[row], float(combined[row])) for row in order]
 
     def add(
-        self, vector: np.ndarray, terms: StatementTerms, key: str | None = None, denial: bool = False
+        self,
+        vector: np.ndarray,
+        terms: StatementTerms,
+        key: str | None = None,
+        denial: bool = False,
+        skip: frozenset[int] = frozenset(),
     ) -> LinkDecision:
-        """Attach a statement to its best claim when the score reaches the threshold, else open a claim."""
-        ranked = self.ranked(vector, terms)
+        """Attach a statement to its best claim when the score reaches the threshold, else open a claim.
+
+        `skip`: claims it may not join (for a denial, its own article's claims: it denies one made elsewhere).
+        """
+        ranked = [(slot, score) for slot, score in self.ranked(vector, terms) if slot not in skip]
         slot, score = ranked[0] if ranked else (-1, 0.0)
         opened = slot < 0 or score < self.join_threshold(denial)
         if opened:

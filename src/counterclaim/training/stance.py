@@ -55,6 +55,8 @@ from counterclaim.stance import (
 console = Console(stderr=True)
 FNC_FILES = ("train_bodies.csv", "train_stances.reconstructed.csv", "baseline_split_body_ids.csv")
 CLASS_NAMES = ("agree", "disagree", "discuss")
+# Share of FNC-1 stories (connected headline-body groups; 191 in all) kept out of training as dev.
+DEV_FRACTION = 0.12
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,7 @@ class StancePair:
 
 @dataclass(frozen=True)
 class FncSplits:
-    """FNC-1 train data cut three ways: fit, dev (headline-disjoint from fit) and the official hold-out."""
+    """FNC-1 train data cut three ways: fit, dev (whole stories kept out of fit) and the official hold-out."""
 
     bodies: dict[str, str]
     fit: list[StancePair]
@@ -89,8 +91,8 @@ def read_split(path: Path) -> dict[str, str]:
         return {row["Body ID"]: row["split"] for row in csv.DictReader(handle)}
 
 
-def split_fnc(data: Path, dev_fraction: float = 0.15, seed: int = 13) -> FncSplits:
-    """Official body-id hold-out, plus a dev split of training bodies, disjoint by headline from fit."""
+def split_fnc(data: Path, dev_fraction: float = DEV_FRACTION, seed: int = 13) -> FncSplits:
+    """Official body-id hold-out, plus a dev split of whole stories of the training bodies."""
     missing = [name for name in FNC_FILES if not (data / name).is_file()]
     if missing:
         raise UsageError(
@@ -101,17 +103,71 @@ def split_fnc(data: Path, dev_fraction: float = 0.15, seed: int = 13) -> FncSpli
     return FncSplits(read_bodies(data / FNC_FILES[0]), fit, dev, holdout)
 
 
+@dataclass(frozen=True)
+class Stories:
+    """Each headline and body mapped to its story: a connected component of headline-body related pairs."""
+
+    of_headline: dict[str, int]
+    of_body: dict[str, int]
+
+    @property
+    def count(self) -> int:
+        return len(set(self.of_headline.values()) | set(self.of_body.values()))
+
+
+def find_stories(pairs: Sequence[StancePair]) -> Stories:
+    """Group headlines with the bodies they are related to (agree, disagree or discuss), transitively.
+
+    Story numbers follow the sorted order of each story's first headline (or body), so they are stable.
+    """
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for pair in pairs:
+        headline, body = root("h\t" + pair.headline), root("b\t" + pair.body_id)
+        if pair.label != "unrelated" and headline != body:
+            parent[max(headline, body)] = min(headline, body)
+    members: dict[str, list[str]] = {}
+    for node in list(parent):
+        members.setdefault(root(node), []).append(node)
+    number = {key: n for n, key in enumerate(sorted(members, key=lambda key: min(members[key])))}
+    of_headline: dict[str, int] = {}
+    of_body: dict[str, int] = {}
+    for key, nodes in members.items():
+        for node in nodes:
+            kind, name = node.split("\t", 1)
+            (of_headline if kind == "h" else of_body)[name] = number[key]
+    return Stories(of_headline, of_body)
+
+
 def split_pairs(
-    pairs: Sequence[StancePair], split: dict[str, str], dev_fraction: float = 0.15, seed: int = 13
+    pairs: Sequence[StancePair], split: dict[str, str], dev_fraction: float = DEV_FRACTION, seed: int = 13
 ) -> tuple[list[StancePair], list[StancePair], list[StancePair]]:
-    """(fit, dev, holdout): hold-out by official body ids; dev takes a seeded share of training headlines."""
+    """(fit, dev, holdout): hold-out by official body ids; dev takes a seeded share of whole stories.
+
+    Dev holds every training-body pair whose headline belongs to a dev story (its unrelated pairs included);
+    fit holds the training-body pairs whose headline and body both belong to other stories, so no dev
+    headline and no dev body is ever trained on. Pairs of a fit headline with a dev body are in neither.
+    """
     train = [pair for pair in pairs if split.get(pair.body_id) == "train"]
     holdout = [pair for pair in pairs if split.get(pair.body_id) == "holdout"]
-    headlines = sorted({pair.headline for pair in train})
-    random.Random(seed).shuffle(headlines)
-    dev_headlines = set(headlines[: round(len(headlines) * dev_fraction)])
-    fit = [pair for pair in train if pair.headline not in dev_headlines]
-    dev = [pair for pair in train if pair.headline in dev_headlines]
+    stories = find_stories(pairs)
+    order = sorted(set(stories.of_headline.values()) | set(stories.of_body.values()))
+    random.Random(seed).shuffle(order)
+    dev_stories = set(order[: round(len(order) * dev_fraction)])
+    dev = [pair for pair in train if stories.of_headline[pair.headline] in dev_stories]
+    fit = [
+        pair
+        for pair in train
+        if stories.of_headline[pair.headline] not in dev_stories
+        and stories.of_body[pair.body_id] not in dev_stories
+    ]
     return fit, dev, holdout
 
 
@@ -333,7 +389,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--epochs", type=int, default=60, help="most passes over the related pairs")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--dev-fraction", type=float, default=0.15)
+    parser.add_argument("--dev-fraction", type=float, default=DEV_FRACTION, help="share of stories in dev")
     parser.add_argument("--no-export", action="store_true", help="keep the exported MiniLM in --out")
     parser.add_argument(
         "--smoke", type=int, default=None, help="use only N pairs of each split (checks the pipeline)"
@@ -377,7 +433,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     classifier.save(args.out / CLASSIFIER_FILE)
     metrics: dict[str, Any] = {"train_minutes": round((time.monotonic() - started) / 60, 1)}
     model = StanceModel(embedder, relatedness, classifier)
-    for name, pairs in (("dev_headline_disjoint", splits.dev), ("holdout", splits.holdout)):
+    for name, pairs in (("dev_story_disjoint", splits.dev), ("holdout", splits.holdout)):
         metrics[name] = evaluate(model, corpus, pairs)
         console.print(name, metrics[name])
     write_manifest(args.out, args, metrics, digest)

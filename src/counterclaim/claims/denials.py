@@ -1,0 +1,324 @@
+"""Denials as first-class statements: what a denial or a debunk is about, and who denies a claim.
+
+Pure functions over text and attributions; the claims stage uses them to link a denial worded unlike the claim
+it denies, to read debunk wording as denial, and to read an article whose lead denies or debunks a claim as
+denying.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from counterclaim.claims.terms import proposition_text, statement_terms
+from counterclaim.model import Article, Attribution, Polarity, Span, Stance
+
+if TYPE_CHECKING:
+    from counterclaim.stance import StanceResult
+
+# Words that call a report false without a denial verb: "a hoax", "the fake report", "a satirical site made it
+# up", "there is no evidence that". Reporting verbs stay neutral; these do not.
+DEBUNK = re.compile(
+    r"\bhoax(?:es)?\b|\bfake\s+(?:news|reports?|stor(?:y|ies)|articles?|claims?|photos?|images?|videos?|"
+    r"quotes?|accounts?|posts?|tweets?)\b|\bthe\s+fake\b|\bsatir(?:e|ical|ist)\b|"
+    r"\bmade\s+(?:it|this|that|them|the\s+(?:\w+\s+){0,2}\w+)\s+up\b|\bmade[- ]up\b|"
+    r"\bfabricat(?:ed|ion|ions)\b|"
+    r"\bno\s+evidence\b|\bnot\s+(?:a\s+shred\s+of\s+)?evidence\b|\bdebunk(?:ed|s|ing)?\b|"
+    r"\b(?:is|was|are|were|be|been)\s+(?:completely\s+|entirely\s+|totally\s+)?(?:false|untrue|not\s+true|"
+    r"baseless|bogus|groundless|unfounded|nonsense)\b|"
+    r"\bfalse\s+(?:reports?|claims?|rumou?rs?|stor(?:y|ies)|news|information)\b|"
+    r"\b(?:baseless|unfounded|groundless)\s+(?:reports?|claims?|rumou?rs?|allegations?)\b",
+    re.IGNORECASE,
+)
+# A speaker's act of denying: "denied", "rejects", "dismissed ... as", "refuted", "rebuffed", "disputed".
+DENIAL_CUE = re.compile(
+    r"\b(?:den(?:y|ies|ied|ying|ial|ials)|reject(?:s|ed|ing)?|dismiss(?:es|ed|ing)?|refut(?:e|es|ed|ing)|"
+    r"rebu(?:t|ts|tted|ff|ffs|ffed)|disput(?:e|es|ed|ing)|disavow(?:s|ed)?|contradict(?:s|ed)?)\b",
+    re.IGNORECASE,
+)
+# Declining is not denying: "declined to comment", "deferred questions", "did not respond".
+DECLINE = re.compile(
+    r"\bdeclin(?:e|es|ed|ing)\s+to\b|\bdefer(?:s|red|ring)?\s+(?:questions|comment|inquiries|enquiries)\b|"
+    r"\brefus(?:e|es|ed|ing)\s+to\s+(?:comment|say|answer|confirm|discuss|elaborate)\b|"
+    r"\b(?:did|does|do|has|have|had|would|could|will)\s*(?:not|n't)\s+(?:immediately\s+)?(?:respond|reply|"
+    r"return|comment|answer|elaborate)\b|\bcould\s+not\s+be\s+reached\b|\bno\s+immediate\s+comment\b|"
+    r"\bwas\s+not\s+available\s+for\s+comment\b",
+    re.IGNORECASE,
+)
+# What a denial is of: "reports that X", "claims that X", "the fake report that X": the proposition is X.
+DENIED_FRAME = re.compile(
+    r"^(?:(?:the|a|an|these|those|such|any|all|recent|earlier|media|press|news|state[- ]media|"
+    r"russian|western|\w+'s|fake|false|baseless|unfounded)\s+){0,4}"
+    r"(?:reports?|claims?|allegations?|accusations?|suggestions?|rumou?rs?|speculation|stor(?:y|ies)|"
+    r"assertions?|idea|notion|charges?|that\s+report)\s+(?:that\s+)?",
+    re.IGNORECASE,
+)
+DEBUNK_FRAME = re.compile(
+    r"^(?:there\s+(?:is|was)\s+)?(?:no|not\s+(?:any|a\s+shred\s+of))\s+evidence\s+(?:that|of)\s+|"
+    # "there was no U.S. provision of targets": the proposition is the provision.
+    r"^there\s+(?:is|was|were|has\s+been|have\s+been|had\s+been)\s+(?:no|never\s+(?:a|any))\s+",
+    re.IGNORECASE,
+)
+LEADING_THAT = re.compile(r"^that\s+", re.IGNORECASE)
+# A pronoun subject at the start of the denied content stands for the speaker: "denied that it will close".
+PRONOUN_SUBJECT = re.compile(r"^(?:it|he|she|they|we|I)\b(?:'s|'d|'ll)?", re.IGNORECASE)
+# Auxiliaries and adverbs between a subject and its denial verb: "Harwick has flatly denied".
+SUBJECT_TAIL = re.compile(
+    r"(?:\s+(?:has|have|had|is|was|were|are|also|flatly|strongly|categorically|quickly|firmly|again|"
+    r"officially|publicly|repeatedly|on\s+\w+day))+\s*$",
+    re.IGNORECASE,
+)
+MAX_SUBJECT_WORDS = 6
+# A sentence ends at . ! ? before a space, or at a line break; a denial's object ends there or at a follow-on.
+SENTENCE_STOP = re.compile(r"[.!?](?=\s|$)|\n")
+FOLLOW_ON = re.compile(
+    r",\s+(?:saying|adding|calling|insisting|and\s+said|but|while|as|which)\b|;|\s+\u2014\s+", re.IGNORECASE
+)
+MIN_DENIED_WORDS = 3
+# The lead: the headline and this many sentences at the top of the text.
+LEAD_SENTENCES = 3
+# A lead denial counts for a claim when its denied proposition is at least this close to the claim
+# (MiniLM cosine, negation stripped), or when the stance model already found the article related and the
+# denial is at least LEAD_RELATED_COSINE close: a denial presupposes a claim, so the bar is lower than
+# linking's.
+LEAD_MIN_COSINE = 0.55
+LEAD_RELATED_COSINE = 0.35
+# A denying attribution that linking put in a claim denies it unless what it denies is nearly unrelated to the
+# claim's canonical text (MiniLM cosine below this; "no U.S. provision of targets" scores 0.30 against
+# "Ministry says US passed coordinates"); the bar is lower when the denier is named in the claim (a denial by
+# the claim's own subject).
+DENIAL_MIN_COSINE = 0.2
+SUBJECT_DENIAL_MIN_COSINE = 0.1
+
+
+def debunks(text: str) -> bool:
+    """Whether text calls a report false without a denial verb ("a hoax", "there is no evidence that")."""
+    return DEBUNK.search(text) is not None
+
+
+def declines(text: str) -> bool:
+    """Whether text only declines ("declined to comment", "deferred questions", "did not respond")."""
+    return DECLINE.search(text) is not None and not DENIAL_CUE.search(text) and not debunks(text)
+
+
+def denies(text: str) -> bool:
+    """Whether text denies or debunks something (a denial verb or debunk wording), declines excluded."""
+    if declines(text):
+        return False
+    without_declines = DECLINE.sub(" ", text)
+    return DENIAL_CUE.search(without_declines) is not None or debunks(without_declines)
+
+
+def denial_polarity(attribution: Attribution, content: str) -> Polarity:
+    """The attribution's polarity; debunk wording in what is said ("said it was a hoax") is read as denial."""
+    if attribution.polarity in (Polarity.ASSERTS, Polarity.OTHER) and debunks(content):
+        return Polarity.DENIES
+    return attribution.polarity
+
+
+def denied_proposition(content: str, subject: str | None = None) -> str:
+    """What a denial denies, worded as an assertion for linking and comparison with claims.
+
+    "reports that it will close the plant" (denied by the carmaker) -> "the carmaker will close the plant";
+    "there is no evidence that X" -> "X". Negation, denial and debunk words are removed.
+    """
+    text = content.strip().strip("\"'\u201c\u201d\u2018\u2019 ")
+    text = DEBUNK_FRAME.sub("", text)
+    text = DENIED_FRAME.sub("", text)
+    text = LEADING_THAT.sub("", text)
+    if subject:
+        text = PRONOUN_SUBJECT.sub(subject, text, count=1)
+    text = DEBUNK.sub(" ", text)
+    return proposition_text(text).rstrip(" .!;:,")
+
+
+def sentence_proposition(sentence: str) -> str:
+    """What a sentence that denies or debunks is about, as an assertion: the part after its denial verb, with
+    a pronoun there standing for the short subject before it ("Harwick has denied that it will ...")."""
+    cue = DENIAL_CUE.search(sentence)
+    subject = None
+    if cue is not None:
+        before = SUBJECT_TAIL.sub("", sentence[: cue.start()]).strip(" ,")
+        subject = before if 0 < len(before.split()) <= MAX_SUBJECT_WORDS else None
+    return denied_proposition(_after_denial_cue(sentence), subject)
+
+
+def denied_span(text: str, attribution: Attribution, contents: Sequence[Span] = ()) -> Span | None:
+    """What a denial denies when the attribution stage found no content ("has denied reports that X, saying
+    ..."): from after the cue to the end of its sentence, cut before the next content span or a ", saying"."""
+    if attribution.content or not attribution.cue or attribution.polarity is not Polarity.DENIES:
+        return None
+    start = max(span.end for span in attribution.cue)
+    stop = SENTENCE_STOP.search(text, start)
+    end = stop.start() if stop else len(text)
+    end = min([end, *(c.start for c in contents if start <= c.start < end)])
+    tail = FOLLOW_ON.search(text, start, end)
+    end = tail.start() if tail else end
+    while start < end and (text[start].isspace() or text[start] in ",:"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:-—"):
+        end -= 1
+    return Span.of(text, start, end) if len(text[start:end].split()) >= MIN_DENIED_WORDS else None
+
+
+def subject_of(attribution: Attribution) -> str | None:
+    """The denier's name: the likely subject of a self-denial ("The carmaker denied reports that it ...")."""
+    if attribution.speaker is None:
+        return None
+    return attribution.speaker.organisation or attribution.speaker.person or attribution.speaker.name or None
+
+
+def shares_subject(denier: str | None, claim: str) -> bool:
+    """Whether the denier is named in the claim: a denial by the claim's own subject."""
+    if not denier:
+        return False
+    named = statement_terms(denier)
+    wanted = named.entities or named.terms
+    return bool(wanted) and bool(wanted & statement_terms(claim).terms)
+
+
+@dataclass(frozen=True, slots=True)
+class LeadDenial:
+    """A denial or debunk at the top of an article: the sentence, and what it denies."""
+
+    span: Span
+    proposition: str
+
+
+def lead_sentences(article: Article, limit: int = LEAD_SENTENCES) -> list[Span]:
+    """The headline (where the text carries it) and the first `limit` sentences of the text."""
+    from counterclaim.claims.candidates import headline_candidate, sentence_spans
+
+    found: list[Span] = []
+    headline = headline_candidate(article)
+    if headline is not None:
+        found.append(headline.span)
+    taken = 0
+    for start, end in sentence_spans(article.text):
+        if taken >= limit:
+            break
+        span = Span.of(article.text, start, end)
+        # Navigation lines and captions are short; the lead is a sentence.
+        if len(span.text.split()) < 6 or any(s.start <= start < s.end for s in found if s.end > s.start):
+            continue
+        found.append(span)
+        taken += 1
+    return found
+
+
+def lead_denials(article: Article, limit: int = LEAD_SENTENCES) -> list[LeadDenial]:
+    """The sentences of the lead that deny or debunk something, each with the proposition it denies."""
+    found = []
+    for span in lead_sentences(article, limit):
+        if not denies(span.text):
+            continue
+        proposition = sentence_proposition(span.text)
+        if len(proposition.split()) >= 3:
+            found.append(LeadDenial(span, proposition))
+    return found
+
+
+def _after_denial_cue(sentence: str) -> str:
+    """The part of a sentence after its denial verb ("... has denied reports that X" -> "reports that X"),
+    or the whole sentence when the denial is debunk wording."""
+    cue = DENIAL_CUE.search(sentence)
+    if cue is None:
+        return sentence
+    rest = sentence[cue.end() :].strip()
+    return rest if len(rest.split()) >= 3 else sentence
+
+
+def states(article: Article, claim: str) -> bool:
+    """Whether the claim's text is the article's headline or occurs in its text."""
+    wanted = claim.strip()
+    return bool(wanted) and (wanted == (article.title or "").strip() or wanted in article.text)
+
+
+def lead_denial_stance(
+    denials: Sequence[LeadDenial], similarities: Sequence[float], related: bool
+) -> tuple[Stance, float, Span] | None:
+    """The article's stance when its lead denies the claim: the closest lead denial decides.
+
+    `similarities` are cosines between each denial's proposition and the claim; `related` is whether the
+    stance model found the article related to the claim at all.
+    """
+    if not denials:
+        return None
+    best = int(np.argmax(np.asarray(similarities)))
+    cosine = float(similarities[best])
+    if cosine >= LEAD_MIN_COSINE or (related and cosine >= LEAD_RELATED_COSINE):
+        return Stance.DENIES, round(min(1.0, 0.5 + cosine / 2), 4), denials[best].span
+    return None
+
+
+class Encoder(Protocol):
+    """Turns texts into L2-normalised row vectors (counterclaim.embeddings.Embedder)."""
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray: ...
+
+
+def lead_denial_results(
+    encoder: Encoder, pairs: Sequence[tuple[str, Article]], results: Sequence[StanceResult]
+) -> list[StanceResult]:
+    """Article stances, with an article whose lead denies or debunks the claim read as denying it.
+
+    Only articles with a denial in their lead cost an embedding (of the denied propositions and their claims).
+    """
+    from counterclaim.stance import StanceResult
+
+    found = {article.id: lead_denials(article) for _, article in pairs}
+    # An article does not deny a claim it states itself ("Carmaker says plant stays open" is its claim).
+    wanted = [
+        (k, claim, found[article.id])
+        for k, (claim, article) in enumerate(pairs)
+        if found[article.id] and not states(article, claim)
+    ]
+    if not wanted:
+        return list(results)
+    texts = list(
+        dict.fromkeys([claim for _, claim, _ in wanted] + [d.proposition for *_, ds in wanted for d in ds])
+    )
+    vector = dict(zip(texts, encoder.encode(texts), strict=True))
+    updated = list(results)
+    for k, claim, denials in wanted:
+        similarities = [float(vector[d.proposition] @ vector[claim]) for d in denials]
+        decided = lead_denial_stance(denials, similarities, results[k].stance is not Stance.UNRELATED)
+        if decided is not None:
+            updated[k] = StanceResult(*decided)
+    return updated
+
+
+def attribution_denial(
+    encoder: Encoder, claim: str, attribution: Attribution, article: Article, result: StanceResult
+) -> StanceResult:
+    """A denying attribution linked to a claim denies it even when worded unlike it.
+
+    Its content is compared with the claim as what it denies (the speaker put for a pronoun subject, "reports
+    that" and negation removed); a denial by the claim's own subject needs less similarity. Declines stay as
+    they are, and debunk wording ("said the report was a hoax") is read as denial.
+    """
+    from counterclaim.stance import StanceResult
+
+    if result.stance is Stance.DENIES:
+        return result
+    if attribution.content:
+        start = min(span.start for span in attribution.content)
+        end = max(span.end for span in attribution.content)
+        content: Span | None = Span.of(article.text, start, end)
+    else:
+        content = denied_span(article.text, attribution)
+    if content is None:
+        return result
+    if denial_polarity(attribution, content.text) is not Polarity.DENIES:
+        return result
+    subject = subject_of(attribution)
+    proposition, claim_vector = encoder.encode([denied_proposition(content.text, subject), claim])
+    cosine = float(proposition @ claim_vector)
+    floor = SUBJECT_DENIAL_MIN_COSINE if shares_subject(subject, claim) else DENIAL_MIN_COSINE
+    if cosine < floor:
+        return result
+    return StanceResult(Stance.DENIES, round(min(1.0, 0.5 + cosine / 2), 4), result.evidence or content)

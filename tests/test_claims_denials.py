@@ -1,0 +1,252 @@
+"""Denials as first-class statements: debunk wording, denials worded unlike the claim, self-denials, declines.
+
+Fixtures written for the project (tests/fixtures/claims/denial_story.json) in the patterns of real news; the
+end-to-end test runs attribution and claims with the shipped models.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from counterclaim.claims.candidates import article_candidates
+from counterclaim.claims.denials import (
+    LeadDenial,
+    debunks,
+    declines,
+    denial_polarity,
+    denied_proposition,
+    denied_span,
+    denies,
+    lead_denial_stance,
+    lead_denials,
+    sentence_proposition,
+    shares_subject,
+    states,
+)
+from counterclaim.claims.linking import ClaimIndex
+from counterclaim.claims.terms import statement_terms
+from counterclaim.model import Account, Article, Attribution, Polarity, Span, Speaker, Stance
+from counterclaim.store import Store, article_id
+
+STORY = Path(__file__).parent / "fixtures" / "claims" / "denial_story.json"
+
+
+def attribution(
+    text: str, cue: str, content: str | None, polarity: Polarity, speaker: str | None = None
+) -> Attribution:
+    cue_start = text.index(cue)
+    spans = (Span.of(text, text.index(content), text.index(content) + len(content)),) if content else ()
+    return Attribution(
+        id="a1",
+        article_id="art",
+        source=(),
+        speaker=Speaker(organisation=speaker) if speaker else None,
+        cue=(Span.of(text, cue_start, cue_start + len(cue)),),
+        content=spans,
+        direct=False,
+        polarity=polarity,
+        method="test",
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Corran Bay serpent story is a hoax.",
+        "Readers shared the fake report thousands of times.",
+        "A satirical site made it up last week.",
+        "There is no evidence that any boat sank in the bay.",
+        "The coastguard said the account was completely false.",
+    ],
+)
+def test_debunk_wording_is_denial(sentence: str) -> None:
+    assert debunks(sentence)
+    assert denies(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Spicer deferred questions to the Pentagon.",
+        "The ministry did not respond to a request for comment.",
+        "A spokesman declined to comment on the report.",
+        "The company could not be reached on Sunday.",
+    ],
+)
+def test_declines_stay_declines(sentence: str) -> None:
+    assert declines(sentence)
+    assert not denies(sentence)
+
+
+def test_reporting_is_not_denial() -> None:
+    assert not denies("The ministry said the coalition passed coordinates for joint strikes.")
+    assert not debunks("Harwick Motors is shutting its Dunmore factory, the union said.")
+
+
+def test_self_denial_reads_as_what_it_denies() -> None:
+    sentence = "The carmaker has denied reports that it will close the plant"
+    assert sentence_proposition(sentence) == "The carmaker will close the plant"
+    assert denied_proposition("reports that it will close the plant", "Harwick Motors") == (
+        "Harwick Motors will close the plant"
+    )
+    assert shares_subject("Harwick Motors", "Harwick Motors is shutting its Dunmore factory")
+    assert not shares_subject("Metalworkers Union", "Harwick Motors is shutting its Dunmore factory")
+
+
+def test_denial_worded_unlike_the_claim_keeps_its_proposition() -> None:
+    assert denied_proposition("there was no U.S. provision of targets") == "U.S. provision of targets"
+    no_evidence = "There is no evidence that any boat sank in the bay"
+    assert denied_proposition(no_evidence) == "any boat sank in the bay"
+
+
+def test_debunk_content_makes_an_assertion_a_denial_and_declines_stay() -> None:
+    text = "The coastguard said the serpent story was a hoax."
+    said = attribution(text, "said", "the serpent story was a hoax", Polarity.ASSERTS, "coastguard")
+    assert denial_polarity(said, "the serpent story was a hoax") is Polarity.DENIES
+    plain = attribution(text, "said", "the serpent story was a hoax", Polarity.ASSERTS)
+    assert denial_polarity(plain, "the serpent was long") is Polarity.ASSERTS
+    deferred = attribution("Spicer deferred questions to the Pentagon.", "deferred", None, Polarity.DECLINES)
+    assert denial_polarity(deferred, "questions to the Pentagon, calling it a hoax") is Polarity.DECLINES
+
+
+def test_denial_without_content_stands_for_what_follows_its_cue() -> None:
+    text = (
+        "Harwick Motors has denied reports that it will close its Dunmore plant, saying production will "
+        "continue. Shops are open."
+    )
+    denial = attribution(text, "denied", None, Polarity.DENIES, "Harwick Motors")
+    span = denied_span(text, denial)
+    assert span is not None and span.text == "reports that it will close its Dunmore plant"
+    assert span.text == text[span.start : span.end]
+    asserted = attribution(text, "denied", None, Polarity.ASSERTS, "Harwick Motors")
+    assert denied_span(text, asserted) is None
+
+
+def test_lead_denial_is_found_and_decides_only_when_close() -> None:
+    text = (
+        "Carmaker says Dunmore plant stays open\nHarwick Motors has denied reports that it will close its "
+        "Dunmore plant. The plant opened in 1974 and employs 1,800 people."
+    )
+    article = Article(id="art", text=text, title="Carmaker says Dunmore plant stays open")
+    (found,) = lead_denials(article)
+    assert found.proposition == "Harwick Motors will close its Dunmore plant"
+    assert found.span.text.startswith("Harwick Motors has denied")
+    decided = lead_denial_stance([found], [0.7], related=False)
+    assert decided is not None and decided[0] is Stance.DENIES and decided[2] == found.span
+    assert lead_denial_stance([found], [0.4], related=True) is not None
+    assert lead_denial_stance([found], [0.4], related=False) is None
+    assert lead_denial_stance([found], [0.2], related=True) is None
+    assert states(article, "Carmaker says Dunmore plant stays open")
+    assert not states(article, "Harwick Motors is shutting its Dunmore factory")
+    assert lead_denial_stance([], [], related=True) is None
+
+
+def test_lead_without_denial_has_none() -> None:
+    text = "Union says plant closes\nHarwick Motors is shutting its Dunmore factory, the union said."
+    assert lead_denials(Article(id="art", text=text, title="Union says plant closes")) == []
+    lead = LeadDenial(Span(0, 4, "Text"), "a proposition here")
+    assert lead_denial_stance([lead], [0.9], related=False) is not None
+
+
+def test_debunk_sentence_is_a_denial_candidate_linked_by_what_it_denies() -> None:
+    text = (
+        "Bay news\nThe story of a giant sea serpent sinking a fishing boat in Corran Bay is a hoax made up "
+        "by a satirical site."
+    )
+    candidates = article_candidates(Article(id="art", text=text, title="Bay news"), [])
+    (debunk,) = [c for c in candidates if "serpent" in c.text]
+    assert debunk.denial and not debunk.clear
+    assert debunk.proposition is not None and "hoax" not in debunk.proposition
+    assert "serpent" in debunk.proposition
+
+
+def test_a_denial_may_skip_its_own_articles_claims() -> None:
+    index = ClaimIndex(2)
+    terms = statement_terms("Dunmore plant stays open")
+    own = index.add(np.array([1.0, 0.0], dtype=np.float32), terms, "own")
+    elsewhere_terms = statement_terms("Harwick shutting Dunmore plant")
+    elsewhere = index.add(np.array([0.0, 1.0], dtype=np.float32), elsewhere_terms, "elsewhere")
+    vector = np.array([0.8, 0.6], dtype=np.float32)
+    assert index.add(vector, terms, "d1", denial=True).slot == own.slot
+    skipped = index.add(vector, terms, "d2", denial=True, skip=frozenset({own.slot}))
+    assert skipped.slot == elsewhere.slot and not skipped.opened
+
+
+# ---------------------------------------------------------------- end to end, with the shipped models
+
+
+def story() -> dict[str, Article]:
+    records = json.loads(STORY.read_text(encoding="utf-8"))["articles"]
+    return {
+        r["key"]: Article(
+            id=article_id(r["text"]),
+            text=r["text"],
+            title=r["title"],
+            outlet=r["outlet"],
+            published_at=datetime.fromisoformat(r["published_at"]),
+        )
+        for r in records
+    }
+
+
+def accounts_of(store: Store, article: Article, phrase: str) -> list[Account]:
+    """The accounts of the claim holding the statement of `article` that contains `phrase`."""
+    import sqlalchemy as sa
+
+    from counterclaim.store.claims import load_accounts
+    from counterclaim.store.schema.claims import claim_statements
+
+    offset = article.text.index(phrase)
+    query = sa.select(claim_statements.c.claim_id).where(
+        claim_statements.c.article_id == article.id,
+        claim_statements.c.start <= offset,
+        claim_statements.c.end >= offset + len(phrase),
+    )
+    with store.engine.connect() as conn:
+        (claim_id,) = {row[0] for row in conn.execute(query)}
+    return load_accounts(store, claim_id=claim_id)
+
+
+@pytest.mark.slow
+def test_denials_end_to_end(sqlite_store: Store) -> None:
+    from counterclaim.store.attributions import analyze_attributions, load_attributions
+    from counterclaim.store.claims import analyze_claims
+
+    articles = story()
+    batch = sorted(articles.values(), key=lambda a: a.published_at or datetime.max)
+    for article in batch:
+        sqlite_store.add_article(article)
+    analyze_attributions(sqlite_store, batch)
+    analyze_claims(sqlite_store, batch)
+    attributions = {a.id: a for a in load_attributions(sqlite_store, [a.id for a in batch])}
+
+    def speaker(account: Account) -> str:
+        found = attributions.get(account.attribution_id or "")
+        return found.speaker.name if found and found.speaker else ""
+
+    def article_stance(accounts: list[Account], key: str) -> Stance:
+        (account,) = [a for a in accounts if a.article_id == articles[key].id and a.attribution_id is None]
+        return account.stance
+
+    # The claim's own subject denies it in the lead, worded unlike the claim ("close the plant").
+    plant = accounts_of(sqlite_store, articles["plant-wire"], "Harwick Motors is shutting")
+    assert article_stance(plant, "plant-wire") is Stance.ASSERTS
+    assert article_stance(plant, "plant-denial") is Stance.DENIES
+    assert any(speaker(a) == "Harwick Motors" and a.stance is Stance.DENIES for a in plant)
+    denier = articles["plant-denial"].id
+    denial = next(a for a in plant if a.article_id == denier and a.attribution_id is None)
+    assert denial.evidence is not None and "denied reports" in denial.evidence.text
+    # Debunk wording is denial, not reporting.
+    serpent = accounts_of(sqlite_store, articles["serpent-wire"], "A giant sea serpent sank")
+    assert article_stance(serpent, "serpent-debunk") is Stance.DENIES
+    assert article_stance(serpent, "serpent-paper") is Stance.ASSERTS
+    # "no U.S. provision of targets" denies "the US passed coordinates"; the press secretary only declines.
+    coordinates = accounts_of(sqlite_store, articles["coord-wire"], "The US passed target coordinates")
+    provision = [a for a in coordinates if a.evidence and "no U.S. provision" in a.evidence.text]
+    assert provision and all(a.stance is Stance.DENIES for a in provision)
+    assert not any(speaker(a) == "White House" and a.stance is Stance.DENIES for a in coordinates)
