@@ -214,8 +214,9 @@ def accounts_of(store: Store, article: Article, phrase: str) -> list[Account]:
 
 @pytest.mark.slow
 def test_denials_end_to_end(sqlite_store: Store) -> None:
+    from counterclaim.dossier import Role, build_dossier
     from counterclaim.store.attributions import analyze_attributions, load_attributions
-    from counterclaim.store.claims import analyze_claims
+    from counterclaim.store.claims import analyze_claims, load_claims
 
     articles = story()
     batch = sorted(articles.values(), key=lambda a: a.published_at or datetime.max)
@@ -241,6 +242,10 @@ def test_denials_end_to_end(sqlite_store: Store) -> None:
     denier = articles["plant-denial"].id
     denial = next(a for a in plant if a.article_id == denier and a.attribution_id is None)
     assert denial.evidence is not None and "denied reports" in denial.evidence.text
+    # The dossier shows the claim's own subject among those who deny it.
+    (claim,) = load_claims(sqlite_store, claim_ids=[denial.claim_id])
+    dossier = build_dossier(claim, plant, attributions.values(), batch, [], [])
+    assert "Harwick Motors" in dossier.parties(Role.DENIES)
     # Debunk wording is denial, not reporting.
     serpent = accounts_of(sqlite_store, articles["serpent-wire"], "A giant sea serpent sank")
     assert article_stance(serpent, "serpent-debunk") is Stance.DENIES

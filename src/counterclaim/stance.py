@@ -1,7 +1,8 @@
 """Stance of an article, or of one attribution in it, toward a claim: asserts, denies, reports or unrelated.
 
 Two stages (FNC-1 scheme): relatedness from embeddings and word overlap, then a small numpy classifier over
-MiniLM embeddings, cue words and hashed terms of the claim and its closest sentences. No torch at run time.
+how the closest sentences are worded (cue words, negation, closeness), never over what the claim is about.
+No torch at run time.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -29,7 +29,7 @@ from counterclaim.models import (
     TOKENIZER_FILE,
 )
 
-METHOD = "stance-minilm-mlp-v1"
+METHOD = "stance-minilm-mlp-v2"
 ATTRIBUTION_METHOD = "stance-attribution-v1"
 # Order of the classifier's output classes; FNC-1 agree / disagree / discuss.
 RELATED_STANCES = (Stance.ASSERTS, Stance.DENIES, Stance.REPORTS)
@@ -146,7 +146,9 @@ CONFIRM_WORDS = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 CUE_LISTS = (REFUTE_WORDS, HEDGE_WORDS, CONFIRM_WORDS)
-HASH_DIMENSIONS = 2048
+# Feature values are small rates and cosines; this scale brings them near unit range for the network.
+FEATURE_SCALE = 5.0
+LEAD_SENTENCES = 2
 
 
 def cue_rates(text: str) -> list[float]:
@@ -158,52 +160,46 @@ def cue_rates(text: str) -> list[float]:
     return rates
 
 
-def hashed_terms(text: str, dimensions: int = HASH_DIMENSIONS) -> np.ndarray:
-    """Unit-length log counts of the content words and word pairs of text, hashed (stable, no vocabulary)."""
-    vector = np.zeros(dimensions, dtype=np.float32)
-    words = content_words(text)
-    for term in [*words, *(f"{a} {b}" for a, b in bigrams(words))]:
-        vector[zlib.crc32(term.encode("utf-8")) % dimensions] += 1.0
-    np.log1p(vector, out=vector)
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm else vector
-
-
 def stance_features(
     claim: str, claim_vector: np.ndarray, index: BodyIndex, similarities: np.ndarray, top: int
 ) -> np.ndarray:
-    """What the stance classifier sees of a related (claim, body) pair.
+    """What the stance classifier sees of a related (claim, body) pair: how it is worded, never what about.
 
-    Embeddings of the claim and its closest sentences (and their interactions), cue-word rates in the claim,
-    the closest sentences and the whole body, cue rates weighted by similarity (a refuting sentence about the
-    claim is the mark of a denial), and hashed terms of the claim and the closest sentences.
+    Cue-word rates (refute, hedge, confirm) in the claim, the sentences closest to it, the lead and the whole
+    body; the same rates weighted by closeness (a refuting sentence about the claim is the mark of a denial);
+    negation in the claim and the closest sentences; how close the closest sentences are, how many are close,
+    where the closest one sits; word overlap. No embedding or word of the claim itself: on FNC-1 those let a
+    model learn the training claims (story-disjoint dev macro-F1 0.55, against 0.66 without them).
+    `claim_vector` is unused; kept so callers pass what every stance feature set may need.
     """
+    count = len(similarities)
     order = np.argsort(-similarities)[:top]
-    best = index.vectors[order[0]] if len(order) else np.zeros_like(claim_vector)
-    near = index.vectors[order].mean(axis=0) if len(order) else np.zeros_like(claim_vector)
     sentences = [index.text[index.spans[i][0] : index.spans[i][1]] for i in order]
+    ranked = np.zeros(4, dtype=np.float32)
+    ranked[: min(4, count)] = np.sort(similarities)[::-1][:4]
+    weights = np.clip(similarities[order], 0.0, None) if count else np.zeros(1)
     sentence_cues = np.array([cue_rates(sentence) for sentence in sentences] or [[0.0] * 3])
-    weights = np.clip(similarities[order], 0.0, None) if len(order) else np.zeros(1)
+    negated = np.array([float(has_negation(sentence)) for sentence in sentences] or [0.0])
+    lead = index.text[index.spans[0][0] : index.spans[min(LEAD_SENTENCES, count) - 1][1]] if count else ""
     scalars = [
         *cue_rates(claim),
         *cue_rates(" ".join(sentences)),
         *cue_rates(index.text),
+        *cue_rates(lead),
         *(sentence_cues * weights[:, None]).max(axis=0),
+        *sentence_cues.max(axis=0),
         float(has_negation(claim)),
-        float(similarities.max()) if len(similarities) else 0.0,
-        float(weights.mean()),
+        float((negated * weights).max()),
+        float(negated.mean()),
+        *ranked,
+        float((similarities > 0.5).sum()) / 5,
+        float((similarities > 0.7).sum()) / 3,
+        math.log1p(count) / 4,
+        float(order[0]) / count if count else 0.0,
+        *relatedness_features(claim, index.text, similarities),
+        float("?" in claim),
     ]
-    return np.concatenate(
-        [
-            claim_vector,
-            best,
-            claim_vector * best,
-            np.abs(claim_vector - near),
-            np.array(scalars, dtype=np.float32) * 10.0,
-            hashed_terms(claim),
-            hashed_terms(" ".join(sentences)),
-        ]
-    ).astype(np.float32)
+    return np.array(scalars, dtype=np.float32) * np.float32(FEATURE_SCALE)
 
 
 def has_negation(text: str) -> bool:
