@@ -70,7 +70,6 @@ bench-workers: venv
 
 bench-stance: venv
 	$(BIN)/python bench/stance_fnc.py
-	$(BIN)/python bench/stance_fnc.py --bodies $(DATA)/arc-stance/arc_bodies.csv --stances $(DATA)/arc-stance/arc_stances_test.csv --split all --name stance_arc
 
 bench-claims: venv
 	$(BIN)/python bench/claim_linking.py --data $(DATA)
