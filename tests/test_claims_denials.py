@@ -143,6 +143,12 @@ def test_lead_denial_is_found_and_decides_only_when_close() -> None:
     assert lead_denial_stance([found], [0.2], related=True) is None
     assert states(article, "Carmaker says Dunmore plant stays open")
     assert not states(article, "Harwick Motors is shutting its Dunmore factory")
+    assert states(article, "Dunmore plant stays open")
+    # Stated in the body, as what others said, the claim is what the lead denies.
+    body = text + " The union said that Harwick Motors is shutting its factory."
+    assert not states(
+        Article(id="body", text=body, title=article.title), "Harwick Motors is shutting its factory"
+    )
     assert lead_denial_stance([], [], related=True) is None
 
 

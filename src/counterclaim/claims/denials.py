@@ -233,9 +233,13 @@ def _after_denial_cue(sentence: str) -> str:
 
 
 def states(article: Article, claim: str) -> bool:
-    """Whether the claim's text is the article's headline or occurs in its text."""
-    wanted = claim.strip()
-    return bool(wanted) and (wanted == (article.title or "").strip() or wanted in article.text)
+    """Whether the article's headline states the claim ("Carmaker says Dunmore plant stays open").
+
+    A claim stated in the body, even in the lead ("... quoted the ministry as saying that X"), is what a
+    denying lead denies.
+    """
+    wanted = claim.strip().casefold()
+    return bool(wanted) and wanted in (article.title or "").casefold()
 
 
 def lead_denial_stance(
@@ -271,7 +275,7 @@ def lead_denial_results(
     from counterclaim.stance import StanceResult
 
     found = {article.id: lead_denials(article) for _, article in pairs}
-    # An article does not deny a claim it states itself ("Carmaker says plant stays open" is its claim).
+    # An article does not deny a claim its headline states ("Carmaker says plant stays open" is its own).
     wanted = [
         (k, claim, found[article.id])
         for k, (claim, article) in enumerate(pairs)
