@@ -221,15 +221,16 @@ def accounts_of(store: Store, article: Article, phrase: str) -> list[Account]:
 @pytest.mark.slow
 def test_denials_end_to_end(sqlite_store: Store) -> None:
     from counterclaim.dossier import Role, build_dossier
-    from counterclaim.store.attributions import analyze_attributions, load_attributions
-    from counterclaim.store.claims import analyze_claims, load_claims
+    from counterclaim.pipeline import Pipeline
+    from counterclaim.store.attributions import load_attributions
+    from counterclaim.store.claims import load_claims
 
     articles = story()
     batch = sorted(articles.values(), key=lambda a: a.published_at or datetime.max)
     for article in batch:
         sqlite_store.add_article(article)
-    analyze_attributions(sqlite_store, batch)
-    analyze_claims(sqlite_store, batch)
+    with Pipeline(sqlite_store) as pipeline:
+        pipeline.analyze([a.id for a in batch], stage="claims", progress=False)
     attributions = {a.id: a for a in load_attributions(sqlite_store, [a.id for a in batch])}
 
     def speaker(account: Account) -> str:

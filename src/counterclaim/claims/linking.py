@@ -15,7 +15,8 @@ import numpy as np
 
 from counterclaim.claims.terms import StatementTerms
 
-METHOD = "claims.link/1"
+# 2: denials linked by what they deny, never to a claim only their own article holds (claims/denials.py).
+METHOD = "claims.link/2"
 
 
 @dataclass(frozen=True, slots=True)
