@@ -167,8 +167,8 @@ def test_debunk_sentence_is_a_denial_candidate_linked_by_what_it_denies() -> Non
     candidates = article_candidates(Article(id="art", text=text, title="Bay news"), [])
     (debunk,) = [c for c in candidates if "serpent" in c.text]
     assert debunk.denial and not debunk.clear
-    assert debunk.proposition is not None and "hoax" not in debunk.proposition
-    assert "serpent" in debunk.proposition
+    assert debunk.denied is not None and "hoax" not in debunk.denied
+    assert "serpent" in debunk.denied
 
 
 def test_a_denial_may_skip_its_own_articles_claims() -> None:

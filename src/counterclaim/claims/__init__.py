@@ -121,7 +121,7 @@ class ClaimLinker:
             ),
         )
         # Denials are embedded as what they deny (negation and "reports that" removed): they land next to it.
-        texts = [candidates[i].proposition or proposition_text(candidates[i].text) for i in order]
+        texts = [candidates[i].denied or proposition_text(candidates[i].text) for i in order]
         vectors = self.encoder.encode(texts) if order else np.zeros((0, 0))
         linked: list[LinkedCandidate] = []
         own: dict[str, Counter[int]] = {}
@@ -131,7 +131,7 @@ class ClaimLinker:
             mine = own.setdefault(candidate.article_id, Counter())
             decision = self.index.add(
                 vectors[row],
-                statement_terms(candidate.proposition or candidate.text),
+                statement_terms(candidate.denied or candidate.text),
                 claim_id_for(candidate),
                 candidate.denial,
                 own_claims(self.index, mine) if candidate.denial else frozenset(),

@@ -84,7 +84,7 @@ class Candidate:
     denial: bool = False
     # What a denial denies, worded as an assertion ("Harwick will close the plant" for "denied reports that
     # it will close the plant"): linking compares this with claims instead of the text. None: the text.
-    proposition: str | None = None
+    denied: str | None = None
 
     @property
     def text(self) -> str:
@@ -138,10 +138,8 @@ def headline_candidate(article: Article) -> Candidate | None:
         start = article.text.casefold().find(title.casefold())
     span = Span(0, 0, title) if start < 0 else Span.of(article.text, start, start + len(title))
     denial = _denies(title)
-    proposition = sentence_proposition(title) if denial else None
-    return Candidate(
-        article.id, CandidateKind.HEADLINE, span, clear=not denial, denial=denial, proposition=proposition
-    )
+    denied = sentence_proposition(title) if denial else None
+    return Candidate(article.id, CandidateKind.HEADLINE, span, clear=not denial, denial=denial, denied=denied)
 
 
 def attribution_candidate(
@@ -172,8 +170,10 @@ def attribution_candidate(
     polarity = denial_polarity(attribution, span.text)
     clear = polarity is Polarity.ASSERTS and not attribution.hedges
     denial = polarity is Polarity.DENIES
-    proposition = denied_proposition(span.text, subject_of(attribution)) if denial else None
-    return Candidate(article.id, CandidateKind.ATTRIBUTION, span, attribution.id, clear, denial, proposition)
+    denied = denied_proposition(span.text, subject_of(attribution)) if denial else None
+    return Candidate(
+        article.id, CandidateKind.ATTRIBUTION, span, attribution.id, clear=clear, denial=denial, denied=denied
+    )
 
 
 def _covered(start: int, end: int, contents: Sequence[Span]) -> bool:
@@ -211,7 +211,7 @@ def article_candidates(article: Article, attributions: Sequence[Attribution]) ->
                 span,
                 clear=not denial,
                 denial=denial,
-                proposition=sentence_proposition(sentence) if denial else None,
+                denied=sentence_proposition(sentence) if denial else None,
             )
         )
     return sorted(found, key=lambda c: (c.span.start, c.span.end))
