@@ -60,20 +60,27 @@ def find_reuse(new: Sequence[Article], index: ReuseIndex) -> list[ReuseLink]:
     return match_batch(index, numbers, prints)
 
 
-def match_batch(index: ReuseIndex, numbers: np.ndarray, prints: Fingerprints) -> list[ReuseLink]:
-    """Links of a batch already added to the index (by `index_batch`), with everything the index holds."""
+def match_batch(index: ReuseIndex, numbers: np.ndarray, added: Fingerprints) -> list[ReuseLink]:
+    """Links of a batch already added to the index (by `index_batch`), with everything the index holds.
+
+    `added` (the postings the index kept, which a store saves) is not what candidates are drawn from:
+    they come from every fingerprint of the batch, kept or not, so an article carrying a passage the index already holds `max_postings` times still
+    joins it (compared with the passage's earliest carriers).
+    """
     fresh = index.articles(numbers.tolist())
     known = np.asarray([n for n in numbers.tolist() if n in fresh], dtype=np.int64)
-    fresh_views, flagged = _views(index, [fresh[n] for n in known.tolist()], known)
+    fresh_views, flagged, prints = _views(index, [fresh[n] for n in known.tolist()], known)
     edge = boilerplate_edges(prints.doc, prints.pos, flagged, index.settings.shingle)
-    low, high, _ = candidate_pairs(index, prints.hashes, numbers, (prints.hashes[edge], prints.doc[edge]))
+    low, high, _ = candidate_pairs(
+        index, prints.hashes, prints.doc, numbers, (prints.hashes[edge], prints.doc[edge])
+    )
     if not len(low):
         return []
     by_number = dict(zip(known.tolist(), fresh_views, strict=True))
     older = sorted((set(low.tolist()) | set(high.tolist())) - set(by_number))
     articles = {**fresh, **index.articles(older)}
     present = np.asarray([n for n in older if n in articles], dtype=np.int64)
-    older_views, _ = _views(index, [articles[n] for n in present.tolist()], present)
+    older_views, _, _ = _views(index, [articles[n] for n in present.tolist()], present)
     by_number.update(zip(present.tolist(), older_views, strict=True))
     published = {index.ids[n]: index.published[n] for n in by_number}
     links: list[ReuseLink] = []
@@ -84,11 +91,15 @@ def match_batch(index: ReuseIndex, numbers: np.ndarray, prints: Fingerprints) ->
     return links
 
 
-def _views(index: ReuseIndex, articles: list[Article], numbers: np.ndarray) -> tuple[list[AlignView], I64]:
-    """Tokens, shingles and boilerplate masks of the articles a batch's candidates need, and the
-    boilerplate fingerprints found in them (as `number << 32 | position`, sorted)."""
+def _views(
+    index: ReuseIndex, articles: list[Article], numbers: np.ndarray
+) -> tuple[list[AlignView], I64, Fingerprints]:
+    """Tokens, shingles and boilerplate masks of the articles a batch's candidates need, the boilerplate
+    fingerprints found in them (as `number << 32 | position`, sorted), and all their fingerprints (with
+    index numbers as `doc`)."""
     if not articles:
-        return [], np.zeros(0, dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int64)
+        return [], empty, Fingerprints(np.zeros(0, dtype=np.uint64), empty, empty)
     settings = index.settings
     tokens = tokenize([a.text for a in articles])
     hashes, docs, positions = batch_shingles(tokens, settings.shingle)
@@ -104,7 +115,7 @@ def _views(index: ReuseIndex, articles: list[Article], numbers: np.ndarray) -> t
         mask = boilerplate_mask(len(doc), prints.pos[lo:hi][flagged[lo:hi]], settings)
         views.append(AlignView(article.text, doc, own, mask))
     found: I64 = np.sort(numbers[prints.doc[flagged]] * (1 << 32) + prints.pos[flagged])
-    return views, found
+    return views, found, Fingerprints(prints.hashes, numbers[prints.doc], prints.pos)
 
 
 def _unique(articles: Sequence[Article]) -> list[Article]:

@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
 
 # Odd multipliers are invertible modulo 2**64, which lets a substring hash be read off prefix sums.
 _CHAR_BASE = 0x100000001B3
