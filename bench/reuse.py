@@ -129,7 +129,9 @@ class _Gold:
             if g["kind"] == "carrier":
                 self.carriers[g["cluster"]].append(g)
         self.outlets = {k: len({outlet.get(c["article"]) for c in v}) for k, v in self.carriers.items()}
-        self.span = {(c["cluster"], c["article"]): (c["start"], c["end"]) for v in self.carriers.values() for c in v}
+        self.span = {
+            (c["cluster"], c["article"]): (c["start"], c["end"]) for v in self.carriers.values() for c in v
+        }
         explicit = [g for g in gold if g["kind"] == "pair"]
         self.pairs: list[tuple[str, str, str]] = []  # (cluster, a, b), required only
         if explicit:
@@ -164,7 +166,9 @@ class _Found:
                 continue
             spans[(link["cluster"], link["a"])].append((link["a_start"], link["a_end"]))
             spans[(link["cluster"], link["b"])].append((link["b_start"], link["b_end"]))
-            self.earliest[link["cluster"]] = link.get("earliest") or self.earliest.get(link["cluster"], link["a"])
+            self.earliest[link["cluster"]] = link.get("earliest") or self.earliest.get(
+                link["cluster"], link["a"]
+            )
             self.basis[link["cluster"]] = link.get("earliest_basis", "")
         self.by_article: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(dict)
         for (cluster, article), found in spans.items():
@@ -228,7 +232,9 @@ def score(
         "pairs_by_band": {name: len(hits[name]) for name, _, _ in BANDS if hits[name]},
         "recall_quotes": round(_rate(hits["quotes"]), 4) if hits["quotes"] else None,
         "pairs_quotes": len(hits["quotes"]),
-        "recall_by_edit": {k[5:]: round(_rate(v), 4) for k, v in sorted(hits.items()) if k.startswith("edit ")},
+        "recall_by_edit": {
+            k[5:]: round(_rate(v), 4) for k, v in sorted(hits.items()) if k.startswith("edit ")
+        },
         "span_overlap": round(sum(overlaps) / len(overlaps), 4) if overlaps else 0.0,
         **_earliest(truth, found, matched),
     }
@@ -258,7 +264,9 @@ def _touches(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _earliest(truth: _Gold, found: _Found, matched: dict[tuple[str, str], dict[str, float]]) -> dict[str, Any]:
+def _earliest(
+    truth: _Gold, found: _Found, matched: dict[tuple[str, str], dict[str, float]]
+) -> dict[str, Any]:
     """Share of gold passages (two outlets or more) whose main found cluster names an earliest dated carrier
     (any of them on a tie), and whether that cluster's basis says tie / undated when the gold does."""
     judged = correct = basis_right = 0
@@ -275,7 +283,9 @@ def _earliest(truth: _Gold, found: _Found, matched: dict[tuple[str, str], dict[s
         first = {c["article"] for c in carriers if c["earliest"]}
         correct += found.earliest.get(cluster) in first
         said = found.basis.get(cluster, "")
-        expected = "undated" if any(c.get("undated") for c in carriers) else "tie" if len(first) > 1 else "dated"
+        expected = (
+            "undated" if any(c.get("undated") for c in carriers) else "tie" if len(first) > 1 else "dated"
+        )
         basis_right += said == expected
     return {
         "earliest": round(correct / judged, 4) if judged else 0.0,
@@ -351,7 +361,15 @@ def run_cli(name: str, size: int) -> dict[str, Any]:
     store.close()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.perf_counter()
-    command = [sys.executable, "-c", "from counterclaim.cli import main; main()", "reuse", "--db", str(db), "--json"]
+    command = [
+        sys.executable,
+        "-c",
+        "from counterclaim.cli import main; main()",
+        "reuse",
+        "--db",
+        str(db),
+        "--json",
+    ]
     with (folder / "cli-links.jsonl").open("w", encoding="utf-8") as out:
         subprocess.run(command, check=True, stdout=out, env={**os.environ, "PYTHONPATH": _pythonpath()})
     wall = time.perf_counter() - wall
@@ -383,7 +401,9 @@ def _pythonpath() -> str:
 
 
 def _table(results: list[dict[str, Any]]) -> Table:
-    table = Table(title="reuse stage on two generators (A: bench/reuse_corpus.py, B: bench/reuse_corpus_b.py)")
+    table = Table(
+        title="reuse stage on two generators (A: bench/reuse_corpus.py, B: bench/reuse_corpus_b.py)"
+    )
     columns = ["generator", "articles", "MB", "P", "R", "R 1-4", "R 5-19", "R 20-199", "R quotes 12-39"]
     columns += ["span", "earliest", "ms/article", "MB/s core"]
     for column in columns:

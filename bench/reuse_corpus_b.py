@@ -20,15 +20,127 @@ START = datetime(2019, 3, 1, tzinfo=UTC)
 DAYS = 150
 # Words of running English that make up about two in five tokens of news copy: they make shingles collide by
 # chance far more often than invented words alone.
-FUNCTION_WORDS = (
-    "the of and to a in that is was for on it with as he by at his said from be have has had are not this "
-    "but an were they which their its would been who will after also more one two new over about than into "
-    "there could when some last while other all if up out can year first we i our them may over between under "
-    "against since before where because during those these three most people officials government told week"
-).split()
-ONSETS = "b c d f g h j k l m n p r s t v w z br cl dr fl gr pl pr st tr sh ch th".split()
-VOWELS = "a e i o u ai ea ou io".split()
-CODAS = " n r s t l m nd rt st ck ng".split(" ")
+FUNCTION_WORDS = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "a",
+    "in",
+    "that",
+    "is",
+    "was",
+    "for",
+    "on",
+    "it",
+    "with",
+    "as",
+    "he",
+    "by",
+    "at",
+    "his",
+    "said",
+    "from",
+    "be",
+    "have",
+    "has",
+    "had",
+    "are",
+    "not",
+    "this",
+    "but",
+    "an",
+    "were",
+    "they",
+    "which",
+    "their",
+    "its",
+    "would",
+    "been",
+    "who",
+    "will",
+    "after",
+    "also",
+    "more",
+    "one",
+    "two",
+    "new",
+    "over",
+    "about",
+    "than",
+    "into",
+    "there",
+    "could",
+    "when",
+    "some",
+    "last",
+    "while",
+    "other",
+    "all",
+    "if",
+    "up",
+    "out",
+    "can",
+    "year",
+    "first",
+    "we",
+    "i",
+    "our",
+    "them",
+    "may",
+    "over",
+    "between",
+    "under",
+    "against",
+    "since",
+    "before",
+    "where",
+    "because",
+    "during",
+    "those",
+    "these",
+    "three",
+    "most",
+    "people",
+    "officials",
+    "government",
+    "told",
+    "week",
+]
+ONSETS = [
+    "b",
+    "c",
+    "d",
+    "f",
+    "g",
+    "h",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "w",
+    "z",
+    "br",
+    "cl",
+    "dr",
+    "fl",
+    "gr",
+    "pl",
+    "pr",
+    "st",
+    "tr",
+    "sh",
+    "ch",
+    "th",
+]
+VOWELS = ["a", "e", "i", "o", "u", "ai", "ea", "ou", "io"]
+CODAS = ["", "n", "r", "s", "t", "l", "m", "nd", "rt", "st", "ck", "ng"]
 QUOTES = (("\u201c", "\u201d"), ('"', '"'), ("\u00ab", "\u00bb"))
 CUES = ("said", "told reporters", "wrote", "added", "stated")
 BANDS = ((1, 4), (5, 19), (20, 199))
@@ -69,9 +181,7 @@ class _Writer:
         self.rng = rng
         content: set[str] = set()
         while len(content) < 30000:
-            parts = [
-                ONSETS[rng.integers(len(ONSETS))] + VOWELS[rng.integers(len(VOWELS))] for _ in range(3)
-            ]
+            parts = [ONSETS[rng.integers(len(ONSETS))] + VOWELS[rng.integers(len(VOWELS))] for _ in range(3)]
             content.add("".join(parts[: int(rng.integers(1, 4))]) + CODAS[rng.integers(len(CODAS))])
         self.content = sorted(content)
         rng.shuffle(self.content)
@@ -83,7 +193,10 @@ class _Writer:
         function = self.rng.random(count) < 0.42
         picks = np.minimum(np.searchsorted(self.cdf, self.rng.random(count)), len(self.content) - 1)
         fw = self.rng.integers(0, len(FUNCTION_WORDS), size=count)
-        return [FUNCTION_WORDS[f] if is_f else self.content[p] for is_f, p, f in zip(function, picks, fw, strict=True)]
+        return [
+            FUNCTION_WORDS[f] if is_f else self.content[p]
+            for is_f, p, f in zip(function, picks, fw, strict=True)
+        ]
 
     def name(self) -> str:
         return f"{self.names[self.rng.integers(len(self.names))]} {self.names[self.rng.integers(len(self.names))]}"
@@ -139,7 +252,9 @@ class _Outlets:
             out.append((START + timedelta(days=day), header, footer))
         return out
 
-    def edges(self, outlet: int, date: datetime | None, rng: np.random.Generator) -> tuple[list[str], list[str]]:
+    def edges(
+        self, outlet: int, date: datetime | None, rng: np.random.Generator
+    ) -> tuple[list[str], list[str]]:
         """Header lines and footer lines of an article of this outlet at this date."""
         moment = date or START + timedelta(days=DAYS // 2)
         _, header, footer = [v for v in self.versions[outlet] if v[0] <= moment][-1]
@@ -149,7 +264,9 @@ class _Outlets:
         if group >= 0 and rng.random() < 0.8:
             bottom.append([v for v in self.group_versions[group] if v[0] <= moment][-1][2])
         if rng.random() < 0.4:
-            bottom.insert(0, f"{self.bylines[outlet][int(rng.integers(4))]} covers politics for {self.names[outlet]}.")
+            bottom.insert(
+                0, f"{self.bylines[outlet][int(rng.integers(4))]} covers politics for {self.names[outlet]}."
+            )
         return top, bottom
 
 
@@ -210,7 +327,9 @@ class _Corpus:
         first_date = START + timedelta(seconds=int(self.rng.integers(0, DAYS * 86400)))
         story = _Story("story", words=len(words))
         taken = {origin_outlet}
-        story.copies.append(_Copy(self.new_article(origin_outlet, first_date), origin_outlet, None, 0, words, first_date))
+        story.copies.append(
+            _Copy(self.new_article(origin_outlet, first_date), origin_outlet, None, 0, words, first_date)
+        )
         for _ in range(size - 1):
             outlet = self.pick_outlet(taken)
             if outlet is None:
@@ -220,7 +339,14 @@ class _Corpus:
             parent = 0 if self.rng.random() < 0.65 else int(self.rng.choice(eligible))
             source = story.copies[parent]
             date = self.moment(source.date if source.date else first_date)
-            copy = _Copy(self.new_article(outlet, date), outlet, parent, source.depth + 1, self.rework(source.words), date)
+            copy = _Copy(
+                self.new_article(outlet, date),
+                outlet,
+                parent,
+                source.depth + 1,
+                self.rework(source.words),
+                date,
+            )
             story.copies.append(copy)
         self.stories.append(story)
 
@@ -233,7 +359,10 @@ class _Corpus:
         if self.rng.random() < 0.35:
             rate = float(self.rng.uniform(0.005, 0.02))
             swap = self.rng.random(len(out)) < rate
-            out = [(self.writer.tokens(1)[0], -1) if s and "\n" not in w else (w, k) for (w, k), s in zip(out, swap, strict=True)]
+            out = [
+                (self.writer.tokens(1)[0], -1) if s and "\n" not in w else (w, k)
+                for (w, k), s in zip(out, swap, strict=True)
+            ]
         if self.rng.random() < 0.1:
             breaks = [i for i, (w, _) in enumerate(out) if "\n" in w]
             if len(breaks) >= 3:
@@ -261,17 +390,29 @@ class _Corpus:
             # Nearly verbatim: a long statement may lose or change one word in a later transcription.
             if n and length >= 20 and self.rng.random() < 0.15:
                 quoted[int(self.rng.integers(2, length - 2))] = self.writer.tokens(1)[0]
-            copy = _Copy(self.new_article(outlet, date), outlet, None if n == 0 else 0, min(n, 1), [(w, i) for i, w in enumerate(quoted)], date)
+            copy = _Copy(
+                self.new_article(outlet, date),
+                outlet,
+                None if n == 0 else 0,
+                min(n, 1),
+                [(w, i) for i, w in enumerate(quoted)],
+                date,
+            )
             story.copies.append(copy)
             self.bodies[copy.article] = self.quoting_body(copy, speaker, org)
         self.stories.append(story)
 
     def quoting_body(self, copy: _Copy, speaker: str, org: str) -> list[tuple[str, _Copy | None, str]]:
-        paragraphs: list[tuple[str, _Copy | None, str]] = [(p, None, "") for p in self.writer.body(int(self.rng.integers(2, 7)))]
+        paragraphs: list[tuple[str, _Copy | None, str]] = [
+            (p, None, "") for p in self.writer.body(int(self.rng.integers(2, 7)))
+        ]
         opening, closing = QUOTES[int(self.rng.integers(len(QUOTES)))]
         style = self.rng.random()
         if style < 0.4:
-            lead, tail = f"{speaker}, a spokesman for the {org} ministry, {CUES[self.rng.integers(len(CUES))]}: {opening}", f".{closing}"
+            lead, tail = (
+                f"{speaker}, a spokesman for the {org} ministry, {CUES[self.rng.integers(len(CUES))]}: {opening}",
+                f".{closing}",
+            )
         elif style < 0.75:
             lead, tail = opening, f",{closing} {speaker} {CUES[self.rng.integers(len(CUES))]} in a statement."
         else:

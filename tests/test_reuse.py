@@ -330,7 +330,8 @@ def test_articles_sharing_only_a_legal_line_and_its_edge_are_not_candidates() ->
     index = ReuseIndex(ReuseSettings(max_docs=6, max_outlets=4, per_outlet_docs=3))
     # The legal line recurs over two months: spread over time, so the caps apply to it.
     find_reuse(
-        [article(f"o{n}", f"outlet{n}", prose(300 + n, 50) + " " + legal, n * 24 * 8) for n in range(8)], index
+        [article(f"o{n}", f"outlet{n}", prose(300 + n, 50) + " " + legal, n * 24 * 8) for n in range(8)],
+        index,
     )
     # Two new articles whose words just before the legal line match: a shared shingle at its edge.
     lead = "Officials reported the depot"

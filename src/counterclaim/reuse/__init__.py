@@ -41,7 +41,7 @@ def index_batch(new: Sequence[Article], index: ReuseIndex) -> tuple[np.ndarray, 
     settings = index.settings
     numbers = np.asarray([index.register(a.id, a.outlet, a.published_at) for a in new], dtype=np.int64)
     index.keep(new)
-    prints = fingerprint(tokenize([a.text for a in new]), settings.shingle, settings.window)
+    prints = fingerprint(index.tokens(new), settings.shingle, settings.window)
     prints = Fingerprints(prints.hashes, numbers[prints.doc], prints.pos)
     added = index.add(prints.hashes, prints.doc, prints.pos)
     return numbers, Fingerprints(prints.hashes[added], prints.doc[added], prints.pos[added])
@@ -101,7 +101,7 @@ def _views(
         empty = np.zeros(0, dtype=np.int64)
         return [], empty, Fingerprints(np.zeros(0, dtype=np.uint64), empty, empty)
     settings = index.settings
-    tokens = tokenize([a.text for a in articles])
+    tokens = index.tokens(articles)
     hashes, docs, positions = batch_shingles(tokens, settings.shingle)
     prints = winnow(hashes, docs, positions, settings.window)
     flagged = boilerplate(index, prints.hashes, numbers[prints.doc]) if len(prints.hashes) else prints.doc < 0

@@ -14,7 +14,7 @@ import numpy as np
 
 from counterclaim.model import Article
 from counterclaim.reuse.settings import ReuseSettings
-from counterclaim.reuse.shingles import F64, I64, U64
+from counterclaim.reuse.shingles import F64, I64, U64, TokenBatch, tokenize
 
 ArticleLoader = Callable[[Sequence[str]], list[Article]]
 
@@ -108,6 +108,7 @@ class ReuseIndex:
         self._outlet_codes: dict[str, int] = {}
         self.published: list[datetime | None] = []
         self._times: F64 = np.zeros(0, dtype=np.float64)
+        self._tokens: tuple[tuple[str, ...], TokenBatch] | None = None
         self._articles: dict[int, Article] = {}
         self.partitions = [_Partition() for _ in range(self.settings.partitions)]
 
@@ -130,6 +131,14 @@ class ReuseIndex:
         self._outlets.append(code)
         self.published.append(published)
         return number
+
+    def tokens(self, articles: Sequence[Article]) -> TokenBatch:
+        """The word tokens of these articles; the last batch asked for is kept, since storing, indexing
+        and aligning a batch all need its tokens."""
+        key = tuple(a.id for a in articles)
+        if self._tokens is None or self._tokens[0] != key:
+            self._tokens = (key, tokenize([a.text for a in articles]))
+        return self._tokens[1]
 
     def keep(self, articles: Iterable[Article]) -> None:
         for article in articles:

@@ -15,8 +15,8 @@ class ReuseSettings:
     # Five-word shingles survive a 10% edit rate often enough (0.9**5 = 0.59) while chance matches stay rare.
     shingle: int = 5
     # Winnowing keeps about 2/(window+1) of the shingles and still guarantees one shared fingerprint per
-    # run of window+shingle-1 = 8 identical words.
-    window: int = 4
+    # run of window+shingle-1 = 10 identical words: a quoted statement of 12 words with an edge word changed.
+    window: int = 6
     # Boilerplate is told from virality by how a fingerprint's carriers spread over outlets and time.
     # An outlet carrying it in more than `per_outlet_docs` of its own articles has it as its own footer,
     # navigation or bio; when `shared_outlets` outlets each do, it is a shared template line (a media group's
@@ -35,7 +35,7 @@ class ReuseSettings:
     # Each carrier of a fingerprint is compared with the `fanout` earliest carriers of it (by publication
     # time) rather than with every other one: a passage carried by n articles costs n * fanout alignments,
     # and every carrier still joins the passage's cluster.
-    fanout: int = 8
+    fanout: int = 2
     # A passage is reported when both copies span at least `min_words` words, or when it is a complete
     # quoted statement of at least `min_quote_words` words in both.
     min_words: int = 40

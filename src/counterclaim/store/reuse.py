@@ -25,7 +25,7 @@ from counterclaim.reuse import (
     match_batch,
 )
 from counterclaim.reuse import links_overlapping as _links_overlapping
-from counterclaim.reuse.shingles import fingerprint, tokenize
+from counterclaim.reuse.shingles import fingerprint
 from counterclaim.store import Store
 from counterclaim.store.schema.articles import articles as articles_table
 from counterclaim.store.schema.reuse import reuse_clusters, reuse_fingerprints, reuse_indexed, reuse_links
@@ -81,22 +81,27 @@ def _not_indexed(store: Store, articles: list[Article]) -> list[Article]:
 def _partial_index(store: Store, fresh: list[Article], settings: ReuseSettings) -> ReuseIndex:
     """An in-memory index holding the stored fingerprints the new batch can match, and no others."""
     index = ReuseIndex(settings, loader=lambda ids: store.articles(ids=list(ids)))
-    prints = fingerprint(tokenize([a.text for a in fresh]), settings.shingle, settings.window)
+    prints = fingerprint(index.tokens(fresh), settings.shingle, settings.window)
     keys = np.unique(prints.hashes).view(np.int64).tolist()
     rows: list[tuple[int, str, int]] = []
     with store.engine.connect() as conn:
         for chunk in _chunks(keys):
-            query = sa.select(reuse_fingerprints).where(reuse_fingerprints.c.hash.in_(chunk))
-            rows.extend((r.hash, r.article_id, r.position) for r in conn.execute(query))
+            # The driver's own rows: SQLAlchemy's row objects cost more than the query on large batches.
+            statement = sa.select(
+                reuse_fingerprints.c.hash, reuse_fingerprints.c.article_id, reuse_fingerprints.c.position
+            ).where(reuse_fingerprints.c.hash.in_(chunk))
+            rows.extend(conn.execute(statement).all())
         owners = sorted({r[1] for r in rows})
         for chunk in _chunks(owners):
             for r in conn.execute(sa.select(reuse_indexed).where(reuse_indexed.c.article_id.in_(chunk))):
                 index.register(r.article_id, r.outlet, _utc(r.published_at))
     rows = [r for r in rows if r[1] in index]
     if rows:
-        hashes = np.asarray([r[0] for r in rows], dtype=np.int64).view(np.uint64)
-        docs = np.asarray([index.numbers[r[1]] for r in rows], dtype=np.int64)
-        index.add(hashes, docs, np.asarray([r[2] for r in rows], dtype=np.int64))
+        hashes, owner, positions = zip(*rows, strict=True)
+        docs = np.asarray([index.numbers[a] for a in owner], dtype=np.int64)
+        index.add(
+            np.asarray(hashes, dtype=np.int64).view(np.uint64), docs, np.asarray(positions, dtype=np.int64)
+        )
     return index
 
 
@@ -109,14 +114,21 @@ def _save_index(conn: Connection, index: ReuseIndex, fresh: list[Article], numbe
             for a in fresh
         ],
     )
-    rows = {
-        (int(h), index.ids[int(d)], int(p))
-        for h, d, p in zip(prints.hashes.view(np.int64), prints.doc, prints.pos, strict=True)
-    }
+    ids = index.ids
+    # In hash order: neighbouring inserts then touch neighbouring pages of the primary-key index.
+    order = np.argsort(prints.hashes.view(np.int64), kind="stable")
+    hashes, docs, positions = (prints.hashes.view(np.int64)[order], prints.doc[order], prints.pos[order])
+    rows = [
+        (h, ids[d], p) for h, d, p in zip(hashes.tolist(), docs.tolist(), positions.tolist(), strict=True)
+    ]
     if rows:
-        conn.execute(
-            reuse_fingerprints.insert(),
-            [{"hash": h, "article_id": a, "position": p} for h, a, p in sorted(rows)],
+        # Straight to the driver's executemany: hundreds of thousands of rows per batch, and building a
+        # parameter dict per row through SQLAlchemy costs more than SQLite's own insert.
+        placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        conn.exec_driver_sql(
+            f"INSERT INTO {reuse_fingerprints.name} (hash, article_id, position) "
+            f"VALUES ({placeholder}, {placeholder}, {placeholder})",
+            rows,
         )
 
 
