@@ -136,7 +136,7 @@ def test_tokens_of_non_ascii_text_keep_offsets() -> None:
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.integers(0, 10_000), st.integers(8, 40))
+@given(st.integers(0, 10_000), st.integers(ReuseSettings().window + ReuseSettings().shingle - 1, 40))
 def test_winnowing_guarantees_a_shared_fingerprint_for_a_shared_run(seed: int, run: int) -> None:
     shared = prose(seed, run)
     texts = [

@@ -209,30 +209,38 @@ def flag_postings(
     repeating = per_outlet > settings.per_outlet_docs
     holders = np.bincount(seen >> 32, minlength=count)
     shared = np.bincount(seen[repeating] >> 32, minlength=count) >= settings.shared_outlets
-    common = (np.bincount(groups, minlength=count) > settings.max_docs) | (holders > settings.max_outlets)
-    flagged = shared | (common & _spread(groups, times[docs], count, settings.viral_days * 86400.0))
+    carriers = np.bincount(groups, minlength=count)
+    common = (carriers > settings.max_docs) | (holders > settings.max_outlets)
+    flagged = shared | (common & _scattered(groups, times[docs], count, settings.viral_days * 86400.0))
+    recurring = (carriers >= settings.recurring_docs) & (holders > 1) & ~flagged
+    if recurring.any():
+        window = settings.recurring_days * 86400.0
+        flagged |= recurring & _scattered(groups, times[docs], count, window, proven=True)
     own: I64 = seen[repeating]
     return flagged, own
 
 
-def _spread(groups: I64, times: F64, count: int, window: float) -> np.ndarray:
-    """Per group: whether its dated postings span more than `window` seconds from the 10th to the 90th
-    percentile; a group with fewer dated than undated postings counts as spread (nothing says it is not)."""
+def _scattered(groups: I64, times: F64, count: int, window: float, proven: bool = False) -> np.ndarray:
+    """Per group: whether its dated postings are scattered over time, the densest `window` seconds holding
+    fewer than half of them (copying bursts; boilerplate recurs). A group with fewer dated than undated
+    postings counts as scattered (nothing says it is not), unless `proven` asks for dates that show it."""
     dated = ~np.isnan(times)
     total = np.bincount(groups, minlength=count)
     known = np.bincount(groups[dated], minlength=count)
-    spread = known * 2 < total
+    scattered = (known * 2 < total) & (not proven)
     g, t = groups[dated], times[dated]
     if not len(g):
-        return spread
-    order = np.lexsort((t, g))
-    g, t = g[order], t[order]
-    starts = np.searchsorted(g, np.arange(count))
+        return scattered
+    # One sorted key per posting, group first, then whole seconds: within-group windows by one search.
+    seconds = (t - t.min()).astype(np.int64)
+    key = np.sort(g * (1 << 34) + seconds)
+    reach = np.searchsorted(key, key + int(window), side="right") - np.arange(len(key))
+    starts = np.searchsorted(key >> 34, np.arange(count))
     has = known > 0
-    low = starts[has] + np.floor(0.1 * (known[has] - 1)).astype(np.int64)
-    high = starts[has] + np.ceil(0.9 * (known[has] - 1)).astype(np.int64)
-    spread[has] |= (t[high] - t[low]) > window
-    return spread
+    densest = np.zeros(count, dtype=np.int64)
+    densest[has] = np.maximum.reduceat(reach, starts[has])
+    scattered[has] |= densest[has] * 2 < known[has]
+    return scattered
 
 
 def partition_boilerplate(

@@ -22,13 +22,18 @@ class ReuseSettings:
     # navigation or bio; when `shared_outlets` outlets each do, it is a shared template line (a media group's
     # footer) for everyone. The document-frequency caps are a safety valve only: a fingerprint carried by
     # more than `max_docs` articles or `max_outlets` outlets is boilerplate when its dated carriers are also
-    # spread over more than `viral_days` (10th to 90th percentile), or when most carriers are undated. A
-    # wire story or a ministry statement carried by 200 outlets within hours is not.
+    # scattered in time (no `viral_days` hold half of them), or when most carriers are undated. A wire story
+    # or a ministry statement carried by 200 outlets within hours is not.
+    # Below the caps, a fingerprint that `recurring_docs` articles of several outlets carry, no
+    # `recurring_days` holding half of them, is a template line too (a media group's footer, a press
+    # release's "about" paragraph): copying comes in bursts, a late copy or two aside.
     max_docs: int = 40
     max_outlets: int = 15
     per_outlet_docs: int = 3
     shared_outlets: int = 3
     viral_days: float = 3.0
+    recurring_docs: int = 4
+    recurring_days: float = 7.0
     # Postings kept per fingerprint, so the index stays bounded however many articles carry a passage;
     # later carriers are still compared with the ones kept.
     max_postings: int = 64
