@@ -1,7 +1,8 @@
 """Evaluation of the reuse stage on two independently designed generators: quality by band, growth, CLI speed.
 
-`python bench/reuse.py` generates seeded corpora (bench/reuse_corpus.py, bench/reuse_corpus_b.py), runs and scores
-the stage, runs `counterclaim reuse --json` on a stored corpus, prints a table, writes bench/results/reuse.json.
+`python bench/reuse.py` generates seeded corpora (bench/reuse_corpus.py, bench/reuse_corpus_b.py), runs and
+scores the stage, runs `counterclaim reuse --json` on a stored corpus, prints a table, writes
+bench/results/reuse.json.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def run_stage(articles: Sequence[Article], batch: int, settings: ReuseSettings) 
     ]
 
 
-# -- scoring --------------------------------------------------------------------------------------------------
+# -- scoring ---------------------------------------------------------------------------------------------
 
 
 def _jaccard(a: tuple[int, int], b: tuple[int, int]) -> float:
@@ -155,7 +156,7 @@ class _Gold:
 
 
 class _Found:
-    """The run's clusters: each article's merged spans per found cluster, and each cluster's earliest carrier."""
+    """The run's clusters: each article's merged spans per found cluster, and each one's earliest carrier."""
 
     def __init__(self, links: list[dict[str, Any]], outlet: dict[str, Any]) -> None:
         spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
@@ -306,7 +307,7 @@ def _to_corpus_ids(corpus: list[dict[str, Any]], links: list[dict[str, Any]]) ->
     return [{**x, **{k: back.get(x[k], x[k]) for k in fields if x.get(k)}} for x in links]
 
 
-# -- runs -----------------------------------------------------------------------------------------------------
+# -- runs ------------------------------------------------------------------------------------------------
 
 
 def corpus_folder(name: str, size: int) -> Path:
@@ -344,7 +345,7 @@ def run_size(name: str, size: int, batch: int) -> dict[str, Any]:
 
 
 def run_cli(name: str, size: int) -> dict[str, Any]:
-    """`counterclaim reuse --json` on a stored corpus: reading the store, comparing, writing links and printing.
+    """`counterclaim reuse --json` on a stored corpus: reading the store, comparing, saving, printing links.
 
     The store is filled first (not timed); the command's own CPU time is the child's user + system time.
     """
@@ -463,12 +464,14 @@ def main() -> None:
     console.print(_table(results))
     for r in results:
         console.print(
-            f"{r['generator'].upper()} {r['articles']}: pairs {r['pairs_by_band']}, quote pairs {r['pairs_quotes']}, "
+            f"{r['generator'].upper()} {r['articles']}: pairs {r['pairs_by_band']}, "
+            f"quote pairs {r['pairs_quotes']}, "
             f"recall by edit {r['recall_by_edit']}, basis agrees {r['basis_agrees']}"
         )
     for c in cli:
         console.print(
-            f"CLI {c['generator'].upper()} {c['articles']:,} articles ({c['megabytes']} MB): {c['cpu_s']} CPU s, "
+            f"CLI {c['generator'].upper()} {c['articles']:,} articles ({c['megabytes']} MB): "
+            f"{c['cpu_s']} CPU s, "
             f"{c['mb_per_cpu_s']} MB per CPU-second, P {c['precision']:.3f} R {c['recall']:.3f}"
         )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -1,9 +1,10 @@
 """A second seeded generator of planted text reuse, modelled on newswire virality rather than on generator A.
 
-Wires and outlets republish each other's whole articles under new headlines within hours, copies of copies up to
-depth 4; spokespeople's statements of 12-40 words are quoted inside otherwise independent articles; outlets and
-media groups wrap everything in headers and footers that drift over the months. Writes `corpus.jsonl` and
-`gold.jsonl` (one `carrier` record per article carrying a planted passage; pairs are implied, see README).
+Wires and outlets republish each other's whole articles under new headlines within hours, copies of copies
+up to depth 4; spokespeople's statements of 12-40 words are quoted inside otherwise independent articles;
+outlets and media groups wrap everything in headers and footers that drift over the months. Writes
+`corpus.jsonl` and `gold.jsonl` (one `carrier` record per article carrying a planted passage; pairs are
+implied, see README).
 """
 
 from __future__ import annotations
@@ -199,7 +200,8 @@ class _Writer:
         ]
 
     def name(self) -> str:
-        return f"{self.names[self.rng.integers(len(self.names))]} {self.names[self.rng.integers(len(self.names))]}"
+        first = self.names[self.rng.integers(len(self.names))]
+        return f"{first} {self.names[self.rng.integers(len(self.names))]}"
 
     def sentence(self, count: int | None = None) -> str:
         words = self.tokens(count or int(self.rng.integers(9, 30)))
@@ -216,8 +218,9 @@ class _Writer:
 
 
 class _Outlets:
-    """Outlets, their media groups, and boilerplate that drifts: each outlet's header and footer have versions
-    that change on a few dates (a word swapped, a line added, the year), and a group footer shared by members."""
+    """Outlets, their media groups, and boilerplate that drifts: each outlet's header and footer have
+    versions that change on a few dates (a word swapped, a line added or cut), and a group footer shared by
+    the group's members drifts the same way."""
 
     def __init__(self, writer: _Writer, count: int) -> None:
         rng = writer.rng
@@ -402,6 +405,9 @@ class _Corpus:
             self.bodies[copy.article] = self.quoting_body(copy, speaker, org)
         self.stories.append(story)
 
+    def cue(self) -> str:
+        return CUES[self.rng.integers(len(CUES))]
+
     def quoting_body(self, copy: _Copy, speaker: str, org: str) -> list[tuple[str, _Copy | None, str]]:
         paragraphs: list[tuple[str, _Copy | None, str]] = [
             (p, None, "") for p in self.writer.body(int(self.rng.integers(2, 7)))
@@ -410,11 +416,11 @@ class _Corpus:
         style = self.rng.random()
         if style < 0.4:
             lead, tail = (
-                f"{speaker}, a spokesman for the {org} ministry, {CUES[self.rng.integers(len(CUES))]}: {opening}",
+                f"{speaker}, a spokesman for the {org} ministry, {self.cue()}: {opening}",
                 f".{closing}",
             )
         elif style < 0.75:
-            lead, tail = opening, f",{closing} {speaker} {CUES[self.rng.integers(len(CUES))]} in a statement."
+            lead, tail = opening, f",{closing} {speaker} {self.cue()} in a statement."
         else:
             lead, tail = f"In a statement, the {org} ministry said {opening}", f"{closing}."
         paragraphs.insert(int(self.rng.integers(1, len(paragraphs) + 1)), (lead, copy, tail))

@@ -19,7 +19,7 @@ from counterclaim.store import Store
 from counterclaim.store.reuse import analyze_reuse, load_reuse_clusters, load_reuse_links
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-QUOTE_MARKS = "\"\u201c\u201d\u00ab\u00bb"
+QUOTE_MARKS = '"\u201c\u201d\u00ab\u00bb'
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+")
 
 
@@ -72,7 +72,9 @@ def test_the_copying_pair_is_linked_earlier_to_later(example_store: Store, manif
     assert {c.earliest for c in clusters} == {original.id}
 
 
-def test_other_links_are_whole_quotations_shared_verbatim(example_store: Store, manifest: dict[str, Any]) -> None:
+def test_other_links_are_whole_quotations_shared_verbatim(
+    example_store: Store, manifest: dict[str, Any]
+) -> None:
     # The ministry's statement, quoted word for word by the agency and the outlets that relayed it, is
     # shared wording too; nothing else (no footer, no navigation, no wire credit) is.
     original, copy = _pair(example_store, manifest)
@@ -82,7 +84,10 @@ def test_other_links_are_whole_quotations_shared_verbatim(example_store: Store, 
         assert link.a_span.text == link.b_span.text
         assert len(link.a_span.text.split()) >= 12
         for article, span in ((link.a, link.a_span), (link.b, link.b_span)):
-            before, after = texts[article][span.start - 2 : span.start], texts[article][span.end : span.end + 3]
+            before, after = (
+                texts[article][span.start - 2 : span.start],
+                texts[article][span.end : span.end + 3],
+            )
             assert any(c in QUOTE_MARKS for c in before) and any(c in QUOTE_MARKS for c in after)
 
 

@@ -43,7 +43,9 @@ def scored_b() -> dict[str, Any]:
     return result
 
 
-def test_the_generated_corpora_have_enough_to_judge(scored_a: dict[str, Any], scored_b: dict[str, Any]) -> None:
+def test_the_generated_corpora_have_enough_to_judge(
+    scored_a: dict[str, Any], scored_b: dict[str, Any]
+) -> None:
     assert scored_a["pairs_required"] >= 300
     assert set(scored_a["recall_by_edit"]) >= {"0.00", "0.02", "0.05", "0.10"}
     assert scored_a["pairs_quotes"] >= 30

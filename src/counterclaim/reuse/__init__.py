@@ -14,7 +14,7 @@ from counterclaim.reuse.align import AlignView, Passage, align, boilerplate_mask
 from counterclaim.reuse.clusters import Basis, ReuseCluster, assign_clusters, direction, oriented
 from counterclaim.reuse.index import ReuseIndex, boilerplate, boilerplate_edges, candidate_pairs
 from counterclaim.reuse.settings import METHOD, ReuseSettings
-from counterclaim.reuse.shingles import I64, Fingerprints, batch_shingles, fingerprint, tokenize, winnow
+from counterclaim.reuse.shingles import I64, Fingerprints, batch_shingles, fingerprint, winnow
 
 __all__ = [
     "METHOD",
@@ -64,8 +64,8 @@ def match_batch(index: ReuseIndex, numbers: np.ndarray, added: Fingerprints) -> 
     """Links of a batch already added to the index (by `index_batch`), with everything the index holds.
 
     `added` (the postings the index kept, which a store saves) is not what candidates are drawn from:
-    they come from every fingerprint of the batch, kept or not, so an article carrying a passage the index already holds `max_postings` times still
-    joins it (compared with the passage's earliest carriers).
+    they come from every fingerprint of the batch, kept or not, so an article carrying a passage the index
+    already holds `max_postings` times still joins it (compared with the passage's earliest carriers).
     """
     fresh = index.articles(numbers.tolist())
     known = np.asarray([n for n in numbers.tolist() if n in fresh], dtype=np.int64)
