@@ -15,18 +15,20 @@ from rich.table import Table
 
 from counterclaim.cli.options import DbOption, JsonOption
 from counterclaim.model import ReuseLink
-from counterclaim.reuse import ReuseCluster, direction, link_record
+from counterclaim.reuse import Basis, ReuseCluster, direction, link_record
 from counterclaim.store import Store
 from counterclaim.store.reuse import analyze_reuse, load_reuse_clusters, load_reuse_links
 
 console = Console()
+_EARLIEST_MARK = {Basis.DATED: "*", Basis.TIE: "*=", Basis.UNDATED: "*?"}
 
 
 def _analyze_pending(store: Store, quiet: bool) -> int:
     found = 0
     with Progress(disable=quiet, transient=True, console=Console(stderr=True)) as progress:
         task = progress.add_task("reuse: comparing articles", total=store.count_articles())
-        for batch in store.iter_articles(batch_size=1000):
+        # Large batches: each costs a few queries and a re-clustering of what it touches, whatever its size.
+        for batch in store.iter_articles(batch_size=5000):
             found += analyze_reuse(store, batch)
             progress.advance(task, len(batch))
     return found
@@ -69,7 +71,7 @@ def _print_table(store: Store, links: list[ReuseLink], clusters: dict[str, Reuse
         table.add_column(column)
     for link in links:
         cluster = clusters.get(link.cluster)
-        first = "*" if cluster and cluster.earliest == link.a else ""
+        first = _EARLIEST_MARK.get(cluster.basis, "*") if cluster and cluster.earliest == link.a else ""
         table.add_row(
             link.cluster[:10],
             f"{outlet.get(link.a, '?')} {link.a[:8]}{first} [{link.a_span.start}:{link.a_span.end}]",
@@ -80,7 +82,10 @@ def _print_table(store: Store, links: list[ReuseLink], clusters: dict[str, Reuse
             link.a_span.text[:60] + ("…" if len(link.a_span.text) > 60 else ""),
         )
     console.print(table)
-    console.print("* the cluster's earliest carrier")
+    console.print(
+        "* the cluster's earliest carrier; *= tied with another carrier at the same moment; "
+        "*? earliest of the dated carriers, some carriers have no date"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -171,5 +171,8 @@ def link_record(
         record["basis"] = basis
     if cluster is not None:
         record["earliest"] = cluster.earliest
+        # "dated": one carrier is the earliest; "tie": several share the earliest moment (`earliest` is the
+        # one closest to all copies); "undated": some carriers have no date, so one of them may be earlier.
         record["earliest_basis"] = cluster.basis
+        record["carriers"] = len(cluster.articles)
     return record

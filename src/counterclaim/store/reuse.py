@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -137,12 +138,20 @@ def _save_clustered(conn: Connection, store: Store, new_links: list[ReuseLink]) 
     old_ids, old_clusters, old = _connected_links(conn, {x for link in new_links for x in (link.a, link.b)})
     articles = sorted({x for link in [*old, *new_links] for x in (link.a, link.b)})
     linked, clusters = assign_clusters([*old, *new_links], _published(conn, articles))
-    for chunk in _chunks(sorted(old_ids)):
+    clusters = _with_passages(conn, clusters)
+    # Only links whose cluster changed are rewritten: a batch adding a few carriers to a passage carried
+    # by hundreds leaves most of its stored links as they are.
+    before = {_link_id(link): link.cluster for link in old}
+    rows = {row["id"]: row for row in map(_link_row, linked)}
+    changed = [row for key, row in rows.items() if before.get(key) != row["cluster"]]
+    for chunk in _chunks(
+        sorted(key for key in old_ids if key in rows and before[key] != rows[key]["cluster"])
+    ):
         conn.execute(reuse_links.delete().where(reuse_links.c.id.in_(chunk)))
     for chunk in _chunks(sorted(old_clusters)):
         conn.execute(reuse_clusters.delete().where(reuse_clusters.c.id.in_(chunk)))
-    rows = {row["id"]: row for row in map(_link_row, linked)}
-    conn.execute(reuse_links.insert(), list(rows.values()))
+    if changed:
+        conn.execute(reuse_links.insert(), changed)
     conn.execute(reuse_clusters.insert(), [_cluster_row(c) for c in clusters])
 
 
@@ -164,9 +173,21 @@ def _connected_links(conn: Connection, articles: set[str]) -> tuple[set[str], se
                 rows[row["id"]] = row
                 found.update((row["a"], row["b"]))
         frontier = found
-    texts = _texts(conn, {x for row in rows.values() for x in (row["a"], row["b"])})
-    links = [_link_from_row(row, texts) for row in rows.values()]
+    # Spans without their text: re-clustering needs offsets only, and a passage carried by hundreds of
+    # articles would otherwise load all their texts again for every batch that adds a carrier.
+    links = [_link_from_row(row, {}) for row in rows.values()]
     return set(rows), {row["cluster"] for row in rows.values()}, links
+
+
+def _with_passages(conn: Connection, clusters: list[ReuseCluster]) -> list[ReuseCluster]:
+    """Clusters whose earliest span came from a stored link (offsets only) get its text."""
+    missing = [c for c in clusters if not c.earliest_span.text]
+    texts = _texts(conn, {c.earliest for c in missing})
+    filled = {
+        c.id: replace(c, earliest_span=_span(texts, c.earliest, c.earliest_span.start, c.earliest_span.end))
+        for c in missing
+    }
+    return [filled.get(c.id, c) for c in clusters]
 
 
 def _texts(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
