@@ -14,7 +14,7 @@ from counterclaim.reuse.align import AlignView, Passage, align, boilerplate_mask
 from counterclaim.reuse.clusters import Basis, ReuseCluster, assign_clusters, direction, oriented
 from counterclaim.reuse.index import ReuseIndex, boilerplate, boilerplate_edges, candidate_pairs
 from counterclaim.reuse.settings import METHOD, ReuseSettings
-from counterclaim.reuse.shingles import I64, Fingerprints, batch_shingles, fingerprint, winnow
+from counterclaim.reuse.shingles import I64, Fingerprints
 
 __all__ = [
     "METHOD",
@@ -38,10 +38,9 @@ def index_batch(new: Sequence[Article], index: ReuseIndex) -> tuple[np.ndarray, 
 
     The fingerprints' `doc` field holds index numbers, so they can be stored as they are.
     """
-    settings = index.settings
     numbers = np.asarray([index.register(a.id, a.outlet, a.published_at) for a in new], dtype=np.int64)
     index.keep(new)
-    prints = fingerprint(index.tokens(new), settings.shingle, settings.window)
+    prints = index.shingled(new).prints
     prints = Fingerprints(prints.hashes, numbers[prints.doc], prints.pos)
     added = index.add(prints.hashes, prints.doc, prints.pos)
     return numbers, Fingerprints(prints.hashes[added], prints.doc[added], prints.pos[added])
@@ -101,9 +100,8 @@ def _views(
         empty = np.zeros(0, dtype=np.int64)
         return [], empty, Fingerprints(np.zeros(0, dtype=np.uint64), empty, empty)
     settings = index.settings
-    tokens = index.tokens(articles)
-    hashes, docs, positions = batch_shingles(tokens, settings.shingle)
-    prints = winnow(hashes, docs, positions, settings.window)
+    shingled = index.shingled(articles)
+    tokens, hashes, docs, prints = shingled.tokens, shingled.hashes, shingled.docs, shingled.prints
     flagged = boilerplate(index, prints.hashes, numbers[prints.doc]) if len(prints.hashes) else prints.doc < 0
     bounds = np.searchsorted(prints.doc, np.arange(len(articles) + 1))
     shingle_bounds = np.searchsorted(docs, np.arange(len(articles) + 1))

@@ -14,7 +14,16 @@ import numpy as np
 
 from counterclaim.model import Article
 from counterclaim.reuse.settings import ReuseSettings
-from counterclaim.reuse.shingles import F64, I64, U64, TokenBatch, tokenize
+from counterclaim.reuse.shingles import (
+    F64,
+    I64,
+    U64,
+    Fingerprints,
+    TokenBatch,
+    batch_shingles,
+    tokenize,
+    winnow,
+)
 
 ArticleLoader = Callable[[Sequence[str]], list[Article]]
 
@@ -92,6 +101,17 @@ def _merge(chunks: list[_Chunk]) -> _Chunk:
     return _Chunk(hashes[order], docs, positions)
 
 
+@dataclass(frozen=True, slots=True)
+class Shingled:
+    """A batch's tokens, every shingle (hash, text, token position) and the winnowed fingerprints."""
+
+    tokens: TokenBatch
+    hashes: U64
+    docs: I64
+    positions: I64
+    prints: Fingerprints
+
+
 class ReuseIndex:
     """Fingerprints of every article seen so far, with each article's outlet and publication time.
 
@@ -108,7 +128,7 @@ class ReuseIndex:
         self._outlet_codes: dict[str, int] = {}
         self.published: list[datetime | None] = []
         self._times: F64 = np.zeros(0, dtype=np.float64)
-        self._tokens: tuple[tuple[str, ...], TokenBatch] | None = None
+        self._shingled: tuple[tuple[str, ...], Shingled] | None = None
         self._articles: dict[int, Article] = {}
         self.partitions = [_Partition() for _ in range(self.settings.partitions)]
 
@@ -132,13 +152,16 @@ class ReuseIndex:
         self.published.append(published)
         return number
 
-    def tokens(self, articles: Sequence[Article]) -> TokenBatch:
-        """The word tokens of these articles; the last batch asked for is kept, since storing, indexing
-        and aligning a batch all need its tokens."""
+    def shingled(self, articles: Sequence[Article]) -> Shingled:
+        """Tokens, shingles and fingerprints of these articles (`doc` is the position in `articles`); the
+        last batch asked for is kept, since storing, indexing and aligning a batch all need them."""
         key = tuple(a.id for a in articles)
-        if self._tokens is None or self._tokens[0] != key:
-            self._tokens = (key, tokenize([a.text for a in articles]))
-        return self._tokens[1]
+        if self._shingled is None or self._shingled[0] != key:
+            tokens = tokenize([a.text for a in articles])
+            hashes, docs, positions = batch_shingles(tokens, self.settings.shingle)
+            prints = winnow(hashes, docs, positions, self.settings.window)
+            self._shingled = (key, Shingled(tokens, hashes, docs, positions, prints))
+        return self._shingled[1]
 
     def keep(self, articles: Iterable[Article]) -> None:
         for article in articles:
@@ -177,6 +200,7 @@ class ReuseIndex:
         however large the corpus. Returns the postings that were added, so a stored index saves those.
         """
         cap = self.settings.max_postings
+        outlets = self.outlet_codes()
         kept: list[I64] = []
         for number, picked in enumerate(self.split(hashes)):
             if not len(picked):
@@ -184,14 +208,37 @@ class ReuseIndex:
             # Sorted once here: the lookups below need sorted keys to stay cache-friendly, and the new run
             # is stored sorted anyway (stable, so equal hashes keep their batch order).
             picked = picked[np.argsort(hashes[picked], kind="stable")]
+            partition = self.partitions[number]
+            picked = picked[self._outlet_room(partition, hashes[picked], outlets[docs[picked]], outlets)]
             keys = hashes[picked]
-            first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-            rank = np.arange(len(keys)) - np.repeat(first, np.diff(np.concatenate((first, [len(keys)]))))
-            room = self.partitions[number].counts(keys) + rank < cap
+            room = partition.counts(keys) + _rank_within(keys) < cap
             picked = picked[room]
-            self.partitions[number].add_sorted(keys[room], docs[picked], positions[picked])
+            partition.add_sorted(keys[room], docs[picked], positions[picked])
             kept.append(picked)
         return np.sort(np.concatenate(kept)) if kept else np.zeros(0, dtype=np.int64)
+
+    def _outlet_room(self, partition: _Partition, keys: U64, outlets: I64, codes: I64) -> np.ndarray:
+        """Which new postings (sorted `keys`) fit under `per_outlet_docs + 1` postings per hash and outlet:
+        that many already show an outlet's own boilerplate, and more would only fill the index with it."""
+        unique, inverse = np.unique(keys, return_inverse=True)
+        groups, held = partition.postings(unique, np.iinfo(np.int64).max)
+        known = np.sort(groups * (1 << 32) + (codes[held] & 0xFFFFFFFF))
+        asked = inverse * (1 << 32) + (outlets & 0xFFFFFFFF)
+        already = np.searchsorted(known, asked, "right") - np.searchsorted(known, asked, "left")
+        order = np.argsort(asked, kind="stable")
+        rank = np.empty(len(asked), dtype=np.int64)
+        rank[order] = _rank_within(asked[order])
+        room: np.ndarray = already + rank <= self.settings.per_outlet_docs
+        return room
+
+
+def _rank_within(keys: np.ndarray) -> I64:
+    """Each element's rank among the equal elements before it (`keys` sorted)."""
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64)
+    first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    rank: I64 = np.arange(len(keys)) - np.repeat(first, np.diff(np.concatenate((first, [len(keys)]))))
+    return rank
 
 
 def flag_postings(

@@ -26,13 +26,14 @@ from counterclaim.reuse import (
     match_batch,
 )
 from counterclaim.reuse import links_overlapping as _links_overlapping
-from counterclaim.reuse.shingles import fingerprint
 from counterclaim.store import Store
 from counterclaim.store.schema.articles import articles as articles_table
 from counterclaim.store.schema.reuse import reuse_clusters, reuse_fingerprints, reuse_indexed, reuse_links
 
 # Bound on bound parameters per statement (SQLite allows 32766, PostgreSQL 65535).
 _CHUNK = 900
+# Fingerprint lookups ask for hundreds of thousands of hashes per batch: fewer, larger statements.
+_HASH_CHUNK = 20000
 # Hops followed from new links through stored ones when re-clustering.
 _CLUSTER_HOPS = 4
 
@@ -82,16 +83,19 @@ def _not_indexed(store: Store, articles: list[Article]) -> list[Article]:
 def _partial_index(store: Store, fresh: list[Article], settings: ReuseSettings) -> ReuseIndex:
     """An in-memory index holding the stored fingerprints the new batch can match, and no others."""
     index = ReuseIndex(settings, loader=lambda ids: store.articles(ids=list(ids)))
-    prints = fingerprint(index.tokens(fresh), settings.shingle, settings.window)
+    prints = index.shingled(fresh).prints
     keys = np.unique(prints.hashes).view(np.int64).tolist()
     rows: list[tuple[int, str, int]] = []
     with store.engine.connect() as conn:
-        for chunk in _chunks(keys):
-            # The driver's own rows: SQLAlchemy's row objects cost more than the query on large batches.
-            statement = sa.select(
-                reuse_fingerprints.c.hash, reuse_fingerprints.c.article_id, reuse_fingerprints.c.position
-            ).where(reuse_fingerprints.c.hash.in_(chunk))
-            rows.extend(conn.execute(statement).all())
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        for chunk in _chunks(keys, _HASH_CHUNK):
+            # Plain SQL to the driver: compiling an IN list of thousands of bound names through SQLAlchemy
+            # costs more than the lookup itself.
+            statement = (
+                f"SELECT hash, article_id, position FROM {reuse_fingerprints.name} "
+                f"WHERE hash IN ({', '.join([mark] * len(chunk))})"
+            )
+            rows.extend(conn.exec_driver_sql(statement, tuple(chunk)).all())
         owners = sorted({r[1] for r in rows})
         for chunk in _chunks(owners):
             for r in conn.execute(sa.select(reuse_indexed).where(reuse_indexed.c.article_id.in_(chunk))):
