@@ -40,6 +40,16 @@ class AlignView:
     tokens: DocTokens
     shingles: U64
     boilerplate: np.ndarray  # one flag per token
+    # Computed once per text, since one text (a passage's earliest carrier) is aligned with many others:
+    # which shingles may seed a passage, and the shingles in sorted order.
+    clean: np.ndarray = field(init=False)
+    order: I64 = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "clean", _clean_shingles(self.boilerplate, len(self.tokens) - len(self.shingles) + 1)
+        )
+        object.__setattr__(self, "order", np.argsort(self.shingles, kind="stable"))
 
     @property
     def edge_stop(self) -> np.ndarray:
@@ -90,9 +100,10 @@ class _Run:
     pieces: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
-def shared_shingles(a: U64, b: U64) -> tuple[I64, I64]:
-    """Positions (in a, in b) of every shingle hash the two sequences share."""
-    order = np.argsort(b, kind="stable")
+def shared_shingles(a: U64, b: U64, order: I64 | None = None) -> tuple[I64, I64]:
+    """Positions (in a, in b) of every shingle hash the two sequences share (`order`: b's argsort)."""
+    if order is None:
+        order = np.argsort(b, kind="stable")
     sorted_b = b[order]
     left = np.searchsorted(sorted_b, a, "left")
     counts = np.searchsorted(sorted_b, a, "right") - left
@@ -213,8 +224,8 @@ def _in_quotes(text: str, start: int, end: int) -> bool:
 def align(a: AlignView, b: AlignView, settings: ReuseSettings) -> list[Passage]:
     """Every passage the two texts share that is long enough, or a full quotation, and similar enough."""
     size = settings.shingle
-    pos_a, pos_b = shared_shingles(a.shingles, b.shingles)
-    keep = _clean_shingles(a.boilerplate, size)[pos_a] & _clean_shingles(b.boilerplate, size)[pos_b]
+    pos_a, pos_b = shared_shingles(a.shingles, b.shingles, b.order)
+    keep = a.clean[pos_a] & b.clean[pos_b]
     pos_a, pos_b = pos_a[keep], pos_b[keep]
     if not len(pos_a):
         return []
