@@ -346,3 +346,61 @@ def test_articles_sharing_only_a_legal_line_and_its_edge_are_not_candidates() ->
         index, prints.hashes, prints.doc, numbers, (prints.hashes[edge], prints.doc[edge])
     )
     assert pair not in set(zip(low.tolist(), high.tolist(), strict=True))
+
+
+def test_a_passage_carried_by_many_outlets_within_hours_is_one_cluster_with_bounded_links() -> None:
+    # A wire story carried by 120 outlets within a few hours: virality, not boilerplate, however many carry it.
+    story = prose(900, 80)
+    carriers = [
+        article(
+            f"c{n:03d}", f"outlet{n}", f"{prose(1000 + n, 25)}\n\n{story}\n\n{prose(2000 + n, 20)}", n / 40
+        )
+        for n in range(120)
+    ]
+    index = ReuseIndex()
+    links = [x for start in range(0, 120, 40) for x in find_reuse(carriers[start : start + 40], index)]
+    linked, clusters = assign_clusters(links, {a.id: a.published_at for a in carriers})
+    story_clusters = [c for c in clusters if len(c.articles) > 2]
+    assert len(story_clusters) == 1
+    assert set(story_clusters[0].articles) == {a.id for a in carriers}
+    assert story_clusters[0].earliest == "c000"
+    # Each carrier is compared with the passage's earliest carriers (a few pairs per carrier), not with
+    # every other one (7,140 pairs).
+    assert len({(x.a, x.b) for x in linked}) <= 2 * ReuseSettings().fanout * 120
+
+
+def test_the_same_passage_recurring_over_months_is_boilerplate() -> None:
+    legal = prose(901, 50)
+    spread = [
+        article(f"s{n:03d}", f"outlet{n}", f"{prose(3000 + n, 40)}\n\n{legal}", n * 24 * 5) for n in range(60)
+    ]
+    assert find_reuse(spread, ReuseIndex()) == []
+
+
+def test_a_media_group_footer_recurring_over_weeks_is_not_linked_below_the_caps() -> None:
+    footer = prose(902, 45)
+    members = [
+        article(f"g{n}", f"member{n}", f"{prose(4000 + n, 60)}\n\n{footer}", n * 24 * 6) for n in range(6)
+    ]
+    assert find_reuse(members, ReuseIndex()) == []
+
+
+def test_a_quotation_followed_by_a_shared_attribution_is_linked_with_its_exact_span() -> None:
+    quote = "We have no information about any joint strikes and the ministry did not plan them"
+    a = article(
+        "a", "x", f"{prose(11, 40)}\n\n\u201c{quote},\u201d Pahon said in a statement.\n\n{prose(12, 30)}"
+    )
+    b = article("b", "y", f'{prose(13, 35)}\n\n"{quote}," Pahon said in a statement.', hours=2)
+    (link,) = find_reuse([a, b], ReuseIndex())
+    assert link.a_span.text == quote
+    assert link.b_span.text == quote
+
+
+def test_a_quotation_after_a_long_shared_lead_in_is_linked_with_its_exact_span() -> None:
+    quote = "There was no provision of targets to the army and no joint strikes on the town"
+    lead = "Eric Pahon, a spokesman for the defence ministry, told reporters:"
+    a = article("a", "x", f"{prose(21, 40)}\n\n{lead} \u201c{quote}.\u201d\n\n{prose(22, 30)}")
+    b = article("b", "y", f"{prose(23, 35)}\n\n{lead} \u00ab{quote}.\u00bb", hours=2)
+    (link,) = find_reuse([a, b], ReuseIndex())
+    assert link.a_span.text == quote
+    assert link.b_span.text == quote
