@@ -349,7 +349,7 @@ def test_articles_sharing_only_a_legal_line_and_its_edge_are_not_candidates() ->
 
 
 def test_a_passage_carried_by_many_outlets_within_hours_is_one_cluster_with_bounded_links() -> None:
-    # A wire story carried by 120 outlets within a few hours: virality, not boilerplate, however many carry it.
+    # A wire story carried by 120 outlets within a few hours: virality, not boilerplate, however many.
     story = prose(900, 80)
     carriers = [
         article(
