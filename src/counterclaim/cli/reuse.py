@@ -17,7 +17,7 @@ from counterclaim.cli.options import DbOption, JsonOption
 from counterclaim.model import ReuseLink
 from counterclaim.reuse import Basis, ReuseCluster, direction, link_record
 from counterclaim.store import Store
-from counterclaim.store.reuse import analyze_reuse, load_reuse_clusters, load_reuse_links
+from counterclaim.store.reuse import analyze_reuse, load_reuse_clusters, load_reuse_dates, load_reuse_links
 
 console = Console()
 _EARLIEST_MARK = {Basis.DATED: "*", Basis.TIE: "*=", Basis.UNDATED: "*?"}
@@ -49,12 +49,11 @@ def reuse_command(
     if analyze:
         _analyze_pending(store, quiet=as_json)
     ids = [store.get_article(article).id] if article else None
-    links = load_reuse_links(store, ids)
+    # The JSON lines hold offsets only: no article text needs loading for them.
+    links = load_reuse_links(store, ids, with_text=not as_json)
     clusters = {c.id: c for c in load_reuse_clusters(store, sorted({x.cluster for x in links}))}
     if as_json:
-        dates = {
-            a.id: a.published_at for a in store.articles(ids=sorted({x for k in links for x in (k.a, k.b)}))
-        }
+        dates = load_reuse_dates(store, sorted({x for k in links for x in (k.a, k.b)}))
         for link in links:
             _, basis = direction(dates.get(link.a), dates.get(link.b))
             print(json.dumps(link_record(link, clusters.get(link.cluster), basis), ensure_ascii=False))

@@ -251,8 +251,13 @@ def _cluster_row(cluster: ReuseCluster) -> dict[str, Any]:
     }
 
 
-def load_reuse_links(store: Store, article_ids: Sequence[str] | None = None) -> list[ReuseLink]:
-    """Stored links, all or those touching any of `article_ids`, ordered by cluster then earlier article."""
+def load_reuse_links(
+    store: Store, article_ids: Sequence[str] | None = None, with_text: bool = True
+) -> list[ReuseLink]:
+    """Stored links, all or those touching any of `article_ids`, ordered by cluster then earlier article.
+
+    `with_text=False` leaves the spans' text empty (offsets only), which saves loading every linked article.
+    """
     query = sa.select(reuse_links).order_by(reuse_links.c.cluster, reuse_links.c.a, reuse_links.c.a_start)
     with store.engine.connect() as conn:
         if article_ids is None:
@@ -263,8 +268,14 @@ def load_reuse_links(store: Store, article_ids: Sequence[str] | None = None) -> 
                 picked = query.where(sa.or_(reuse_links.c.a.in_(chunk), reuse_links.c.b.in_(chunk)))
                 found.update((row["id"], row) for row in conn.execute(picked).mappings())
             rows = sorted(found.values(), key=lambda r: (r["cluster"], r["a"], r["a_start"]))
-        texts = _texts(conn, {x for row in rows for x in (row["a"], row["b"])})
+        texts = _texts(conn, {x for row in rows for x in (row["a"], row["b"])}) if with_text else {}
     return [_link_from_row(row, texts) for row in rows]
+
+
+def load_reuse_dates(store: Store, article_ids: Sequence[str]) -> dict[str, datetime | None]:
+    """Publication time of compared articles, as the reuse stage ordered them (UTC; None when undated)."""
+    with store.engine.connect() as conn:
+        return _published(conn, article_ids)
 
 
 def load_reuse_clusters(store: Store, cluster_ids: Sequence[str] | None = None) -> list[ReuseCluster]:
