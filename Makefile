@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export COUNTERCLAIM_DATA := $(DATA)
 
-.PHONY: venv system-deps demo test lint format bench bench-ingest bench-attribution bench-stance bench-claims bench-reuse bench-web bench-workers train-stance train-attribution examples screenshots clean
+.PHONY: venv system-deps demo test test-fast lint format bench bench-ingest bench-attribution bench-stance bench-claims bench-reuse bench-web bench-workers train-stance train-attribution examples screenshots clean
 
 venv: $(STAMP)
 
@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $@
 
 demo: venv
-	$(BIN)/counterclaim ingest --db $(DEMO_DB) --recursive examples/corpus/html examples/corpus/feeds examples/corpus/jsonl examples/corpus/warc
+	$(BIN)/counterclaim ingest --db $(DEMO_DB) --outlets examples/outlets.toml --recursive examples/corpus/html examples/corpus/feeds examples/corpus/jsonl examples/corpus/warc
 	$(BIN)/counterclaim ingest --db $(DEMO_DB) --outlet meridian-report examples/corpus/text
 	$(BIN)/counterclaim outlets --db $(DEMO_DB)
 	$(BIN)/counterclaim articles --db $(DEMO_DB)
@@ -43,6 +43,10 @@ system-deps:
 
 test: venv system-deps
 	$(BIN)/python -m pytest -q
+
+# The development lane: no crash tests in subprocesses, no floors on shared data, no browser.
+test-fast: venv
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 lint: venv
 	$(BIN)/ruff check src tests bench

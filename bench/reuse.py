@@ -198,7 +198,7 @@ def score(
     to a passage's earliest carriers and a few others, not to every other carrier.
     """
     outlet = {r["id"]: r.get("outlet") for r in corpus}
-    links = _to_corpus_ids(corpus, links)
+    links = _to_corpus_ids(corpus, [_flat(link) for link in links])
     truth = _Gold(gold, outlet)
     found = _Found(links, outlet)
     precision, pairs_found = _precision(links, truth, outlet)
@@ -239,6 +239,14 @@ def score(
         "span_overlap": round(sum(overlaps) / len(overlaps), 4) if overlaps else 0.0,
         **_earliest(truth, found, matched),
     }
+
+
+def _flat(link: dict[str, Any]) -> dict[str, Any]:
+    """A link record with flat span offsets (`a_start`, `a_end`, ...): the CLI prints span objects."""
+    if "a_span" not in link:
+        return link
+    a, b = link["a_span"], link["b_span"]
+    return {**link, "a_start": a["start"], "a_end": a["end"], "b_start": b["start"], "b_end": b["end"]}
 
 
 def _rate(values: list[bool]) -> float:

@@ -23,6 +23,7 @@ from types import ModuleType
 import psycopg
 import pytest
 
+from counterclaim.stages import Models
 from counterclaim.store import Store
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -30,7 +31,20 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("COUNTERCLAIM_SHARED", REPO.parent / "shared"))
+# The fictional outlets of the bundled example corpus: a registry file of its own, as a user would write one.
+EXAMPLE_OUTLETS = REPO / "examples" / "outlets.toml"
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def require(path: Path, what: str) -> None:
+    """Skip a test whose shared data set (or tool) is missing on a developer's machine; in CI (CI=true) fail
+    instead, so a floor is never silently not checked."""
+    if path.exists():
+        return
+    message = f"{what} not found at {path}: set COUNTERCLAIM_DATA (or COUNTERCLAIM_SHARED) to the shared data"
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def script_module(name: str, path: Path) -> ModuleType:
@@ -166,6 +180,17 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture(scope="session")
+def models() -> Iterator[Models]:
+    """The analysis models, loaded once for the whole test session (each on first use) and shared by every
+    pipeline a test builds: `Pipeline(store, models=models)`."""
+    shared = Models()
+    try:
+        yield shared
+    finally:
+        shared.close()
+
+
+@pytest.fixture(scope="session")
 def shared_dir() -> Path:
     return SHARED
 
@@ -174,6 +199,5 @@ def shared_dir() -> Path:
 def founding_sample() -> Path:
     """The founding example, read by path (its text never enters the repository)."""
     path = SHARED / "samples" / "000_470af121b093634c.txt"
-    if not path.exists():
-        pytest.skip(f"founding example not found at {path}")
+    require(path, "the founding example")
     return path

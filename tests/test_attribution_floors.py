@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import require
 from counterclaim.attribution import AttributionExtractor
 from counterclaim.attribution.polnear import (
     ROLES,
@@ -17,6 +18,9 @@ from counterclaim.attribution.polnear import (
     textacy_baseline,
 )
 
+# Reads the shared PolNeAR dev set and runs the full attribution models.
+pytestmark = pytest.mark.slow
+
 DEV = data_root() / "polnear" / "polnear_dev.jsonl"
 SAMPLE = 10
 # Overlap-match F1 floors, a little below what the first ten dev articles scored when pinned (sparse cue
@@ -25,8 +29,8 @@ SAMPLE = 10
 FLOORS = {"source": 0.81, "cue": 0.82, "content": 0.79, "attribution": 0.67}
 
 
-@pytest.mark.skipif(not DEV.is_file(), reason=f"PolNeAR dev not found at {DEV}; set COUNTERCLAIM_DATA")
 def test_dev_sample_scores_stay_above_floors_and_textacy() -> None:
+    require(DEV, "PolNeAR dev")
     items = read_polnear(DEV, limit=SAMPLE)
     assert len(items) == SAMPLE
     extractor = AttributionExtractor()

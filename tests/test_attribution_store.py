@@ -15,8 +15,11 @@ from typer.testing import CliRunner
 
 from counterclaim.cli import attributions as attributions_cli
 from counterclaim.model import Article, Attribution, Polarity, Relay, Span, Speaker
+from counterclaim.outlets import open_registry
+from counterclaim.stages import Models, StageContext
+from counterclaim.stages.attribution import extract_attributions
 from counterclaim.store import Store, article_id
-from counterclaim.store.attributions import analyze_attributions, load_attributions, save_attributions
+from counterclaim.store.attributions import load_attributions, save_attributions
 
 TEXT = (Path(__file__).parent / "fixtures" / "attribution" / "patterns.txt").read_text(encoding="utf-8")
 
@@ -90,7 +93,7 @@ def test_saving_again_replaces_an_articles_rows(store: Store) -> None:
 
 def test_analyze_saves_what_the_stage_finds(store: Store) -> None:
     article = _stored(store)
-    found = analyze_attributions(store, [article])
+    found = extract_attributions(StageContext(store, open_registry(store), Models()), [article])
     loaded = load_attributions(store, [article.id])
     assert found == len(loaded) >= 4
     assert any(a.source and a.source[0].text == "the mayor" for a in loaded)

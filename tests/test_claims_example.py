@@ -9,30 +9,32 @@ from pathlib import Path
 
 import pytest
 
+from conftest import EXAMPLE_OUTLETS
+from counterclaim.dossier import claim_summaries
 from counterclaim.errors import ModelError
 from counterclaim.ingest import IngestOptions, ingest_paths
 from counterclaim.model import Account, Article, Stance
+from counterclaim.pipeline import Pipeline
 from counterclaim.store import Store
 from counterclaim.store.claims import (
-    analyze_claims,
-    claim_summaries,
     claims_with_outlets,
     load_accounts,
     load_claims,
 )
+
+# Runs the whole analysis over the example corpus and the founding example.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def analysed(store: Store, paths: list[str]) -> list[Article]:
     """Ingest, then attributions and claims, in publication order like the pipeline."""
-    from counterclaim.store.attributions import analyze_attributions
-
-    ingest_paths(store, paths, IngestOptions(recursive=True), progress=False)
+    ingest_paths(store, paths, IngestOptions(recursive=True, outlets_file=EXAMPLE_OUTLETS), progress=False)
     found = store.articles()
     try:
-        analyze_attributions(store, found)
-        analyze_claims(store, found)
+        with Pipeline(store) as pipeline:
+            pipeline.analyze([a.id for a in found], stage="claims", progress=False)
     except ModelError as error:
         pytest.fail(f"the committed models must load: {error}")
     return found

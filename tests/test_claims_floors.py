@@ -10,10 +10,13 @@ from typing import Any
 
 import pytest
 
-from conftest import script_module
+from conftest import require, script_module
 from counterclaim.claims.linking import LinkingSettings
 from counterclaim.embeddings import Embedder
 from counterclaim.errors import ModelError
+
+# Reads the shared FNC-1 set and links its claims.
+pytestmark = pytest.mark.slow
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "claim_linking.py"
 HOLDOUT_SAMPLE = 400
@@ -25,8 +28,7 @@ FLOORS = {"dev": {"f1": 0.82, "ari": 0.55}, "holdout": {"f1": 0.88, "ari": 0.85}
 def results() -> dict[str, Any]:
     bench = script_module("bench_claim_linking", BENCH)
     folder = bench.data_dir() / "fnc-1"
-    if not (folder / "train_stances.reconstructed.csv").exists():
-        pytest.skip(f"FNC-1 not found under {folder}: set COUNTERCLAIM_DATA")
+    require(folder / "train_stances.reconstructed.csv", "FNC-1")
     try:
         embedder = Embedder.load(threads=1)
     except ModelError as error:
@@ -50,8 +52,7 @@ def test_linking_stays_above_its_floors(results: dict[str, Any], name: str) -> N
 def test_development_set_comes_from_training_bodies_only() -> None:
     bench = script_module("bench_claim_linking", BENCH)
     folder = bench.data_dir() / "fnc-1"
-    if not (folder / "baseline_split_body_ids.csv").exists():
-        pytest.skip(f"FNC-1 not found under {folder}")
+    require(folder / "baseline_split_body_ids.csv", "FNC-1")
     development, evaluation = bench.fnc_story_sets(folder)
     assert development and evaluation
     assert not set(development.values()) & set(evaluation.values()), "no story is in both sets"

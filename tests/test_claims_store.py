@@ -10,12 +10,12 @@ import pytest
 
 from counterclaim.claims import ClaimLinker
 from counterclaim.claims.candidates import candidates_of
+from counterclaim.dossier import claim_summaries
 from counterclaim.embeddings import Embedder
 from counterclaim.errors import ModelError
 from counterclaim.model import Account, Article, Claim, Span, Stance
 from counterclaim.store import Store, article_id
 from counterclaim.store.claims import (
-    claim_summaries,
     claims_with_outlets,
     load_accounts,
     load_claims,
@@ -181,7 +181,7 @@ def test_search_finds_claims_by_meaning(store: Store, embedder: Embedder) -> Non
 
 
 def test_accounts_are_owed_to_every_article_of_a_shared_claim(store: Store, embedder: Embedder) -> None:
-    from counterclaim.store.claims import missing_members
+    from counterclaim.stages.claims import missing_members
 
     articles = story()
     for item in articles.values():

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from counterclaim.cli import dossier as dossier_cli
 from counterclaim.export import dossier_json
+from counterclaim.stages.provenance import analyze_provenance
 from counterclaim.store import Store
-from counterclaim.store.provenance import analyze_provenance
 from test_dossier_example import ExampleRecords, example_records, store_example
 
 

@@ -24,10 +24,10 @@ from counterclaim.model import (
     Speaker,
     Stance,
 )
+from counterclaim.stages.reuse import link_reuse
 from counterclaim.store import Store
 from counterclaim.store.attributions import save_attributions
 from counterclaim.store.claims import save_accounts, save_claims
-from counterclaim.store.reuse import analyze_reuse
 
 T0 = datetime(2017, 1, 23, 9, 0, tzinfo=UTC)
 MINISTRY = "Russian Defense Ministry"
@@ -295,4 +295,4 @@ def store_example(store: Store, records: ExampleRecords) -> None:
             )
         save_claims(conn, [records.claim])
         save_accounts(conn, records.accounts)
-    analyze_reuse(store, list(records.articles.values()))
+    link_reuse(store, list(records.articles.values()))

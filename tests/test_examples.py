@@ -23,7 +23,7 @@ import pytest
 import trafilatura
 from warcio.archiveiterator import ArchiveIterator
 
-from conftest import script_module
+from conftest import EXAMPLE_OUTLETS, require, script_module
 from counterclaim.outlets import OutletRegistry, load_registry
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -233,7 +233,7 @@ def items() -> dict[tuple[str, str | None], Item]:
 
 @pytest.fixture(scope="module")
 def registry() -> OutletRegistry:
-    return load_registry()
+    return load_registry(EXAMPLE_OUTLETS)
 
 
 # --- every file parses and agrees with the manifest -----------------------------------------------
@@ -447,8 +447,7 @@ def test_the_independent_report_has_every_pattern_of_the_founding_example() -> N
 
 
 def test_examples_are_not_copied_from_the_founding_example(items: dict[tuple[str, str | None], Item]) -> None:
-    if not FOUNDING_EXAMPLE.exists():
-        pytest.skip(f"{FOUNDING_EXAMPLE} is not here")
+    require(FOUNDING_EXAMPLE, "the founding example")
     founding = FOUNDING_EXAMPLE.read_text(encoding="utf-8").split()
     size = 10
     shingles = {tuple(founding[i : i + size]) for i in range(len(founding) - size + 1)}

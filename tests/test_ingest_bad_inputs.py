@@ -77,6 +77,7 @@ def test_declared_charset_then_utf8_then_detection(sqlite_store: Store, tmp_path
     assert "Daniel Réyes" in texts
 
 
+@pytest.mark.slow
 def test_cli_exit_codes(tmp_path: Path) -> None:
     db = tmp_path / "store.db"
     good = tmp_path / "good.txt"

@@ -15,6 +15,9 @@ import pytest
 
 from counterclaim.store import article_id
 
+# Kills a real ingest process mid-run.
+pytestmark = pytest.mark.slow
+
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 PAGES = 240
 JSONL_LINES = 400

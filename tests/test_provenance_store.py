@@ -10,14 +10,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from counterclaim.dossier import Role
+from counterclaim.dossier import load_dossier
 from counterclaim.errors import NotFoundError, UsageError
 from counterclaim.model import ProvenanceCheck, ProvenanceStatus, Span, Speaker, Verdict
+from counterclaim.parties import Role
+from counterclaim.stages.provenance import analyze_provenance, analyze_provenance_batch
 from counterclaim.store import Store
 from counterclaim.store.provenance import (
-    analyze_provenance,
-    analyze_provenance_batch,
-    load_dossier,
     load_provenance,
     load_verdicts,
     save_provenance,

@@ -269,7 +269,8 @@ def test_link_record_has_the_documented_fields() -> None:
     links = find_reuse([article("a", "x", PASSAGE), article("b", "y", PASSAGE, 1)], ReuseIndex())
     linked, (cluster,) = assign_clusters(links, {"a": T0, "b": T0 + timedelta(hours=1)})
     record = link_record(linked[0], cluster)
-    assert set(record) >= {"a", "a_start", "a_end", "b", "b_start", "b_end", "score", "direction", "cluster"}
+    assert set(record) >= {"a", "a_span", "b", "b_span", "score", "direction", "cluster", "method"}
+    assert record["a_span"] == {"start": 0, "end": len(PASSAGE.rstrip(".")), "text": PASSAGE.rstrip(".")}
     assert record["direction"] == "a->b"
     assert record["earliest"] == "a"
 

@@ -15,8 +15,9 @@ import pytest
 
 from counterclaim.ingest import IngestOptions, ingest_paths
 from counterclaim.model import Article, Direction, ReuseLink
+from counterclaim.stages.reuse import link_reuse
 from counterclaim.store import Store
-from counterclaim.store.reuse import analyze_reuse, load_reuse_clusters, load_reuse_links
+from counterclaim.store.reuse import load_reuse_clusters, load_reuse_links
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 QUOTE_MARKS = '"\u201c\u201d\u00ab\u00bb'
@@ -32,7 +33,10 @@ def manifest() -> dict[str, Any]:
 def example_store(tmp_path_factory: pytest.TempPathFactory, manifest: dict[str, Any]) -> Store:
     store = Store(str(tmp_path_factory.mktemp("reuse-example") / "example.db"))
     ingest_paths(
-        store, [str(EXAMPLES / "corpus")], IngestOptions(recursive=True, analyze=False), progress=False
+        store,
+        [str(EXAMPLES / "corpus")],
+        IngestOptions(recursive=True, analyze=False, outlets_file=EXAMPLES / "outlets.toml"),
+        progress=False,
     )
     # Ingest may keep only the day of a page's date; the manifest holds each article's exact moment.
     moment = {a["url"]: a["published_at"] for a in manifest["article"]}
@@ -41,7 +45,7 @@ def example_store(tmp_path_factory: pytest.TempPathFactory, manifest: dict[str, 
         for batch in store.iter_articles()
         for a in batch
     ]
-    analyze_reuse(store, articles)
+    link_reuse(store, articles)
     return store
 
 

@@ -15,6 +15,9 @@ import pytest
 from conftest import script_module
 from counterclaim.reuse import ReuseSettings
 
+# Generates and links a corpus of hundreds of articles.
+pytestmark = pytest.mark.slow
+
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 

@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from counterclaim.model import Article, Attribution, Direction, Polarity, Span
 from counterclaim.reuse import Basis, ReuseIndex, ReuseSettings, find_reuse
+from counterclaim.stages.reuse import link_reuse
 from counterclaim.store import Store, article_id
 from counterclaim.store.reuse import (
-    analyze_reuse,
     links_overlapping,
     load_reuse_clusters,
     load_reuse_links,
@@ -50,10 +50,10 @@ def story(store: Store) -> dict[str, Article]:
 
 def test_batches_are_compared_with_the_stored_index(store: Store) -> None:
     articles = story(store)
-    assert analyze_reuse(store, [articles["ministry"], articles["other"]]) == 0
-    assert analyze_reuse(store, [articles["rt"]]) == 1
-    assert analyze_reuse(store, [articles["tass"]]) == 2
-    assert analyze_reuse(store, list(articles.values())) == 0
+    assert link_reuse(store, [articles["ministry"], articles["other"]]) == 0
+    assert link_reuse(store, [articles["rt"]]) == 1
+    assert link_reuse(store, [articles["tass"]]) == 2
+    assert link_reuse(store, list(articles.values())) == 0
     links = load_reuse_links(store)
     pairs = {(x.a, x.b) for x in links}
     m, rt, tass = articles["ministry"].id, articles["rt"].id, articles["tass"].id
@@ -76,7 +76,7 @@ def articles_by_id(articles: dict[str, Article]) -> dict[str, Article]:
 def test_stored_links_match_one_in_memory_pass(store: Store) -> None:
     articles = story(store)
     for article in articles.values():
-        analyze_reuse(store, [article])
+        link_reuse(store, [article])
     in_memory = find_reuse(list(articles.values()), ReuseIndex())
     key = {(x.a, x.a_span.start, x.a_span.end, x.b, x.b_span.start, x.b_span.end) for x in in_memory}
     saved = {
@@ -88,7 +88,7 @@ def test_stored_links_match_one_in_memory_pass(store: Store) -> None:
 
 def test_links_of_one_article_and_of_an_attribution(store: Store) -> None:
     articles = story(store)
-    analyze_reuse(store, list(articles.values()))
+    link_reuse(store, list(articles.values()))
     rt = articles["rt"]
     assert {x.a for x in load_reuse_links(store, [rt.id])} | {
         x.b for x in load_reuse_links(store, [rt.id])
@@ -112,14 +112,14 @@ def test_clusters_merge_when_a_bridging_article_arrives(store: Store) -> None:
     first, second = prose(600, 60), prose(601, 60)
     a = stored(store, "one", first + "\n\n" + prose(602, 10), 0)
     b = stored(store, "two", second + "\n\n" + prose(603, 10), 1)
-    analyze_reuse(store, [a, b])
+    link_reuse(store, [a, b])
     c = stored(store, "three", first + "\n\n" + prose(604, 5), 2)
     d = stored(store, "four", second + "\n\n" + prose(605, 5), 3)
-    analyze_reuse(store, [c, d])
+    link_reuse(store, [c, d])
     assert len(load_reuse_clusters(store)) == 2
     # An undated article carrying both passages links the two clusters' articles, not the clusters.
     e = stored(store, "five", first + "\n\n" + prose(606, 8) + "\n\n" + second, None)
-    analyze_reuse(store, [e])
+    link_reuse(store, [e])
     clusters = load_reuse_clusters(store)
     assert len(clusters) == 2
     assert {c.earliest for c in clusters} == {a.id, b.id}
@@ -134,7 +134,7 @@ def test_the_stored_index_is_bounded_per_fingerprint(store: Store) -> None:
         batch = [
             stored(store, f"o{n}-{k}", prose(710 + 10 * n + k, 40) + "\n\n" + legal, n) for k in range(4)
         ]
-        analyze_reuse(store, batch, settings)
+        link_reuse(store, batch, settings)
     with store.engine.connect() as conn:
         most = conn.execute(
             sa.select(sa.func.count()).select_from(reuse_fingerprints).group_by(reuse_fingerprints.c.hash)
@@ -157,7 +157,8 @@ def test_cli_prints_one_json_object_per_link(store_url: str) -> None:
     assert {r["direction"] for r in records} == {"a->b"}
     assert {r["basis"] for r in records} == {"dated"}
     first = next(r for r in records if r["b"] == articles["rt"].id)
-    assert articles["ministry"].text[first["a_start"] : first["a_end"]] == STATEMENT.rstrip(".")
+    span = first["a_span"]
+    assert articles["ministry"].text[span["start"] : span["end"]] == span["text"] == STATEMENT.rstrip(".")
     assert first["earliest"] == articles["ministry"].id
     table = CliRunner().invoke(app, ["reuse", "--db", store_url, "--article", articles["tass"].id[:10]])
     assert table.exit_code == 0, table.output

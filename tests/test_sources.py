@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import EXAMPLE_OUTLETS
 from counterclaim.outlets import load_registry
 from counterclaim.outlets.entries import CountryWords
 from counterclaim.outlets.names import CountryLexicon
@@ -51,9 +52,9 @@ def test_an_ambiguous_surname_is_left_alone() -> None:
     assert identities["Berg"] == "Berg"
 
 
-def test_the_shipped_registry_knows_the_example_countries() -> None:
+def test_the_example_registry_knows_the_example_countries() -> None:
     names = ["Valdoria's Defence Ministry", "Defence Ministry"]
-    identities = source_identities(names, load_registry().lexicon)
+    identities = source_identities(names, load_registry(EXAMPLE_OUTLETS).lexicon)
     assert identities["Defence Ministry"] == "Valdoria's Defence Ministry"
 
 

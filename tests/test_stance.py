@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import require
 from counterclaim.errors import ModelError
 from counterclaim.model import Article, Attribution, Polarity, Relay, Span, Speaker, Stance
 from counterclaim.stance import (
@@ -237,8 +238,7 @@ def quoted_attribution(text: str, marker: str, speaker: str, relays: tuple[str, 
 
 
 def test_founding_example_ministry_asserts_and_spokesmen_deny(model: StanceModel) -> None:
-    if not FOUNDING.is_file():
-        pytest.skip(f"founding sample not found at {FOUNDING}")
+    require(FOUNDING, "the founding example")
     text = FOUNDING.read_text(encoding="utf-8")
     article = Article(id="founding", text=text)
     ministry = quoted_attribution(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import require
 from counterclaim.stance import FNC_LABELS, StanceModel, score_fnc
 from counterclaim.training.stance import read_bodies, read_split, read_stances, split_pairs
 
@@ -27,8 +28,7 @@ DISAGREE_F1_FLOOR = 0.38
 
 @pytest.mark.slow
 def test_holdout_sample_stays_above_floors() -> None:
-    if not (FNC / "train_stances.reconstructed.csv").is_file():
-        pytest.skip(f"FNC-1 data not found under {FNC}")
+    require(FNC / "train_stances.reconstructed.csv", "FNC-1")
     _, _, holdout = split_pairs(
         read_stances(FNC / "train_stances.reconstructed.csv"), read_split(FNC / "baseline_split_body_ids.csv")
     )

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 
 from counterclaim.export import dossier_json
 from counterclaim.model import IngestReport
+from counterclaim.stages.provenance import analyze_provenance
 from counterclaim.store import Store
-from counterclaim.store.provenance import analyze_provenance
 from counterclaim.web import create_app
 from counterclaim.web.app import CSP
 from test_dossier_example import ExampleRecords, example_records, store_example

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import uvicorn
 
+from counterclaim.stages.provenance import analyze_provenance
 from counterclaim.store import Store
-from counterclaim.store.provenance import analyze_provenance
 from counterclaim.web import create_app
 from test_dossier_example import ExampleRecords, example_records, store_example
 

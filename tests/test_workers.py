@@ -13,6 +13,9 @@ from counterclaim.model import Article
 from counterclaim.store import article_id
 from counterclaim.workers import AttributionPool, slices
 
+# Each test starts worker processes that load the models: seconds to tens of seconds.
+pytestmark = pytest.mark.slow
+
 TEXTS = sorted((Path(__file__).resolve().parents[1] / "examples" / "corpus" / "text").glob("*.txt"))
 
 

@@ -9,85 +9,44 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from counterclaim.errors import NotFoundError
 from counterclaim.model import (
     Account,
     Article,
     Attribution,
     Claim,
     Outlet,
-    OutletKind,
-    Polarity,
     ProvenanceCheck,
     ProvenanceStatus,
     ReuseLink,
-    Span,
     Stance,
     Verdict,
 )
+from counterclaim.outlets import OutletRegistry, open_registry
 from counterclaim.outlets.names import CountryLexicon
+from counterclaim.parties import (
+    NEVER,
+    AccountEntry,
+    PartySummary,
+    Role,
+    account_entry,
+    outlet_parties,
+    roles_by_party,
+    same_source_names,
+    source_parties,
+)
 from counterclaim.sources import source_identities
-
-
-class Role(StrEnum):
-    """What a party does with the claim in one account."""
-
-    ASSERTS = "asserts"
-    RELAYS = "relays"
-    DENIES = "denies"
-    DECLINES = "declines"
-    REPORTS = "reports"
-
-
-@dataclass(frozen=True, slots=True)
-class AccountEntry:
-    """One account of the claim with everything needed to show it: outlet, source, relay path, evidence."""
-
-    account: Account
-    article_title: str | None
-    article_url: str | None
-    published_at: datetime | None
-    outlet: str | None
-    outlet_name: str
-    outlet_kind: OutletKind
-    source: str | None
-    source_role: Role | None
-    # "person" or "organisation": JSON-LD needs it to type a claim's author.
-    source_kind: str | None
-    relays: tuple[str, ...]
-    channel: str | None
-    outlet_role: Role
-
-    @property
-    def stance(self) -> Stance:
-        return self.account.stance
-
-    @property
-    def article_id(self) -> str:
-        return self.account.article_id
-
-    @property
-    def evidence(self) -> Span | None:
-        return self.account.evidence
-
-
-@dataclass(frozen=True, slots=True)
-class PartySummary:
-    """One source or one outlet, with every role it plays across the claim's accounts."""
-
-    name: str
-    roles: tuple[Role, ...]
-    accounts: int
-    first_at: datetime | None
-    kind: OutletKind | None = None
-    key: str | None = None
-    channels: tuple[str, ...] = ()
+from counterclaim.store import Store
+from counterclaim.store.attributions import load_attributions
+from counterclaim.store.claims import load_accounts, load_claims
+from counterclaim.store.provenance import load_provenance, load_verdicts
+from counterclaim.store.reuse import load_reuse_links
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,19 +80,15 @@ class Dossier:
     verdicts: tuple[Verdict, ...]
     open_questions: tuple[OpenQuestion, ...]
 
+    def roles(self) -> dict[str, tuple[Role, ...]]:
+        """Each party (source or outlet) with every role it plays: the one rule, `roles_by_party`."""
+        return roles_by_party(self.sources, self.outlets)
+
     def parties(self, role: Role) -> tuple[str, ...]:
         """Names of sources and outlets that play `role`, sources first."""
         names = [s.name for s in self.sources if role in s.roles]
         names += [o.name for o in self.outlets if role in o.roles and o.name not in names]
         return tuple(names)
-
-
-_STANCE_SOURCE_ROLE = {
-    Stance.ASSERTS: Role.ASSERTS,
-    Stance.DENIES: Role.DENIES,
-    Stance.REPORTS: Role.REPORTS,
-}
-_NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 def build_dossier(
@@ -156,7 +111,7 @@ def build_dossier(
     by_attribution = {a.id: a for a in attributions}
     by_outlet = {o.key: o for o in outlets}
     entries = [
-        _entry(account, by_article.get(account.article_id), by_attribution, by_outlet)
+        account_entry(account, by_article.get(account.article_id), by_attribution, by_outlet)
         for account in accounts
         if account.claim_id == claim.id and account.stance is not Stance.UNRELATED
     ]
@@ -165,15 +120,15 @@ def build_dossier(
         + [check.source for check in provenance_checks],
         lexicon,
     )
-    entries = sorted((_same_source_names(e, identities) for e in entries), key=_time_order)
+    entries = sorted((same_source_names(e, identities) for e in entries), key=_time_order)
     provenance_checks = _merged_checks(provenance_checks, identities)
     article_ids = {e.article_id for e in entries}
     return Dossier(
         claim=claim,
         first_appearance=_first_appearance(entries),
         accounts=tuple(entries),
-        sources=_source_summaries(entries),
-        outlets=_outlet_summaries(entries),
+        sources=source_parties(entries),
+        outlets=outlet_parties(entries),
         reuse_clusters=_reuse_clusters(reuse_links, article_ids, by_article),
         provenance=tuple(sorted(provenance_checks, key=lambda c: c.source)),
         verdicts=tuple(sorted(verdicts, key=lambda v: v.reviewed_at)),
@@ -181,46 +136,114 @@ def build_dossier(
     )
 
 
-def _time_order(entry: AccountEntry) -> tuple[datetime, str, int]:
-    start = entry.evidence.start if entry.evidence else 0
-    return (entry.published_at or _NEVER, entry.article_id, start)
+def load_dossier(store: Store, claim_id: str, registry: OutletRegistry | None = None) -> Dossier:
+    """Gather one claim's accounts, articles, attributions, reuse, checks and verdicts into its dossier.
 
-
-def _entry(
-    account: Account,
-    article: Article | None,
-    by_attribution: Mapping[str, Attribution],
-    by_outlet: Mapping[str, Outlet],
-) -> AccountEntry:
-    attribution = by_attribution.get(account.attribution_id or "")
-    outlet_key = article.outlet if article else None
-    outlet = by_outlet.get(outlet_key or "")
-    source = source_name(attribution) if attribution else None
-    relays = _relayers(attribution, source) if attribution else ()
-    return AccountEntry(
-        account=account,
-        article_title=article.title if article else None,
-        article_url=article.url if article else None,
-        published_at=article.published_at if article else None,
-        outlet=outlet_key,
-        outlet_name=outlet.name
-        if outlet
-        else (article.site_name if article and article.site_name else "") or (outlet_key or "unknown outlet"),
-        outlet_kind=outlet.kind if outlet else OutletKind.UNKNOWN,
-        source=source,
-        source_role=_source_role(account, attribution) if attribution else None,
-        source_kind=_source_kind(attribution),
-        relays=relays,
-        channel=attribution.channel if attribution else None,
-        outlet_role=_outlet_role(account, attribution),
+    `registry` (the store's one registry: `open_registry(store)` when not given) names outlets and gives the
+    country words that let "Valdoria's" meet "Valdorian".
+    """
+    registry = registry if registry is not None else open_registry(store)
+    found = load_claims(store, claim_ids=[claim_id])
+    if not found:
+        raise NotFoundError(f"No claim with id {claim_id!r}: list claims with `counterclaim claims`.")
+    claim = found[0]
+    accounts = load_accounts(store, claim_id=claim.id)
+    article_ids = sorted({a.article_id for a in accounts})
+    return build_dossier(
+        claim=claim,
+        accounts=accounts,
+        attributions=load_attributions(store, article_ids) if article_ids else [],
+        articles=store.articles(ids=article_ids) if article_ids else [],
+        outlets=registry.all(),
+        reuse_links=load_reuse_links(store, article_ids) if article_ids else [],
+        provenance_checks=load_provenance(store, claim.id),
+        verdicts=load_verdicts(store, claim.id),
+        lexicon=registry.lexicon,
     )
 
 
-def _same_source_names(entry: AccountEntry, identities: Mapping[str, str]) -> AccountEntry:
-    """The entry with its source and relays under the names of the sources they name."""
-    source = identities.get(entry.source, entry.source) if entry.source else entry.source
-    relays = tuple(dict.fromkeys(identities.get(name, name) for name in entry.relays))
-    return replace(entry, source=source, relays=tuple(name for name in relays if name != source))
+@dataclass(frozen=True, slots=True)
+class ClaimSummary:
+    """A claim with who stands where, by the same rule as its dossier (`counterclaim.parties`).
+
+    Sources are attributed speakers (and the relays between them and the reader); outlets are whole articles.
+    """
+
+    claim: Claim
+    articles: int
+    asserting: tuple[str, ...]
+    denying: tuple[str, ...]
+    reporting: tuple[str, ...]
+    relayed_by: tuple[str, ...] = ()
+    declining: tuple[str, ...] = ()
+    outlets_asserting: tuple[str, ...] = ()
+    outlets_denying: tuple[str, ...] = ()
+    outlets_reporting: tuple[str, ...] = ()
+    score: float | None = None
+    # Every party with all the roles it plays, exactly as the claim's dossier gives them.
+    roles: tuple[tuple[str, tuple[Role, ...]], ...] = ()
+
+    @property
+    def conflict(self) -> bool:
+        asserted = bool(self.asserting) or bool(self.outlets_asserting)
+        return asserted and (bool(self.denying) or bool(self.outlets_denying))
+
+
+def claim_summaries(
+    store: Store,
+    found: Sequence[Claim],
+    scores: Sequence[float | None] | None = None,
+    registry: OutletRegistry | None = None,
+) -> list[ClaimSummary]:
+    """Who asserts, relays, denies, declines and reports each claim: the parties of its dossier."""
+    registry = registry if registry is not None else open_registry(store)
+    outlets = registry.all()
+    summaries = []
+    for position, claim in enumerate(found):
+        accounts = load_accounts(store, claim_id=claim.id)
+        article_ids = sorted({a.article_id for a in accounts if a.stance is not Stance.UNRELATED})
+        dossier = build_dossier(
+            claim=claim,
+            accounts=accounts,
+            attributions=load_attributions(store, article_ids) if article_ids else [],
+            articles=store.articles(ids=article_ids) if article_ids else [],
+            outlets=outlets,
+            reuse_links=[],
+            lexicon=registry.lexicon,
+        )
+        summaries.append(
+            _summary(dossier, len(article_ids), scores[position] if scores is not None else None)
+        )
+    return summaries
+
+
+def _summary(dossier: Dossier, articles: int, score: float | None) -> ClaimSummary:
+    def sources(role: Role) -> tuple[str, ...]:
+        return tuple(sorted(s.name for s in dossier.sources if role in s.roles))
+
+    def outlets(role: Role) -> tuple[str, ...]:
+        return tuple(sorted(o.name for o in dossier.outlets if role in o.roles))
+
+    asserting, denying = sources(Role.ASSERTS), sources(Role.DENIES)
+    return ClaimSummary(
+        claim=dossier.claim,
+        articles=articles,
+        asserting=asserting,
+        denying=denying,
+        reporting=tuple(n for n in sources(Role.REPORTS) if n not in asserting and n not in denying),
+        relayed_by=tuple(sorted(set(sources(Role.RELAYS)) | set(outlets(Role.RELAYS)))),
+        declining=sources(Role.DECLINES),
+        outlets_asserting=outlets(Role.ASSERTS),
+        outlets_denying=outlets(Role.DENIES),
+        outlets_reporting=outlets(Role.REPORTS),
+        score=score,
+        roles=tuple(sorted(dossier.roles().items())),
+    )
+
+
+def _time_order(entry: AccountEntry) -> tuple[datetime, str, int]:
+    start = entry.evidence.start if entry.evidence else 0
+    return (entry.published_at or NEVER, entry.article_id, start)
 
 
 # When two spellings of one source were checked, the more telling result stands.
@@ -244,98 +267,9 @@ def _check_rank(check: ProvenanceCheck) -> int:
     return _CHECK_ORDER.index(check.status)
 
 
-def source_name(attribution: Attribution) -> str | None:
-    """The resolved original source of an attribution: speaker, else the innermost relay, else the span."""
-    if attribution.speaker and attribution.speaker.name:
-        return attribution.speaker.name
-    if attribution.relay_chain:
-        return attribution.relay_chain[-1].name
-    return " ".join(span.text for span in attribution.source) or None
-
-
-def _source_kind(attribution: Attribution | None) -> str | None:
-    if attribution is None or attribution.speaker is None:
-        return None
-    return "person" if attribution.speaker.person else "organisation"
-
-
-def _relayers(attribution: Attribution, source: str | None) -> tuple[str, ...]:
-    # The chain is outermost first and may end with the original source itself.
-    return tuple(r.name for r in attribution.relay_chain if r.name != source)
-
-
-def _source_role(account: Account, attribution: Attribution) -> Role:
-    if attribution.polarity is Polarity.DECLINES:
-        return Role.DECLINES
-    if attribution.polarity is Polarity.DENIES and account.stance is not Stance.ASSERTS:
-        return Role.DENIES
-    return _STANCE_SOURCE_ROLE.get(account.stance, Role.REPORTS)
-
-
-def _outlet_role(account: Account, attribution: Attribution | None) -> Role:
-    # An outlet that carries someone else's assertion relays it; unattributed, it asserts in its own voice.
-    if attribution is None:
-        return _STANCE_SOURCE_ROLE.get(account.stance, Role.REPORTS)
-    if account.stance is Stance.ASSERTS:
-        return Role.RELAYS
-    return Role.REPORTS
-
-
 def _first_appearance(entries: Sequence[AccountEntry]) -> AccountEntry | None:
     dated = [e for e in entries if e.published_at is not None]
     return dated[0] if dated else (entries[0] if entries else None)
-
-
-def _source_summaries(entries: Sequence[AccountEntry]) -> tuple[PartySummary, ...]:
-    groups: dict[str, list[AccountEntry]] = defaultdict(list)
-    for entry in entries:
-        if entry.source:
-            groups[entry.source].append(entry)
-        for relay in entry.relays:
-            groups[relay].append(entry)
-    summaries = []
-    for name, group in groups.items():
-        roles = {e.source_role for e in group if e.source == name and e.source_role}
-        if any(name in e.relays for e in group):
-            roles.add(Role.RELAYS)
-        channels = sorted({e.channel for e in group if e.source == name and e.channel})
-        summaries.append(
-            PartySummary(
-                name=name,
-                roles=_ordered_roles(roles),
-                accounts=len(group),
-                first_at=_first_time(group),
-                channels=tuple(channels),
-            )
-        )
-    return tuple(sorted(summaries, key=lambda s: (s.first_at or _NEVER, s.name)))
-
-
-def _outlet_summaries(entries: Sequence[AccountEntry]) -> tuple[PartySummary, ...]:
-    groups: dict[str, list[AccountEntry]] = defaultdict(list)
-    for entry in entries:
-        groups[entry.outlet or entry.outlet_name].append(entry)
-    summaries = [
-        PartySummary(
-            name=group[0].outlet_name,
-            key=group[0].outlet,
-            kind=group[0].outlet_kind,
-            roles=_ordered_roles({e.outlet_role for e in group}),
-            accounts=len(group),
-            first_at=_first_time(group),
-        )
-        for group in groups.values()
-    ]
-    return tuple(sorted(summaries, key=lambda s: (s.first_at or _NEVER, s.name)))
-
-
-def _ordered_roles(roles: set[Role]) -> tuple[Role, ...]:
-    return tuple(role for role in Role if role in roles)
-
-
-def _first_time(group: Sequence[AccountEntry]) -> datetime | None:
-    times = [e.published_at for e in group if e.published_at]
-    return min(times) if times else None
 
 
 def _reuse_clusters(

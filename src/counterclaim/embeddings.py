@@ -35,8 +35,13 @@ def load_tokenizer(path: Path) -> Tokenizer:
     return tokenizer
 
 
-def open_session(path: Path, threads: int | None = None) -> ort.InferenceSession:
-    """Open an ONNX model on the CPU, or raise ModelError saying how to rebuild it."""
+def open_session(path: Path, threads: int | None = 1) -> ort.InferenceSession:
+    """Open an ONNX model on the CPU, or raise ModelError saying how to rebuild it.
+
+    One intra-op thread by default: parallelism comes from processes (`--workers`), a thread pool per session
+    costs more CPU than it saves on the small batches the stages send, and one thread sums in one order, so
+    the same input gives the same vectors. `threads=None` leaves onnxruntime's own default.
+    """
     if not path.is_file():
         raise ModelError(f"model file {path} is missing: {REBUILD_HINT}")
     options = ort.SessionOptions()
@@ -80,7 +85,7 @@ class Embedder:
     max_tokens: int = MAX_TOKENS
 
     @classmethod
-    def load(cls, directory: Path | None = None, threads: int | None = None) -> Embedder:
+    def load(cls, directory: Path | None = None, threads: int | None = 1) -> Embedder:
         folder = directory or MODELS_DIR
         return cls(open_session(folder / BI_ENCODER_FILE, threads), load_tokenizer(folder / TOKENIZER_FILE))
 

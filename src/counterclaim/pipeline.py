@@ -1,74 +1,200 @@
-"""Runs the analysis stages in order over newly ingested articles, one batch at a time.
+"""The analysis pipeline: runs the declared stages over stored articles and records what each has done.
 
-attribution → reuse → claims and stance → provenance; each stage saves its own records.
+Resumable: each stage marks the articles it saved records for, so `analyze` after a crash does only the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
 
-from rich.progress import Progress
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from counterclaim.model import Article
+from counterclaim import faults
+from counterclaim.errors import UsageError
+from counterclaim.outlets import OutletRegistry, open_registry
+from counterclaim.stages import Models, Stage, StageContext, all_stages, downstream, upstream
 from counterclaim.store import Store
+from counterclaim.store.pipeline import analysis_order, completed, forget_runs, mark_done
 
 BATCH_SIZE = 200
-
-Stage = Callable[[Store, list[Article]], int]
 
 
 @dataclass(slots=True)
 class AnalysisReport:
+    """What one `analyze` did: articles it ran stages on, records each stage found, and rows now stored."""
+
     articles: int = 0
+    # Articles stored by an earlier run (killed, or with --no-analyze) that this run completed.
+    earlier: int = 0
     found: dict[str, int] = field(default_factory=dict)
+    # Rows in the store before and after the run, by record kind (what summaries print).
+    before: dict[str, int] = field(default_factory=dict)
+    stored: dict[str, int] = field(default_factory=dict)
+    # Stages whose records of some articles come from another method version (re-run them with --redo).
+    outdated: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def added(self) -> dict[str, int]:
+        """Rows this run added (or removed, when negative: claims merge), by record kind."""
+        return {name: count - self.before.get(name, 0) for name, count in self.stored.items()}
 
 
-def _stages(
-    store: Store, stack: ExitStack, workers: int = 1, contextual_cues: bool = True
-) -> list[tuple[str, Stage]]:
-    """The stages with their models loaded once for the whole run, not once per batch; with several
-    workers, attribution (the slowest stage, independent per article) runs in a process pool."""
-    # Imported here so that `counterclaim articles` and ingest with --no-analyze never load the models.
-    from counterclaim.attribution import AttributionExtractor
-    from counterclaim.embeddings import Embedder
-    from counterclaim.stance import StanceModel
-    from counterclaim.store.attributions import Extractor, analyze_attributions
-    from counterclaim.store.claims import analyze_claims, open_linker
-    from counterclaim.store.provenance import analyze_provenance_batch
-    from counterclaim.store.reuse import analyze_reuse
+class Pipeline:
+    """The stages of one store with the models, the registry and the claim index loaded once.
 
-    # One MiniLM session for cue context, claim linking and stance (worker processes load their own).
-    encoder = Embedder.load()
-    extractor: Extractor
-    if workers > 1:
-        from counterclaim.workers import AttributionPool
+    Held by a command for one run, or by the web app for its life. Close it (or use `with`) to stop worker
+    processes.
+    """
 
-        extractor = stack.enter_context(AttributionPool(workers, contextual_cues))
-    else:
-        extractor = AttributionExtractor.load(contextual_cues, embedder=encoder)
-    stance_model = StanceModel.load(embedder=encoder)
-    linker = open_linker(store, encoder)
+    def __init__(
+        self,
+        store: Store,
+        registry: OutletRegistry | None = None,
+        workers: int = 1,
+        contextual_cues: bool = True,
+        stages: Sequence[Stage] | None = None,
+        models: Models | None = None,
+    ) -> None:
+        self.store = store
+        self.registry = registry if registry is not None else open_registry(store)
+        # Models may be shared by pipelines over several stores (tests, a server with several stores).
+        self.models = (
+            models if models is not None else Models(workers=workers, contextual_cues=contextual_cues)
+        )
+        self.context = StageContext(store, self.registry, self.models)
+        self.stages = list(stages) if stages is not None else all_stages()
 
-    def attributions(store: Store, batch: list[Article]) -> int:
-        return analyze_attributions(store, batch, extractor=extractor)
+    def __enter__(self) -> Pipeline:
+        return self
 
-    def claims(store: Store, batch: list[Article]) -> int:
-        nonlocal linker
-        try:
-            return analyze_claims(store, batch, linker=linker, stance_model=stance_model)
-        except Exception:
-            # The batch's transaction rolled back but the in-memory index moved on: rebuild it from the store.
-            linker = open_linker(store, encoder)
-            raise
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
 
-    return [
-        ("attributions", attributions),
-        ("reuse links", analyze_reuse),
-        ("claims", claims),
-        ("provenance checks", analyze_provenance_batch),
-    ]
+    def close(self) -> None:
+        self.models.close()
+
+    def select(self, name: str | None) -> list[Stage]:
+        """The stages to run for `--stage name`: that stage and those it needs; every stage when None."""
+        if name is None:
+            return list(self.stages)
+        if name not in {stage.name for stage in self.stages}:
+            known = ", ".join(stage.name for stage in self.stages)
+            raise UsageError(f"No stage called {name!r}: choose one of {known}.")
+        return upstream(self.stages, name)
+
+    def pending(self, article_ids: Sequence[str] | None = None, since: datetime | None = None) -> list[str]:
+        """Articles some stage has not run on yet, in analysis order."""
+        ordered = analysis_order(self.store, article_ids, since)
+        done = [set(completed(self.store, stage.name)) for stage in self.stages]
+        return [article_id for article_id in ordered if not all(article_id in d for d in done)]
+
+    def redo(
+        self, name: str | None, article_ids: Sequence[str] | None = None, since: datetime | None = None
+    ) -> None:
+        """Forget that `name` (every stage when None) and the stages reading its records ran on these.
+
+        A corpus-wide stage (claims) links each article to all others, so it is forgotten for every article,
+        and its stored claims, statements and accounts are cleared before it runs again.
+        """
+        with self.store.writer_lock():
+            names = {s.name for s in (self.stages if name is None else downstream(self.stages, name))}
+            if since is not None:
+                article_ids = analysis_order(self.store, article_ids, since)
+            with self.store.begin() as conn:
+                for stage in self.stages:
+                    if stage.name not in names:
+                        continue
+                    if stage.corpus_wide:
+                        # Everything after a corpus-wide stage is redone for every article too.
+                        article_ids = None
+                        from counterclaim.store.claims import clear_claims
+
+                        clear_claims(conn)
+                        forget_runs(conn, stage.name)
+                        self.context.forget_linker()
+                    else:
+                        forget_runs(conn, stage.name, article_ids)
+                        if stage.name == "reuse":
+                            from counterclaim.store.reuse import forget_indexed
+
+                            forget_indexed(conn, article_ids)
+
+    def analyze(
+        self,
+        article_ids: Sequence[str] | None = None,
+        stage: str | None = None,
+        since: datetime | None = None,
+        progress: bool = True,
+        console: Console | None = None,
+        new: Sequence[str] = (),
+    ) -> AnalysisReport:
+        """Run every pending stage (or `stage` and what it needs) over the given articles (all when None).
+
+        `new` names the articles this command just stored, so the report can say how many earlier ones it
+        completed. Articles go in batches in analysis order; within a batch each stage runs on the articles
+        it has not run on, and records that it has, after saving its records.
+        """
+        stages = self.select(stage)
+        messages = console or Console(stderr=True)
+
+        def waiting() -> None:
+            if progress:
+                messages.print("another process is writing this store's analysis: waiting for it to finish")
+
+        # One analysing writer per store at a time; the claim index is reread once the lock is ours, since
+        # another process may have linked claims meanwhile.
+        with self.store.writer_lock(on_wait=waiting):
+            self.context.forget_linker()
+            return self._analyze(stages, article_ids, since, progress, console, new)
+
+    def _analyze(
+        self,
+        stages: list[Stage],
+        article_ids: Sequence[str] | None,
+        since: datetime | None,
+        progress: bool,
+        console: Console | None,
+        new: Sequence[str],
+    ) -> AnalysisReport:
+        report = AnalysisReport(before=self.store.row_counts())
+        ordered = analysis_order(self.store, article_ids, since)
+        done = {s.name: completed(self.store, s.name) for s in stages}
+        todo = [a for a in ordered if any(a not in done[s.name] for s in stages)]
+        report.outdated = {
+            s.name: sum(1 for v in done[s.name].values() if v != s.version)
+            for s in stages
+            if any(v != s.version for v in done[s.name].values())
+        }
+        fresh = set(new)
+        report.earlier = sum(1 for a in todo if a not in fresh) if new else 0
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console, disable=not progress, transient=True) as bar:
+            task = bar.add_task("analysing", total=len(todo))
+            for start in range(0, len(todo), BATCH_SIZE):
+                ids = todo[start : start + BATCH_SIZE]
+                batch = self.store.articles(ids=ids)
+                order = {article_id: position for position, article_id in enumerate(ids)}
+                batch.sort(key=lambda article: order[article.id])
+                for current in stages:
+                    waiting = [article for article in batch if article.id not in done[current.name]]
+                    if not waiting:
+                        continue
+                    bar.update(task, description=f"analysing: {current.name}")
+                    count = current.run(self.context, waiting)
+                    faults.checkpoint(f"after-{current.name}")
+                    with self.store.begin() as conn:
+                        mark_done(conn, current.name, current.version, [article.id for article in waiting])
+                    report.found[current.name] = report.found.get(current.name, 0) + count
+                bar.advance(task, len(batch))
+                report.articles += len(batch)
+        report.stored = self.store.row_counts()
+        return report
 
 
 def analyze_new(
@@ -77,35 +203,14 @@ def analyze_new(
     progress: bool = True,
     workers: int = 1,
     contextual_cues: bool = True,
+    registry: OutletRegistry | None = None,
 ) -> AnalysisReport:
-    """Run every stage over the given (newly stored) articles, oldest first; attribution on `workers`.
-
-    Without contextual cues attribution skips the MiniLM reading of sentences: faster, a little less accurate.
-    """
-    report = AnalysisReport()
-    ids = list(dict.fromkeys(article_ids))
-    if not ids:
-        return report
-    with ExitStack() as stack:
-        _analyze_batches(store, ids, _stages(store, stack, workers, contextual_cues), report, progress)
-    return report
-
-
-def _analyze_batches(
-    store: Store, ids: list[str], stages: list[tuple[str, Stage]], report: AnalysisReport, progress: bool
-) -> None:
-    with Progress(disable=not progress, transient=True) as bar:
-        task = bar.add_task("analysing", total=len(ids) * len(stages))
-        for start in range(0, len(ids), BATCH_SIZE):
-            batch = store.articles(ids=ids[start : start + BATCH_SIZE])
-            report.articles += len(batch)
-            for name, stage in stages:
-                bar.update(task, description=f"analysing: {name}")
-                report.found[name] = report.found.get(name, 0) + stage(store, batch)
-                bar.advance(task, len(batch))
+    """Run every pending stage over the given articles (a library shortcut for one `Pipeline.analyze`)."""
+    with Pipeline(store, registry, workers=workers, contextual_cues=contextual_cues) as pipeline:
+        return pipeline.analyze(article_ids, progress=progress)
 
 
 def analyze_all(store: Store, progress: bool = True, workers: int = 1) -> AnalysisReport:
-    """Run every stage over the whole store (after an upgrade of a stage, say)."""
-    ids = [article.id for batch in store.iter_articles() for article in batch]
-    return analyze_new(store, ids, progress=progress, workers=workers)
+    """Run every pending stage over every stored article."""
+    with Pipeline(store, workers=workers) as pipeline:
+        return pipeline.analyze(progress=progress)

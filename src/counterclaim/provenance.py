@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from counterclaim.dossier import source_name
 from counterclaim.model import (
     Account,
     Article,
@@ -23,6 +22,7 @@ from counterclaim.model import (
     Span,
     Stance,
 )
+from counterclaim.parties import source_name
 
 # Scores a claim against candidate passages, each in [0, 1]; lexical by default, embeddings when given.
 Similarity = Callable[[str, Sequence[str]], list[float]]

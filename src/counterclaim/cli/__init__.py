@@ -24,9 +24,9 @@ err_console = Console(stderr=True)
 
 def _register_commands() -> None:
     # Explicit, in the order `--help` lists them; each module only imports what its commands need.
-    from counterclaim.cli import articles, attributions, claims, dossier, ingest, reuse, web
+    from counterclaim.cli import analyze, articles, attributions, claims, dossier, ingest, reuse, web
 
-    for module in (ingest, articles, attributions, reuse, claims, dossier, web):
+    for module in (ingest, analyze, articles, attributions, reuse, claims, dossier, web):
         module.register(app)
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
-from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -13,21 +11,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from counterclaim import records
 from counterclaim.cli.options import DbOption, JsonOption
 from counterclaim.errors import UsageError
 from counterclaim.model import Article
 from counterclaim.store import Store
 
 console = Console()
-
-
-def article_record(article: Article) -> dict[str, Any]:
-    """An article as a JSON-ready dict with every field, the text included."""
-    record = asdict(article)
-    record["published_at"] = article.published_at.isoformat() if article.published_at else None
-    record["authors"] = list(article.authors)
-    record["warnings"] = list(article.warnings)
-    return record
 
 
 def _parse_date(value: str | None, option: str) -> datetime | None:
@@ -62,23 +52,22 @@ def articles_command(
         text=text,
         limit=limit,
     )
-    records = [article_record(article) for article in found]
+    found_records = [records.article_record(article) for article in found]
     if as_json:
-        print(json.dumps(records, ensure_ascii=False, indent=2))
+        print(json.dumps(found_records, ensure_ascii=False, indent=2))
     elif as_csv:
-        _print_csv(records)
+        _print_csv(found_records)
     else:
         _print_table(found)
 
 
-def _print_csv(records: list[dict[str, Any]]) -> None:
-    fields = list(Article.__dataclass_fields__)
-    writer = csv.DictWriter(sys.stdout, fieldnames=fields)
-    writer.writeheader()
-    for record in records:
-        record["authors"] = "; ".join(record["authors"])
-        record["warnings"] = "; ".join(record["warnings"])
-        writer.writerow(record)
+def _print_csv(found: list[dict[str, Any]]) -> None:
+    columns = [column for column in found[0] if column != "text"] + ["text"] if found else ["id"]
+    rows = [
+        ["; ".join(r[c]) if isinstance(r[c], list) else ("" if r[c] is None else r[c]) for c in columns]
+        for r in found
+    ]
+    sys.stdout.write(records.csv_text(columns, rows))
 
 
 def _print_table(found: list[Article]) -> None:

@@ -7,56 +7,19 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from counterclaim import records
 from counterclaim.cli.options import DbOption, JsonOption
-from counterclaim.model import Article, Attribution, Span
+from counterclaim.model import Article, Attribution
 from counterclaim.store import Store
 
 console = Console()
 err_console = Console(stderr=True)
-
-
-def span_record(span: Span | None) -> dict[str, Any] | None:
-    return {"start": span.start, "end": span.end, "text": span.text} if span is not None else None
-
-
-def attribution_record(attribution: Attribution) -> dict[str, Any]:
-    """An attribution as a JSON-ready dict with every field; spans as {start, end, text}."""
-    speaker = attribution.speaker
-    return {
-        "id": attribution.id,
-        "article_id": attribution.article_id,
-        "source": [span_record(s) for s in attribution.source],
-        "speaker": None
-        if speaker is None
-        else {
-            "name": speaker.name,
-            "person": speaker.person,
-            "organisation": speaker.organisation,
-            "role": speaker.role,
-            "resolved_from": span_record(speaker.resolved_from),
-        },
-        "cue": [span_record(s) for s in attribution.cue],
-        "content": [span_record(s) for s in attribution.content],
-        "direct": attribution.direct,
-        "polarity": str(attribution.polarity),
-        "hedges": [span_record(s) for s in attribution.hedges],
-        "relay_chain": [{"name": r.name, "span": span_record(r.span)} for r in attribution.relay_chain],
-        "channel": attribution.channel,
-        "channel_span": span_record(attribution.channel_span),
-        "addressee": attribution.addressee,
-        "addressee_span": span_record(attribution.addressee_span),
-        "place": attribution.place,
-        "place_span": span_record(attribution.place_span),
-        "time_span": span_record(attribution.time_span),
-        "time_date": attribution.time_date.isoformat() if attribution.time_date else None,
-        "method": attribution.method,
-    }
 
 
 def attributions_command(
@@ -73,7 +36,8 @@ def attributions_command(
     ] = False,
 ) -> None:
     """Who said what: source, cue, content, polarity, channel, relays and time of each attribution."""
-    from counterclaim.store.attributions import analyze_attributions, load_attributions
+    from counterclaim.pipeline import Pipeline
+    from counterclaim.store.attributions import load_attributions
 
     store = Store(db)
     selected = [store.get_article(article)] if article else _all_articles(store)
@@ -82,11 +46,17 @@ def attributions_command(
     stored = {a.article_id for a in found}
     missing = selected if refresh else [a for a in selected if a.id not in stored]
     if missing:
-        err_console.print(f"analysing {len(missing)} article(s) with no stored attributions")
-        analyze_attributions(store, missing)
+        with Pipeline(store) as pipeline:
+            if refresh:
+                # Claims read attributions: they are linked again by the next `counterclaim analyze`.
+                pipeline.redo("attributions", [a.id for a in missing])
+                err_console.print("re-extracting; run `counterclaim analyze` afterwards to link claims again")
+            else:
+                err_console.print(f"analysing {len(missing)} article(s) with no stored attributions")
+            pipeline.analyze([a.id for a in missing], stage="attributions", progress=False)
         found = load_attributions(store, ids)
     if as_json:
-        print(json.dumps([attribution_record(a) for a in found], ensure_ascii=False, indent=2))
+        print(json.dumps([records.attribution_record(a) for a in found], ensure_ascii=False, indent=2))
     elif summary:
         _print_summary(selected, found)
     else:

@@ -12,16 +12,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from counterclaim import records
 from counterclaim.cli.options import DbOption, JsonOption
-from counterclaim.errors import NotFoundError, UsageError
-from counterclaim.export.dossier_json import account_record_to_dict
+from counterclaim.dossier import ClaimSummary, claim_summaries
+from counterclaim.errors import UsageError
+from counterclaim.outlets import open_registry
 from counterclaim.store import Store
 from counterclaim.store.claims import (
-    ClaimSummary,
-    claim_summaries,
     claims_with_outlets,
     load_accounts,
     load_claims,
+    resolve_claim_id,
     search_claims,
 )
 
@@ -30,26 +31,22 @@ console = Console()
 
 def summary_record(summary: ClaimSummary) -> dict[str, Any]:
     """A claim summary as a JSON-ready dict."""
-    claim = summary.claim
     return {
-        "id": claim.id,
-        "text": claim.canonical_text,
-        "article_id": claim.canonical_article_id,
-        "span": [claim.canonical_span.start, claim.canonical_span.end],
-        "first_seen": claim.first_seen.isoformat() if claim.first_seen else None,
+        **records.claim_record(summary.claim),
         "articles": summary.articles,
         "asserting": list(summary.asserting),
         "relayed_by": list(summary.relayed_by),
         "denying": list(summary.denying),
+        "declining": list(summary.declining),
         "reporting": list(summary.reporting),
         "outlets": {
             "asserting": list(summary.outlets_asserting),
             "denying": list(summary.outlets_denying),
             "reporting": list(summary.outlets_reporting),
         },
+        "parties": [{"name": name, "roles": [role.value for role in roles]} for name, roles in summary.roles],
         "conflict": summary.conflict,
         "score": summary.score,
-        "method": claim.method,
     }
 
 
@@ -70,12 +67,14 @@ def claims_command(
         return
     if search is not None:
         found = search_claims(store, search, limit=limit)
-        summaries = claim_summaries(store, [claim for claim, _ in found], [score for _, score in found])
+        summaries = claim_summaries(
+            store, [claim for claim, _ in found], [score for _, score in found], open_registry(store)
+        )
     else:
         ids = claims_with_outlets(store, max(min_outlets, 1))[:limit]
         order = {claim_id: position for position, claim_id in enumerate(ids)}
         claims = sorted(load_claims(store, claim_ids=ids), key=lambda claim: order[claim.id]) if ids else []
-        summaries = claim_summaries(store, claims)
+        summaries = claim_summaries(store, claims, registry=open_registry(store))
     if as_json:
         print(json.dumps([summary_record(s) for s in summaries], ensure_ascii=False, indent=2))
         return
@@ -106,12 +105,16 @@ def _claims_table(summaries: list[ClaimSummary], searched: bool) -> Table:
         "conflict",
     ]
     for column in (["score"] if searched else []) + columns:
-        table.add_column(column, overflow="fold")
+        # The id is printed whole on one line: a user copies it into `report`, which takes it as printed.
+        table.add_column(
+            column, overflow="fold", no_wrap=column == "id", min_width=12 if column == "id" else None
+        )
     for summary in summaries:
         claim = summary.claim
         asserting = _names(summary.asserting)
-        if summary.relayed_by:
-            asserting += f" (via {', '.join(summary.relayed_by)})"
+        relays = [name for name in summary.relayed_by if name not in summary.asserting]
+        if relays:
+            asserting += f" (via {', '.join(relays)})"
         counts = (summary.outlets_asserting, summary.outlets_denying, summary.outlets_reporting)
         outlets = " / ".join(str(len(names)) for names in counts) + f" of {summary.articles} articles"
         row = [
@@ -128,15 +131,11 @@ def _claims_table(summaries: list[ClaimSummary], searched: bool) -> Table:
 
 
 def _show_accounts(store: Store, claim_id: str, as_json: bool) -> None:
-    matches = [c for c in load_claims(store) if c.id.startswith(claim_id)] if len(claim_id) < 32 else []
-    found = load_claims(store, claim_ids=[claim_id]) or matches
-    if len(found) != 1:
-        raise NotFoundError(f"No single claim with id {claim_id!r}: list claims with `counterclaim claims`.")
-    claim = found[0]
+    (claim,) = load_claims(store, claim_ids=[resolve_claim_id(store, claim_id)])
     accounts = load_accounts(store, claim_id=claim.id)
     if as_json:
         summary = summary_record(claim_summaries(store, [claim])[0])
-        record = {**summary, "accounts": [account_record_to_dict(a) for a in accounts]}
+        record = {**summary, "accounts": [records.account_record(a) for a in accounts]}
         print(json.dumps(record, ensure_ascii=False, indent=2))
         return
     table = Table(title=f"Accounts of claim {claim.id[:12]}: {claim.canonical_text[:100]}")

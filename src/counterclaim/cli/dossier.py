@@ -17,19 +17,21 @@ from rich.console import Console
 from rich.table import Table
 
 from counterclaim.cli.options import DbOption, JsonOption
-from counterclaim.dossier import Dossier, render_dossier
+from counterclaim.dossier import Dossier, load_dossier, render_dossier
 from counterclaim.errors import NotFoundError, UsageError
 from counterclaim.export import dossier_json
 from counterclaim.export.accounts_csv import accounts_csv
 from counterclaim.export.html_report import html_report
 from counterclaim.export.jsonld import jsonld_document
 from counterclaim.model import Verdict
-from counterclaim.outlets import load_registry
+from counterclaim.outlets import open_registry
 from counterclaim.store import Store
-from counterclaim.store.claims import load_claims, search_claims
-from counterclaim.store.provenance import known_outlets, load_dossier, save_verdict
+from counterclaim.store.claims import load_claims, resolve_claim_id, search_claims
+from counterclaim.store.provenance import save_verdict
 
+# The dossier itself goes to stdout; every message goes to stderr, so `--json` stdout is one document.
 console = Console()
+messages = Console(stderr=True)
 
 
 class ExportFormat(StrEnum):
@@ -43,14 +45,14 @@ def _resolve_claim(store: Store, claim_id: str | None, search: str | None) -> st
     if bool(claim_id) == bool(search):
         raise UsageError("Give a CLAIM_ID or --search TEXT (one of them).")
     if claim_id:
-        return claim_id
+        return resolve_claim_id(store, claim_id)
     found = search_claims(store, search or "", limit=5)
     if not found:
         raise NotFoundError(f"No claim is close to {search!r}: ingest more articles or search other words.")
     best, score = found[0]
     if len(found) > 1:
         others = ", ".join(f"{c.id} ({s:.2f})" for c, s in found[1:])
-        console.print(f"[dim]Closest claim {best.id} (similarity {score:.2f}); others: {others}[/dim]")
+        messages.print(f"[dim]Closest claim {best.id} (similarity {score:.2f}); others: {others}[/dim]")
     return best.id
 
 
@@ -67,14 +69,14 @@ def report_command(
 ) -> None:
     """Print a claim's dossier: accounts in time order, who asserts, relays, denies, primary-source checks."""
     store = Store(db)
-    dossier = load_dossier(store, _resolve_claim(store, claim_id, search))
+    dossier = load_dossier(store, _resolve_claim(store, claim_id, search), open_registry(store))
     if as_json:
         sys.stdout.write(dossier_json.dumps([dossier]) + "\n")
     else:
         render_dossier(dossier, console)
     if html:
         _write(html, html_report(dossier))
-        console.print(f"HTML report written to {html}")
+        messages.print(f"HTML report written to {html}")
 
 
 def export_command(
@@ -104,14 +106,13 @@ def export_command(
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
         _write(output, text)
-        console.print(f"{len(dossiers)} claim(s) exported to {output}", style="green")
+        messages.print(f"{len(dossiers)} claim(s) exported to {output}", style="green")
 
 
 def _dossiers(store: Store, claim_ids: list[str] | None) -> list[Dossier]:
-    outlets = known_outlets(store)
-    lexicon = load_registry().lexicon
-    ids = claim_ids or [c.id for c in load_claims(store)]
-    return [load_dossier(store, claim_id, outlets, lexicon) for claim_id in ids]
+    registry = open_registry(store)
+    ids = [resolve_claim_id(store, c) for c in claim_ids] if claim_ids else [c.id for c in load_claims(store)]
+    return [load_dossier(store, claim_id, registry) for claim_id in ids]
 
 
 def _export_html(dossiers: list[Dossier], output: Path | None) -> None:
@@ -124,7 +125,7 @@ def _export_html(dossiers: list[Dossier], output: Path | None) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for dossier in dossiers:
         _write(folder / f"claim-{dossier.claim.id}.html", html_report(dossier))
-    console.print(f"{len(dossiers)} HTML report(s) written to {folder}/", style="green")
+    messages.print(f"{len(dossiers)} HTML report(s) written to {folder}/", style="green")
 
 
 def verdict_command(
@@ -138,10 +139,7 @@ def verdict_command(
 ) -> None:
     """Record a reviewer's verdict on a claim; exported as a schema.org ClaimReview. The tool never rates."""
     store = Store(db)
-    if not load_claims(store, claim_ids=[claim_id]):
-        raise NotFoundError(
-            f"No claim with id {claim_id!r}: find it with `counterclaim report --search TEXT`."
-        )
+    claim_id = resolve_claim_id(store, claim_id)
     verdict = Verdict(claim_id, rating, reviewer, datetime.now(UTC), url, notes)
     with store.begin() as conn:
         save_verdict(conn, verdict)

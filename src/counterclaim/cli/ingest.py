@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from counterclaim.cli.analyze import FastCuesOption, WorkersOption, analysis_record, analysis_summary
 from counterclaim.cli.options import DbOption, JsonOption
 from counterclaim.errors import UsageError
 from counterclaim.ingest import (
@@ -26,6 +27,7 @@ from counterclaim.ingest import (
     ingest_pending,
 )
 from counterclaim.model import IngestProblem
+from counterclaim.pipeline import Pipeline
 from counterclaim.store import Store
 
 
@@ -59,17 +61,8 @@ def ingest_command(
     analyze: Annotated[
         bool, typer.Option("--analyze/--no-analyze", help="Run the analysis stages on the new articles.")
     ] = True,
-    workers: Annotated[
-        int, typer.Option(help="Processes for attribution extraction, the slowest stage (one a core).", min=1)
-    ] = 1,
-    fast_cues: Annotated[
-        bool,
-        typer.Option(
-            "--fast-cues",
-            help="Find attribution cues with the sparse model alone (no MiniLM reading of sentences): about "
-            "1.4x faster, cue F1 0.794 instead of 0.805 on PolNeAR dev.",
-        ),
-    ] = False,
+    workers: WorkersOption = 1,
+    fast_cues: FastCuesOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Ingest articles from HTML, text, RSS/Atom, JSONL, WARC, directories, globs and URLs."""
@@ -86,22 +79,43 @@ def ingest_command(
         raise UsageError("Give at least one file, directory, glob or URL to ingest, or --pending.")
     console = Console(stderr=as_json)
     store = Store(db)
+    with store.writer_lock(on_wait=lambda: Console(stderr=True).print(WAITING)):
+        _ingest_and_analyze(store, inputs, pending, options, workers, fast_cues, as_json, console)
+
+
+# Two ingests on one store take turns (storing and analysing), so they end as if run one after the other.
+WAITING = "another process is writing to this store: waiting for it to finish"
+
+
+def _ingest_and_analyze(
+    store: Store,
+    inputs: list[str] | None,
+    pending: bool,
+    options: IngestOptions,
+    workers: int,
+    fast_cues: bool,
+    as_json: bool,
+    console: Console,
+) -> None:
     progress, printer = not as_json, _problem_printer(console)
     report = IngestReport()
     if inputs:
         report = ingest_paths(store, inputs, options, progress, console, printer)
     if pending:
         report.extend(ingest_pending(store, options, progress, console, printer))
-    if options.analyze and report.added:
-        from counterclaim.pipeline import analyze_new
-
-        analysis = analyze_new(
-            store, report.added, progress=not as_json, workers=workers, contextual_cues=not fast_cues
-        )
-        found = ", ".join(f"{count} {name}" for name, count in analysis.found.items())
-        console.print(f"analysed {analysis.articles} new articles: {found}")
+    analysis = None
+    if options.analyze:
+        # Everything pending is analysed, not only what this run added: articles of a killed run or of
+        # `--no-analyze` are completed here too.
+        with Pipeline(store, workers=workers, contextual_cues=not fast_cues) as pipeline:
+            analysis = pipeline.analyze(progress=not as_json, console=console, new=report.added)
+        if not as_json:
+            console.print(analysis_summary(analysis))
     if as_json:
-        print(json.dumps(report_record(report), indent=2))
+        record = report_record(report)
+        if analysis is not None:
+            record["analysis"] = analysis_record(analysis)
+        print(json.dumps(record, indent=2))
     else:
         console.print(summary_table(report))
     if report.problems:

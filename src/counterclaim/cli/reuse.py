@@ -10,28 +10,24 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
 from counterclaim.cli.options import DbOption, JsonOption
 from counterclaim.model import ReuseLink
 from counterclaim.reuse import Basis, ReuseCluster, direction, link_record
 from counterclaim.store import Store
-from counterclaim.store.reuse import analyze_reuse, load_reuse_clusters, load_reuse_dates, load_reuse_links
+from counterclaim.store.reuse import load_reuse_clusters, load_reuse_dates, load_reuse_links
 
 console = Console()
 _EARLIEST_MARK = {Basis.DATED: "*", Basis.TIE: "*=", Basis.UNDATED: "*?"}
 
 
 def _analyze_pending(store: Store, quiet: bool) -> int:
-    found = 0
-    with Progress(disable=quiet, transient=True, console=Console(stderr=True)) as progress:
-        task = progress.add_task("reuse: comparing articles", total=store.count_articles())
-        # Large batches: each costs a few queries and a re-clustering of what it touches, whatever its size.
-        for batch in store.iter_articles(batch_size=5000):
-            found += analyze_reuse(store, batch)
-            progress.advance(task, len(batch))
-    return found
+    from counterclaim.pipeline import Pipeline
+
+    with Pipeline(store) as pipeline:
+        report = pipeline.analyze(stage="reuse", progress=not quiet, console=Console(stderr=True))
+    return report.added.get("reuse links", 0)
 
 
 def reuse_command(
@@ -49,8 +45,7 @@ def reuse_command(
     if analyze:
         _analyze_pending(store, quiet=as_json)
     ids = [store.get_article(article).id] if article else None
-    # The JSON lines hold offsets only: no article text needs loading for them.
-    links = load_reuse_links(store, ids, with_text=not as_json)
+    links = load_reuse_links(store, ids)
     clusters = {c.id: c for c in load_reuse_clusters(store, sorted({x.cluster for x in links}))}
     if as_json:
         dates = load_reuse_dates(store, sorted({x for k in links for x in (k.a, k.b)}))

@@ -1,15 +1,14 @@
 """The CSV export: one row per account of each claim, in time order, with its evidence span.
 
-Cells that a spreadsheet would run as a formula are prefixed with a quote.
+Cells that a spreadsheet would run as a formula are prefixed with a quote (`counterclaim.records.csv_text`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from counterclaim.dossier import Dossier
+from counterclaim.records import csv_text
 
 COLUMNS = (
     "claim_id",
@@ -35,9 +34,10 @@ COLUMNS = (
 
 
 def accounts_csv(dossiers: Sequence[Dossier]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    return csv_text(COLUMNS, _rows(dossiers))
+
+
+def _rows(dossiers: Sequence[Dossier]) -> Iterator[tuple[object, ...]]:
     for dossier in dossiers:
         for entry in dossier.accounts:
             evidence = entry.evidence
@@ -62,11 +62,4 @@ def accounts_csv(dossiers: Sequence[Dossier]) -> str:
                 evidence.end if evidence else "",
                 evidence.text if evidence else "",
             )
-            writer.writerow([_safe_cell(cell) for cell in row])
-    return out.getvalue()
-
-
-def _safe_cell(value: object) -> object:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+            yield row

@@ -13,8 +13,9 @@ from itertools import pairwise
 
 from markupsafe import Markup
 
-from counterclaim.dossier import AccountEntry, Dossier
+from counterclaim.dossier import Dossier
 from counterclaim.model import Stance
+from counterclaim.parties import AccountEntry
 
 STANCE_COLOUR = {
     Stance.ASSERTS: "#2e7d32",

@@ -11,18 +11,14 @@ from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
-from counterclaim import __version__
-from counterclaim.dossier import AccountEntry, Dossier, PartySummary, ReuseCluster
+from counterclaim import __version__, records
+from counterclaim.dossier import Dossier, ReuseCluster
 from counterclaim.model import (
-    Account,
-    Article,
-    Attribution,
-    Claim,
     ProvenanceCheck,
-    ReuseLink,
     Span,
     Verdict,
 )
+from counterclaim.parties import AccountEntry, PartySummary
 
 FORMAT = "counterclaim.dossiers"
 SCHEMA_VERSION = 1
@@ -128,17 +124,12 @@ def _cluster(cluster: ReuseCluster) -> dict[str, Any]:
     }
 
 
-def reuse_link_to_dict(link: ReuseLink) -> dict[str, Any]:
-    return {
-        "a": link.a,
-        "a_span": span_to_dict(link.a_span),
-        "b": link.b,
-        "b_span": span_to_dict(link.b_span),
-        "score": link.score,
-        "direction": link.direction.value,
-        "method": link.method,
-        "cluster": link.cluster,
-    }
+# One shape per entity, shared with the CLI and the web API (counterclaim.records).
+reuse_link_to_dict = records.reuse_link_record
+claim_to_dict = records.claim_record
+article_to_dict = records.article_record
+account_record_to_dict = records.account_record
+attribution_to_dict = records.attribution_record
 
 
 def _verdict(verdict: Verdict) -> dict[str, Any]:
@@ -152,68 +143,4 @@ def _verdict(verdict: Verdict) -> dict[str, Any]:
 
 
 def _time(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).isoformat() if moment else None
-
-
-# Records of the other stages, as the web API serves them ---------------------------------------------------
-
-
-def claim_to_dict(claim: Claim) -> dict[str, Any]:
-    return {
-        "id": claim.id,
-        "text": claim.canonical_text,
-        "article_id": claim.canonical_article_id,
-        "span": span_to_dict(claim.canonical_span),
-        "first_seen": _time(claim.first_seen),
-        "method": claim.method,
-    }
-
-
-def article_to_dict(article: Article, with_text: bool = True) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "id": article.id,
-        "title": article.title,
-        "url": article.url,
-        "outlet": article.outlet,
-        "site_name": article.site_name,
-        "authors": list(article.authors),
-        "published_at": _time(article.published_at),
-        "language": article.language,
-        "extraction": article.extraction,
-    }
-    if with_text:
-        record["text"] = article.text
-    return record
-
-
-def account_record_to_dict(account: Account) -> dict[str, Any]:
-    return {
-        "claim_id": account.claim_id,
-        "article_id": account.article_id,
-        "attribution_id": account.attribution_id,
-        "stance": account.stance.value,
-        "score": account.score,
-        "method": account.method,
-        "evidence": span_to_dict(account.evidence) if account.evidence else None,
-    }
-
-
-def attribution_to_dict(attribution: Attribution) -> dict[str, Any]:
-    speaker = attribution.speaker
-    return {
-        "id": attribution.id,
-        "article_id": attribution.article_id,
-        "speaker": {"person": speaker.person, "organisation": speaker.organisation, "role": speaker.role}
-        if speaker
-        else None,
-        "source": [span_to_dict(s) for s in attribution.source],
-        "cue": [span_to_dict(s) for s in attribution.cue],
-        "content": [span_to_dict(s) for s in attribution.content],
-        "direct": attribution.direct,
-        "polarity": attribution.polarity.value,
-        "hedges": [span_to_dict(s) for s in attribution.hedges],
-        "relay_chain": [r.name for r in attribution.relay_chain],
-        "channel": attribution.channel,
-        "time": attribution.time_date.isoformat() if attribution.time_date else None,
-        "method": attribution.method,
-    }
+    return records.time_record(moment)

@@ -11,8 +11,9 @@ from importlib import resources
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from counterclaim import __version__
-from counterclaim.dossier import AccountEntry, Dossier, Role, format_time, relay_path
+from counterclaim.dossier import Dossier, format_time, relay_path
 from counterclaim.export.charts import Href, graph_svg, timeline_svg
+from counterclaim.parties import AccountEntry, Role
 
 STYLESHEET = "counterclaim.css"
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from counterclaim.dossier import AccountEntry, Dossier, Role
+from counterclaim.dossier import Dossier
+from counterclaim.parties import AccountEntry, Role
 
 CONTEXT = "https://schema.org"
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from counterclaim.ingest.draft import PendingLink
-from counterclaim.store import Store
+from counterclaim.store import Store, insert_new
 from counterclaim.store.tables import ingested_sources, outlets, pending_links
 
 _CHUNK = 1 << 20
@@ -40,32 +40,26 @@ def source_done(store: Store, content_hash: str) -> bool:
 
 def record_source(conn: Connection, content_hash: str, path: str, size: int, articles: int) -> None:
     """Mark a source as fully ingested (a concurrent run may have done it first: then nothing changes)."""
-    exists = conn.execute(
-        sa.select(ingested_sources.c.content_hash).where(ingested_sources.c.content_hash == content_hash)
-    ).first()
-    if exists:
-        return
-    conn.execute(
-        ingested_sources.insert().values(
-            content_hash=content_hash, path=path, size=size, articles=articles, completed_at=datetime.now(UTC)
-        )
-    )
+    row = {
+        "content_hash": content_hash,
+        "path": path,
+        "size": size,
+        "articles": articles,
+        "completed_at": datetime.now(UTC),
+    }
+    insert_new(conn, ingested_sources, [row])
 
 
 def save_pending_link(conn: Connection, link: PendingLink) -> bool:
     """Record a link to fetch later; False when it is already waiting."""
-    if conn.execute(sa.select(pending_links.c.url).where(pending_links.c.url == link.url)).first():
-        return False
-    conn.execute(
-        pending_links.insert().values(
-            url=link.url,
-            title=link.title,
-            published_at=link.published_at,
-            feed=link.feed,
-            found_at=datetime.now(UTC),
-        )
-    )
-    return True
+    row = {
+        "url": link.url,
+        "title": link.title,
+        "published_at": link.published_at,
+        "feed": link.feed,
+        "found_at": datetime.now(UTC),
+    }
+    return insert_new(conn, pending_links, [row]) == 1
 
 
 def load_pending_links(store: Store) -> list[PendingLink]:

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import Connection
 
+from counterclaim import faults
 from counterclaim.errors import InputError
 from counterclaim.ingest import ledger
 from counterclaim.ingest.decode import GZIP_MAGIC, check_size, decode, looks_binary, uncompressed
@@ -43,7 +44,7 @@ from counterclaim.ingest.sources import (
 )
 from counterclaim.ingest.warc import read_warc
 from counterclaim.model import Article, IngestProblem, IngestReport, Outlet
-from counterclaim.outlets import load_registry
+from counterclaim.outlets import open_registry
 from counterclaim.store import Store, article_id
 
 DEFAULT_MAX_BYTES = 50_000_000
@@ -122,7 +123,7 @@ class _Run:
         self.options = options
         self.on_problem = on_problem
         self.report = IngestReport()
-        registry = load_registry(options.outlets_file)
+        registry = open_registry(store, options.outlets_file)
         self.registry_keys = {outlet.key for outlet in registry.all()}
         self.linker = OutletLinker(registry, options.outlet)
         self.detector = LanguageDetector()
@@ -245,6 +246,7 @@ class _Run:
         if outlet is not None:
             self.stored_outlets.add(outlet.key)
         (self.report.added if added else self.report.duplicates).append(article.id)
+        faults.checkpoint(f"stored-{len(self.report.added)}")
 
     def _keep_outlet(self, conn: Connection, outlet: Outlet) -> None:
         """Registry outlets are refreshed once a run; a derived one never overwrites a stored row."""

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from counterclaim import records
 from counterclaim.model import Article, Direction, ReuseLink, Span
 from counterclaim.reuse.align import AlignView, Passage, align, boilerplate_mask
 from counterclaim.reuse.clusters import Basis, ReuseCluster, assign_clusters, direction, oriented
@@ -150,21 +151,12 @@ def links_overlapping(links: Sequence[ReuseLink], article_id: str, spans: Sequen
 def link_record(
     link: ReuseLink, cluster: ReuseCluster | None = None, basis: str | None = None
 ) -> dict[str, object]:
-    """One link as the JSON object `counterclaim reuse --json` prints per line.
+    """One link as the JSON object `counterclaim reuse --json` prints per line: the one reuse link record
+    (`counterclaim.records`) with how its direction and its cluster's earliest carrier were decided.
 
     `basis` says how the direction was decided: "dated", "tie" (same moment) or "undated".
     """
-    record: dict[str, object] = {
-        "a": link.a,
-        "a_start": link.a_span.start,
-        "a_end": link.a_span.end,
-        "b": link.b,
-        "b_start": link.b_span.start,
-        "b_end": link.b_span.end,
-        "score": link.score,
-        "direction": str(link.direction),
-        "cluster": link.cluster,
-    }
+    record: dict[str, object] = records.reuse_link_record(link)
     if basis is not None:
         record["basis"] = basis
     if cluster is not None:

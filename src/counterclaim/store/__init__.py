@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -18,13 +19,18 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.dialects.postgresql
+import sqlalchemy.dialects.sqlite
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from counterclaim.errors import NotFoundError, StoreError, UsageError
 from counterclaim.model import Article, Outlet, OutletKind
 from counterclaim.store.tables import articles, outlets
+from counterclaim.text import utc
 
 DEFAULT_DB = "counterclaim.db"
 
@@ -59,19 +65,12 @@ def resolve_url(url: str | None) -> str:
     return f"sqlite:///{Path(raw).expanduser()}"
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
 class Store:
     """A migrated database holding articles, outlets and everything the stages find."""
 
     def __init__(self, url: str | None = None) -> None:
         self.url = resolve_url(url)
+        self._lock_depth = 0
         self.engine: Engine = self._connect(self.url)
         self.dialect: str = self.engine.dialect.name
         self.migrate()
@@ -92,7 +91,10 @@ class Store:
         config = Config()
         config.set_main_option("script_location", str(resources.files("counterclaim.store") / "migrations"))
         try:
-            with self.engine.begin() as conn:
+            if self._at_head(config):
+                return
+            # Two processes opening a new store at once would both create the tables: one migrates at a time.
+            with self.writer_lock(), self.engine.begin() as conn:
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
         except sa.exc.OperationalError as exc:
@@ -100,6 +102,11 @@ class Store:
                 f"Cannot open or migrate the store at {self.url!r}: {exc.orig}. "
                 "Check that the path is writable or the PostgreSQL server is running."
             ) from exc
+
+    def _at_head(self, config: Config) -> bool:
+        head = ScriptDirectory.from_config(config).get_current_head()
+        with self.engine.connect() as conn:
+            return bool(MigrationContext.configure(conn).get_current_revision() == head)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -113,15 +120,50 @@ class Store:
     # -- articles ---------------------------------------------------------------------------
 
     def add_article(self, article: Article, conn: Connection | None = None) -> bool:
-        """Insert an article; False (and nothing written) when its id is already stored."""
+        """Insert an article; False (and nothing written) when its id is already stored, even by a writer
+        running at the same moment (an insert that ignores a conflict, not a check then an insert)."""
         if conn is None:
             with self.begin() as own:
                 return self.add_article(article, own)
-        exists = conn.execute(sa.select(articles.c.id).where(articles.c.id == article.id)).first()
-        if exists:
-            return False
-        conn.execute(articles.insert().values(**_article_row(article)))
-        return True
+        return insert_new(conn, articles, [_article_row(article)]) == 1
+
+    @contextmanager
+    def writer_lock(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+        """Hold the store's one writer lock: analysis (whose claim index spans the corpus) and migrations run
+        under it, so two processes on one store take turns instead of racing. `on_wait` is called once when
+        another process holds it, before waiting."""
+        if self._lock_depth:
+            # Re-entrant within this Store: an ingest holds it around storing and the analysis inside.
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        with self._os_lock(on_wait):
+            self._lock_depth = 1
+            try:
+                yield
+            finally:
+                self._lock_depth = 0
+
+    @contextmanager
+    def _os_lock(self, on_wait: Callable[[], None] | None) -> Iterator[None]:
+        if self.dialect == "sqlite":
+            with _file_lock(_sqlite_lock_path(self.url), on_wait):
+                yield
+            return
+        with self.engine.connect() as conn:
+            if not conn.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": _LOCK_KEY}).scalar():
+                if on_wait is not None:
+                    on_wait()
+                conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": _LOCK_KEY})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": _LOCK_KEY})
+                conn.commit()
 
     def has_article(self, article_id_: str) -> bool:
         with self.engine.connect() as conn:
@@ -159,9 +201,9 @@ class Store:
         if outlet:
             query = query.where(articles.c.outlet == outlet)
         if since:
-            query = query.where(articles.c.published_at >= _utc(since))
+            query = query.where(articles.c.published_at >= utc(since))
         if until:
-            query = query.where(articles.c.published_at <= _utc(until))
+            query = query.where(articles.c.published_at <= utc(until))
         if ids is not None:
             query = query.where(articles.c.id.in_(list(ids)))
         if text:
@@ -198,6 +240,24 @@ class Store:
             yield batch
             last = batch[-1].id
 
+    def row_counts(self) -> dict[str, int]:
+        """Rows stored in each table the stages write, by the names the summaries print."""
+        from counterclaim.store import tables
+
+        counted = {
+            "articles": tables.articles,
+            "attributions": tables.attributions,
+            "reuse links": tables.reuse_links,
+            "claims": tables.claims,
+            "accounts": tables.accounts,
+            "provenance checks": tables.provenance_checks,
+        }
+        with self.engine.connect() as conn:
+            return {
+                name: int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+                for name, table in counted.items()
+            }
+
     def count_articles(self) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(articles)).scalar_one())
@@ -211,14 +271,64 @@ class Store:
             return
         for outlet in new_outlets:
             row = _outlet_row(outlet)
-            updated = conn.execute(outlets.update().where(outlets.c.key == outlet.key).values(**row))
-            if updated.rowcount == 0:
-                conn.execute(outlets.insert().values(**row))
+            # Insert-or-update in one statement: two writers storing the same outlet never collide.
+            statement = _dialect_insert(conn)(outlets).values(**row)
+            conn.execute(statement.on_conflict_do_update(index_elements=["key"], set_=row))
 
     def outlets(self) -> list[Outlet]:
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(outlets).order_by(outlets.c.key)).mappings()
             return [_outlet_from_row(row) for row in rows]
+
+
+# The key of the PostgreSQL advisory lock that serialises writers of one database ("counterclaim" in ASCII).
+_LOCK_KEY = 0x636F756E746572
+
+
+def insert_new(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert rows whose primary key is not stored yet, ignoring the others; returns how many were inserted.
+
+    One statement per row with ON CONFLICT DO NOTHING, so a concurrent writer's row is never an error.
+    """
+    inserted = 0
+    keys = list(table.primary_key.columns)
+    for row in rows:
+        statement = _dialect_insert(conn)(table).values(**row).on_conflict_do_nothing().returning(*keys)
+        # RETURNING answers only for a row really inserted (rowcount is unreliable for this on some drivers).
+        inserted += conn.execute(statement).first() is not None
+    return inserted
+
+
+def _dialect_insert(conn: Connection) -> Callable[[sa.Table], Any]:
+    if conn.dialect.name == "postgresql":
+        return sa.dialects.postgresql.insert
+    return sa.dialects.sqlite.insert
+
+
+def _sqlite_lock_path(url: str) -> Path | None:
+    database = sa.engine.make_url(url).database
+    if not database or database == ":memory:":
+        return None
+    return Path(database + ".lock")
+
+
+@contextmanager
+def _file_lock(path: Path | None, on_wait: Callable[[], None] | None) -> Iterator[None]:
+    """An exclusive lock on a file beside the database (released by the OS if the process dies)."""
+    if path is None:
+        yield
+        return
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -248,7 +358,7 @@ def _article_row(article: Article) -> dict[str, Any]:
         "site_name": article.site_name,
         "title": article.title,
         "authors": list(article.authors),
-        "published_at": _utc(article.published_at),
+        "published_at": utc(article.published_at),
         "language": article.language,
         "text": article.text,
         "source_id": article.source_id,
@@ -268,7 +378,7 @@ def _article_from_row(row: RowMapping) -> Article:
         outlet=row["outlet"],
         site_name=row["site_name"],
         authors=tuple(_json_list(row["authors"])),
-        published_at=_utc(row["published_at"]),
+        published_at=utc(row["published_at"]),
         language=row["language"],
         source_id=row["source_id"],
         source_path=row["source_path"],

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,57 +20,24 @@ from counterclaim.claims import (
     ClaimState,
     Encoder,
     LinkedCandidate,
-    Member,
-    claim_accounts,
-    members_of,
 )
-from counterclaim.claims.candidates import Candidate, CandidateKind, candidates_of
+from counterclaim.claims.candidates import Candidate, CandidateKind
 from counterclaim.claims.linking import ClaimIndex, ClaimProfile, LinkingSettings
-from counterclaim.dossier import source_name
-from counterclaim.model import Account, Article, Attribution, Claim, Span, Stance
-from counterclaim.outlets import load_registry
-from counterclaim.outlets.names import CountryLexicon
-from counterclaim.sources import source_identities
+from counterclaim.errors import NotFoundError, UsageError
+from counterclaim.model import Account, Claim, Span, Stance
 from counterclaim.store import Store
 from counterclaim.store.schema.articles import articles
 from counterclaim.store.schema.claims import accounts, claim_statements, claims
+from counterclaim.text import utc
 
 if TYPE_CHECKING:
-    from counterclaim.stance import StanceModel
+    pass
 
 DIMENSION = 384
 UNKNOWN_TERMS: dict[str, dict[str, int]] = {"terms": {}, "entities": {}}
 
 
-@dataclass(frozen=True, slots=True)
-class ClaimSummary:
-    """A claim with who stands where: sources (attributed speakers) and outlets (whole articles) by stance."""
-
-    claim: Claim
-    articles: int
-    asserting: tuple[str, ...]
-    denying: tuple[str, ...]
-    reporting: tuple[str, ...]
-    # Outlets that carried an asserting source's statement (the relays between source and reader).
-    relayed_by: tuple[str, ...] = ()
-    outlets_asserting: tuple[str, ...] = ()
-    outlets_denying: tuple[str, ...] = ()
-    outlets_reporting: tuple[str, ...] = ()
-    score: float | None = None
-
-    @property
-    def conflict(self) -> bool:
-        asserted = bool(self.asserting) or bool(self.outlets_asserting)
-        return asserted and (bool(self.denying) or bool(self.outlets_denying))
-
-
 # ---------------------------------------------------------------- saving
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def save_claims(conn: Connection, found: Sequence[Claim]) -> None:
@@ -87,8 +53,8 @@ def save_claims(conn: Connection, found: Sequence[Claim]) -> None:
                 "canonical_start": claim.canonical_span.start,
                 "canonical_end": claim.canonical_span.end,
                 "canonical_clear": True,
-                "canonical_published": _utc(claim.first_seen),
-                "first_seen": _utc(claim.first_seen),
+                "canonical_published": utc(claim.first_seen),
+                "first_seen": utc(claim.first_seen),
                 "method": claim.method,
                 "vector_sum": None,
                 "members": 0,
@@ -124,8 +90,8 @@ def _state_row(state: ClaimState, profile: ClaimProfile) -> dict[str, Any]:
         "canonical_start": span.start,
         "canonical_end": span.end,
         "canonical_clear": state.canonical_clear,
-        "canonical_published": _utc(state.canonical_published),
-        "first_seen": _utc(state.first_seen),
+        "canonical_published": utc(state.canonical_published),
+        "first_seen": utc(state.first_seen),
         "vector_sum": profile.vector_sum.astype(np.float32).tobytes(),
         "members": profile.members,
         "terms": {"terms": dict(profile.term_counts), "entities": dict(profile.entity_counts)},
@@ -167,6 +133,15 @@ def save_linking(conn: Connection, linker: ClaimLinker, linked: Sequence[LinkedC
             conn.execute(claims.update().where(claims.c.id == claim_id).values(**row))
 
 
+def clear_claims(conn: Connection) -> None:
+    """Delete every claim with its statements, accounts and primary-source checks (verdicts stay: they are a
+    reviewer's records), so the claims stage can link the whole corpus again."""
+    from counterclaim.store.schema.dossier import provenance_checks
+
+    for table in (provenance_checks, accounts, claim_statements, claims):
+        conn.execute(table.delete())
+
+
 # ---------------------------------------------------------------- linking
 
 
@@ -202,8 +177,8 @@ def _state(row: RowMapping) -> ClaimState:
         row["id"],
         canonical,
         row["canonical_clear"],
-        _utc(row["canonical_published"]),
-        _utc(row["first_seen"]),
+        utc(row["canonical_published"]),
+        utc(row["first_seen"]),
     )
 
 
@@ -217,80 +192,6 @@ def linked_article_ids(store: Store, article_ids: Iterable[str]) -> set[str]:
         return {row[0] for row in conn.execute(query)}
 
 
-def analyze_claims(
-    store: Store,
-    batch: list[Article],
-    linker: ClaimLinker | None = None,
-    stance_model: StanceModel | None = None,
-) -> int:
-    """Link the statements of new articles into claims and save accounts with stances; returns claims touched.
-
-    Needs the batch's attributions saved first. Articles already linked are skipped: the stage can be re-run.
-    """
-    from counterclaim.store.attributions import load_attributions
-
-    done = linked_article_ids(store, (article.id for article in batch))
-    fresh = [article for article in batch if article.id not in done]
-    if not fresh:
-        return 0
-    if linker is None:
-        from counterclaim.claims import load_encoder
-
-        linker = open_linker(store, load_encoder())
-    if stance_model is None:
-        from counterclaim.stance import StanceModel
-
-        stance_model = StanceModel.load()
-    found_attributions = load_attributions(store, [article.id for article in fresh])
-    linked = linker.link(fresh, candidates_of(fresh, found_attributions))
-    members = missing_members(store, linker, linked)
-    texts = {m.claim_id: linker.states[m.claim_id].canonical.text for m in members}
-    by_id = {article.id: article for article in fresh}
-    earlier = sorted({m.article_id for m in members} - set(by_id))
-    by_id.update({article.id: article for article in store.articles(ids=earlier)} if earlier else {})
-    wanted = {m.attribution_id for m in members if m.attribution_id}
-    attributions = {a.id: a for a in found_attributions if a.id in wanted}
-    if wanted - set(attributions):
-        attributions.update({a.id: a for a in load_attributions(store, earlier) if a.id in wanted})
-    found_accounts = claim_accounts(stance_model, members, texts, by_id, attributions)
-    with store.begin() as conn:
-        save_linking(conn, linker, linked)
-        save_accounts(conn, found_accounts)
-    return len({item.claim_id for item in linked})
-
-
-def missing_members(store: Store, linker: ClaimLinker, linked: Sequence[LinkedCandidate]) -> list[Member]:
-    """Members of the claims this batch touched that need an account: claims of two statements or more only.
-
-    A one-statement claim gets no account (most sentences are one); when a later statement joins it, the
-    members of earlier batches are picked up here: every (claim, article) of a shared claim gets its account.
-    """
-    merges = linker.merges()
-    shared = {
-        item.claim_id for item in linked if linker.index.claims[linker.slot_of[item.claim_id]].members >= 2
-    }
-    if not shared:
-        return []
-    stored_ids = sorted(shared | {old for old, new in merges.items() if new in shared})
-    with store.engine.connect() as conn:
-        stored = conn.execute(
-            sa.select(
-                claim_statements.c.claim_id, claim_statements.c.article_id, claim_statements.c.attribution_id
-            ).where(claim_statements.c.claim_id.in_(stored_ids))
-        ).all()
-        existing = conn.execute(
-            sa.select(accounts.c.claim_id, accounts.c.article_id, accounts.c.attribution_id).where(
-                accounts.c.claim_id.in_(stored_ids)
-            )
-        ).all()
-    done = {Member(merges.get(c, c), a, t) for c, a, t in existing}
-    stored_members = [Member(merges.get(c, c), a, None) for c, a, _ in stored]
-    stored_members += [Member(merges.get(c, c), a, t) for c, a, t in stored if t]
-    candidates = stored_members + members_of(linked)
-    needed = [m for m in candidates if m.claim_id in shared and m not in done]
-    return list(dict.fromkeys(needed))
-
-
 # ---------------------------------------------------------------- loading
 
 
@@ -301,9 +202,30 @@ def _claim(row: RowMapping) -> Claim:
         row["canonical_text"],
         row["canonical_article_id"],
         span,
-        _utc(row["first_seen"]),
+        utc(row["first_seen"]),
         row["method"],
     )
+
+
+def resolve_claim_id(store: Store, claim_id: str) -> str:
+    """The full id of the claim `claim_id` names: the id itself or a unique prefix (as listings print it)."""
+    wanted = claim_id.strip()
+    if not wanted:
+        raise UsageError("Give a claim id: list them with `counterclaim claims`.")
+    pattern = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    query = (
+        sa.select(claims.c.id).where(claims.c.id.like(pattern, escape="\\")).order_by(claims.c.id).limit(6)
+    )
+    with store.engine.connect() as conn:
+        found = [str(row[0]) for row in conn.execute(query)]
+    if wanted in found:
+        return wanted
+    if not found:
+        raise NotFoundError(f"No claim with id {wanted!r}: list claims with `counterclaim claims`.")
+    if len(found) > 1:
+        shown = ", ".join(found[:5])
+        raise UsageError(f"Claim id prefix {wanted!r} is ambiguous ({shown}, ...): give more characters.")
+    return found[0]
 
 
 def load_claims(
@@ -449,85 +371,6 @@ def search_claims(
     similarity = matrix.vectors[kept] @ query
     order = np.argsort(-similarity)[:limit]
     return [(_claim(matrix.rows[kept[i]]), round(float(similarity[i]), 4)) for i in order]
-
-
-def claim_summaries(
-    store: Store,
-    found: Sequence[Claim],
-    scores: Sequence[float | None] | None = None,
-    lexicon: CountryLexicon | None = None,
-) -> list[ClaimSummary]:
-    """Who asserts, denies and reports each claim: attributed sources; outlets by their article's stance.
-
-    Sources are named as in the dossier (speaker, else innermost relay), spellings of one source made one.
-    """
-    from counterclaim.store.attributions import load_attributions
-
-    lexicon = lexicon if lexicon is not None else load_registry().lexicon
-    summaries = []
-    for position, claim in enumerate(found):
-        related = [a for a in load_accounts(store, claim_id=claim.id) if a.stance is not Stance.UNRELATED]
-        article_ids = sorted({a.article_id for a in related})
-        attributions = {a.id: a for a in load_attributions(store, article_ids)}
-        outlets = _outlets(store, article_ids)
-        named = [
-            (account, attribution, source_name(attribution) or outlets.get(account.article_id, ""))
-            for account in related
-            if (attribution := attributions.get(account.attribution_id or "")) is not None
-        ]
-        # Outlet keys too: "valnews" the outlet is "Valnews" the source.
-        identities = source_identities(
-            [name for _, attribution, source in named for name in (source, *_relay_names(attribution))]
-            + list(outlets.values()),
-            lexicon,
-        )
-        sources: dict[Stance, set[str]] = {stance: set() for stance in Stance}
-        carriers: dict[Stance, set[str]] = {stance: set() for stance in Stance}
-        relays: set[str] = set()
-        for account in related:
-            if account.attribution_id not in attributions:
-                carriers[account.stance].add(outlets.get(account.article_id, account.article_id[:12]))
-        for account, attribution, source in named:
-            shown = identities.get(source, source)
-            if shown:
-                sources[account.stance].add(shown)
-            if account.stance is Stance.ASSERTS:
-                # An article of no known outlet relays nothing a reader could name.
-                if account.article_id in outlets:
-                    relays.add(identities.get(outlets[account.article_id], outlets[account.article_id]))
-                relays.update(identities.get(name, name) for name in _relay_names(attribution))
-                relays.discard(shown)
-        summaries.append(
-            ClaimSummary(
-                claim,
-                len(article_ids),
-                tuple(sorted(sources[Stance.ASSERTS])),
-                tuple(sorted(sources[Stance.DENIES])),
-                tuple(sorted(sources[Stance.REPORTS] - sources[Stance.ASSERTS] - sources[Stance.DENIES])),
-                tuple(sorted(relays - sources[Stance.ASSERTS])),
-                tuple(sorted(carriers[Stance.ASSERTS])),
-                tuple(sorted(carriers[Stance.DENIES])),
-                tuple(sorted(carriers[Stance.REPORTS])),
-                scores[position] if scores is not None else None,
-            )
-        )
-    return summaries
-
-
-def _relay_names(attribution: Attribution) -> list[str]:
-    return [relay.name for relay in attribution.relay_chain if relay.name]
-
-
-def _outlets(store: Store, article_ids: Sequence[str]) -> dict[str, str]:
-    """The outlet (key, else site name) of each article that has one."""
-    if not article_ids:
-        return {}
-    query = sa.select(articles.c.id, articles.c.outlet, articles.c.site_name).where(
-        articles.c.id.in_(article_ids)
-    )
-    with store.engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return {row.id: row.outlet or row.site_name for row in rows if row.outlet or row.site_name}
 
 
 def claims_with_outlets(store: Store, min_outlets: int = 1) -> list[str]:

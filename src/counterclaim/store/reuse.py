@@ -1,6 +1,6 @@
 """Saving and loading the reuse stage: links, clusters and the stored fingerprint index.
 
-`analyze_reuse` compares a new batch with the stored index, saves links, re-clusters what they touch.
+The stage (`counterclaim.stages.reuse`) loads the part of the index a batch can match and saves what it finds.
 """
 
 from __future__ import annotations
@@ -21,14 +21,12 @@ from counterclaim.reuse import (
     ReuseIndex,
     ReuseSettings,
     assign_clusters,
-    index_batch,
-    link_record,
-    match_batch,
 )
 from counterclaim.reuse import links_overlapping as _links_overlapping
 from counterclaim.store import Store
 from counterclaim.store.schema.articles import articles as articles_table
 from counterclaim.store.schema.reuse import reuse_clusters, reuse_fingerprints, reuse_indexed, reuse_links
+from counterclaim.text import utc
 
 # Bound on bound parameters per statement (SQLite allows 32766, PostgreSQL 65535).
 _CHUNK = 900
@@ -43,32 +41,7 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
         yield items[start : start + size]
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def analyze_reuse(store: Store, articles: list[Article], settings: ReuseSettings | None = None) -> int:
-    """Compare a batch with the stored index, save its links and fingerprints; returns the new links.
-
-    Articles already indexed are skipped, so running it twice over the same batch adds nothing.
-    """
-    settings = settings or ReuseSettings()
-    fresh = _not_indexed(store, articles)
-    if not fresh:
-        return 0
-    index = _partial_index(store, fresh, settings)
-    numbers, prints = index_batch(fresh, index)
-    links = match_batch(index, numbers, prints)
-    with store.begin() as conn:
-        _save_index(conn, index, fresh, numbers, prints)
-        if links:
-            _save_clustered(conn, store, links)
-    return len(links)
-
-
-def _not_indexed(store: Store, articles: list[Article]) -> list[Article]:
+def not_indexed(store: Store, articles: list[Article]) -> list[Article]:
     unique = list({a.id: a for a in articles}.values())
     known: set[str] = set()
     with store.engine.connect() as conn:
@@ -80,7 +53,24 @@ def _not_indexed(store: Store, articles: list[Article]) -> list[Article]:
     return [a for a in unique if a.id not in known]
 
 
-def _partial_index(store: Store, fresh: list[Article], settings: ReuseSettings) -> ReuseIndex:
+def forget_indexed(conn: Connection, article_ids: Sequence[str] | None = None) -> None:
+    """Remove these articles (all when None) from the fingerprint index with their links, so reuse runs again.
+
+    Clusters are kept: the next run re-clusters whatever its new links touch.
+    """
+    if article_ids is None:
+        for table in (reuse_links, reuse_clusters, reuse_fingerprints, reuse_indexed):
+            conn.execute(table.delete())
+        return
+    for chunk in _chunks(sorted(set(article_ids))):
+        conn.execute(
+            reuse_links.delete().where(sa.or_(reuse_links.c.a.in_(chunk), reuse_links.c.b.in_(chunk)))
+        )
+        conn.execute(reuse_fingerprints.delete().where(reuse_fingerprints.c.article_id.in_(chunk)))
+        conn.execute(reuse_indexed.delete().where(reuse_indexed.c.article_id.in_(chunk)))
+
+
+def partial_index(store: Store, fresh: list[Article], settings: ReuseSettings) -> ReuseIndex:
     """An in-memory index holding the stored fingerprints the new batch can match, and no others."""
     index = ReuseIndex(settings, loader=lambda ids: store.articles(ids=list(ids)))
     prints = index.shingled(fresh).prints
@@ -99,7 +89,7 @@ def _partial_index(store: Store, fresh: list[Article], settings: ReuseSettings) 
         owners = sorted({r[1] for r in rows})
         for chunk in _chunks(owners):
             for r in conn.execute(sa.select(reuse_indexed).where(reuse_indexed.c.article_id.in_(chunk))):
-                index.register(r.article_id, r.outlet, _utc(r.published_at))
+                index.register(r.article_id, r.outlet, utc(r.published_at))
     rows = [r for r in rows if r[1] in index]
     if rows:
         hashes, owner, positions = zip(*rows, strict=True)
@@ -110,12 +100,12 @@ def _partial_index(store: Store, fresh: list[Article], settings: ReuseSettings) 
     return index
 
 
-def _save_index(conn: Connection, index: ReuseIndex, fresh: list[Article], numbers: Any, prints: Any) -> None:
+def save_index(conn: Connection, index: ReuseIndex, fresh: list[Article], numbers: Any, prints: Any) -> None:
     now = datetime.now(UTC)
     conn.execute(
         reuse_indexed.insert(),
         [
-            {"article_id": a.id, "outlet": a.outlet, "published_at": _utc(a.published_at), "indexed_at": now}
+            {"article_id": a.id, "outlet": a.outlet, "published_at": utc(a.published_at), "indexed_at": now}
             for a in fresh
         ],
     )
@@ -137,7 +127,7 @@ def _save_index(conn: Connection, index: ReuseIndex, fresh: list[Article], numbe
         )
 
 
-def _save_clustered(conn: Connection, store: Store, new_links: list[ReuseLink]) -> None:
+def save_clustered(conn: Connection, store: Store, new_links: list[ReuseLink]) -> None:
     """Save new links and re-cluster every stored link connected to them (clusters can merge)."""
     old_ids, old_clusters, old = _connected_links(conn, {x for link in new_links for x in (link.a, link.b)})
     articles = sorted({x for link in [*old, *new_links] for x in (link.a, link.b)})
@@ -207,7 +197,7 @@ def _published(conn: Connection, ids: Sequence[str]) -> dict[str, datetime | Non
     for chunk in _chunks(ids):
         query = sa.select(reuse_indexed.c.article_id, reuse_indexed.c.published_at)
         for r in conn.execute(query.where(reuse_indexed.c.article_id.in_(chunk))):
-            published[r.article_id] = _utc(r.published_at)
+            published[r.article_id] = utc(r.published_at)
     return published
 
 
@@ -217,8 +207,19 @@ def _link_id(link: ReuseLink) -> str:
 
 
 def _link_row(link: ReuseLink) -> dict[str, Any]:
-    # The stored row is the `reuse --json` record plus its id and method, so the two never drift apart.
-    return {"id": _link_id(link), **link_record(link), "method": link.method}
+    return {
+        "id": _link_id(link),
+        "a": link.a,
+        "a_start": link.a_span.start,
+        "a_end": link.a_span.end,
+        "b": link.b,
+        "b_start": link.b_span.start,
+        "b_end": link.b_span.end,
+        "score": link.score,
+        "direction": link.direction.value,
+        "cluster": link.cluster,
+        "method": link.method,
+    }
 
 
 def _span(texts: dict[str, str], article: str, start: int, end: int) -> Span:

@@ -5,6 +5,7 @@ from counterclaim.store.schema.articles import articles, ingested_sources, outle
 from counterclaim.store.schema.attributions import attributions
 from counterclaim.store.schema.claims import accounts, claim_statements, claims
 from counterclaim.store.schema.dossier import provenance_checks, verdicts
+from counterclaim.store.schema.pipeline import outlet_files, stage_runs
 from counterclaim.store.schema.reuse import reuse_clusters, reuse_fingerprints, reuse_indexed, reuse_links
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "claims",
     "ingested_sources",
     "metadata",
+    "outlet_files",
     "outlets",
     "pending_links",
     "provenance_checks",
@@ -22,5 +24,6 @@ __all__ = [
     "reuse_fingerprints",
     "reuse_indexed",
     "reuse_links",
+    "stage_runs",
     "verdicts",
 ]

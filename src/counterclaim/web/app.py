@@ -9,7 +9,7 @@ import hmac
 import logging
 import tempfile
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -26,16 +26,16 @@ from starlette.exceptions import HTTPException
 
 from counterclaim import __version__
 from counterclaim.claims import Encoder, load_encoder
+from counterclaim.dossier import load_dossier
 from counterclaim.errors import CounterclaimError, NotFoundError, UsageError
 from counterclaim.export import dossier_json
 from counterclaim.export.html_report import dossier_context, template_environment
 from counterclaim.model import Article, IngestReport, Outlet, OutletKind, Stance
-from counterclaim.outlets import load_registry
+from counterclaim.outlets import OutletRegistry, open_registry
 from counterclaim.outlets.names import CountryLexicon
 from counterclaim.store import Store, article_id
 from counterclaim.store.attributions import load_attributions
 from counterclaim.store.claims import ClaimVectorCache, load_accounts, load_claims, search_claims
-from counterclaim.store.provenance import known_outlets, load_dossier
 from counterclaim.store.reuse import load_reuse_links
 from counterclaim.web.highlight import article_marks, evidence_anchor, segments
 from counterclaim.web.queries import ClaimFilters, ClaimRow, list_claims
@@ -59,8 +59,7 @@ IngestFunction = Callable[[Store, list[Path]], IngestReport]
 @dataclass
 class WebState:
     store: Store
-    outlets: list[Outlet]
-    lexicon: CountryLexicon
+    registry: OutletRegistry
     templates: Environment
     token: str | None
     ingest: IngestFunction
@@ -78,6 +77,14 @@ class WebState:
             return self._encoder
 
     @property
+    def outlets(self) -> list[Outlet]:
+        return self.registry.all()
+
+    @property
+    def lexicon(self) -> CountryLexicon:
+        return self.registry.lexicon
+
+    @property
     def outlet_kinds(self) -> dict[str, OutletKind]:
         return {o.key: o.kind for o in self.outlets}
 
@@ -86,7 +93,7 @@ def create_app(
     store: Store,
     token: str | None = None,
     ingest: IngestFunction | None = None,
-    outlets: Sequence[Outlet] | None = None,
+    registry: OutletRegistry | None = None,
     encoder: Encoder | None = None,
 ) -> FastAPI:
     """The app over `store`; uploads are accepted only when `token` is given."""
@@ -101,8 +108,7 @@ def create_app(
     )
     app.state.web = WebState(
         store=store,
-        outlets=list(outlets) if outlets is not None else known_outlets(store),
-        lexicon=load_registry().lexicon,
+        registry=registry if registry is not None else open_registry(store),
         templates=template_environment(str(resources.files("counterclaim.web") / "templates")),
         token=token or None,
         ingest=ingest or store_plain_text,
@@ -258,7 +264,7 @@ def _api_routes(app: FastAPI) -> None:
     )
     def api_dossier(request: Request, claim_id: str) -> dict[str, Any]:
         state = _state(request)
-        return dossier_json.dossier_to_dict(load_dossier(state.store, claim_id, state.outlets, state.lexicon))
+        return dossier_json.dossier_to_dict(load_dossier(state.store, claim_id, state.registry))
 
     @app.get("/api/search", tags=["claims"], summary="Claims closest in meaning to a text")
     def api_search(
@@ -463,7 +469,7 @@ def _page_routes(app: FastAPI) -> None:
     @app.get("/claims/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
     def dossier_page(request: Request, claim_id: str) -> HTMLResponse:
         state = _state(request)
-        dossier = load_dossier(state.store, claim_id, state.outlets, state.lexicon)
+        dossier = load_dossier(state.store, claim_id, state.registry)
 
         def href(entry: Any) -> str:
             anchor = f"#{evidence_anchor(entry.evidence)}" if entry.evidence else ""

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from counterclaim.claims import Encoder
-from counterclaim.dossier import source_name
 from counterclaim.model import Account, Claim, Outlet, OutletKind, Stance
 from counterclaim.outlets.names import CountryLexicon
+from counterclaim.parties import source_name
 from counterclaim.sources import names_source
 from counterclaim.store import Store
 from counterclaim.store.attributions import load_attributions

@@ -1,0 +1,115 @@
+"""The claims and stance stage: link each article's statements into claims, and give every member a stance.
+
+Corpus-wide: the claim index (read from the store once, kept in step) decides which claim a statement joins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from counterclaim.claims import ClaimLinker, LinkedCandidate, Member, claim_accounts, members_of
+from counterclaim.claims.candidates import candidates_of
+from counterclaim.claims.linking import METHOD
+from counterclaim.model import Article
+from counterclaim.stages import Stage, StageContext
+from counterclaim.store import Store
+from counterclaim.store.attributions import load_attributions
+from counterclaim.store.claims import linked_article_ids, open_linker, save_accounts, save_linking
+from counterclaim.store.schema.claims import accounts, claim_statements
+
+if TYPE_CHECKING:
+    from counterclaim.stance import StanceModel
+
+
+def link_claims(
+    store: Store,
+    batch: list[Article],
+    linker: ClaimLinker | None = None,
+    stance_model: StanceModel | None = None,
+) -> int:
+    """Link the statements of new articles into claims and save accounts with stances; returns claims touched.
+
+    Needs the batch's attributions saved first. Articles already linked are skipped: the stage can be re-run.
+    """
+    done = linked_article_ids(store, (article.id for article in batch))
+    fresh = [article for article in batch if article.id not in done]
+    if not fresh:
+        return 0
+    if linker is None:
+        from counterclaim.claims import load_encoder
+
+        linker = open_linker(store, load_encoder())
+    if stance_model is None:
+        from counterclaim.stance import StanceModel
+
+        stance_model = StanceModel.load()
+    found_attributions = load_attributions(store, [article.id for article in fresh])
+    linked = linker.link(fresh, candidates_of(fresh, found_attributions))
+    members = missing_members(store, linker, linked)
+    texts = {m.claim_id: linker.states[m.claim_id].canonical.text for m in members}
+    by_id = {article.id: article for article in fresh}
+    earlier = sorted({m.article_id for m in members} - set(by_id))
+    by_id.update({article.id: article for article in store.articles(ids=earlier)} if earlier else {})
+    wanted = {m.attribution_id for m in members if m.attribution_id}
+    attributions = {a.id: a for a in found_attributions if a.id in wanted}
+    if wanted - set(attributions):
+        attributions.update({a.id: a for a in load_attributions(store, earlier) if a.id in wanted})
+    found_accounts = claim_accounts(stance_model, members, texts, by_id, attributions)
+    with store.begin() as conn:
+        save_linking(conn, linker, linked)
+        save_accounts(conn, found_accounts)
+    return len({item.claim_id for item in linked})
+
+
+def missing_members(store: Store, linker: ClaimLinker, linked: Sequence[LinkedCandidate]) -> list[Member]:
+    """Members of the claims this batch touched that need an account: claims of two statements or more only.
+
+    A one-statement claim gets no account (most sentences are one); when a later statement joins it, the
+    members of earlier batches are picked up here: every (claim, article) of a shared claim gets its account.
+    """
+    merges = linker.merges()
+    shared = {
+        item.claim_id for item in linked if linker.index.claims[linker.slot_of[item.claim_id]].members >= 2
+    }
+    if not shared:
+        return []
+    stored_ids = sorted(shared | {old for old, new in merges.items() if new in shared})
+    with store.engine.connect() as conn:
+        stored = conn.execute(
+            sa.select(
+                claim_statements.c.claim_id, claim_statements.c.article_id, claim_statements.c.attribution_id
+            ).where(claim_statements.c.claim_id.in_(stored_ids))
+        ).all()
+        existing = conn.execute(
+            sa.select(accounts.c.claim_id, accounts.c.article_id, accounts.c.attribution_id).where(
+                accounts.c.claim_id.in_(stored_ids)
+            )
+        ).all()
+    done = {Member(merges.get(c, c), a, t) for c, a, t in existing}
+    stored_members = [Member(merges.get(c, c), a, None) for c, a, _ in stored]
+    stored_members += [Member(merges.get(c, c), a, t) for c, a, t in stored if t]
+    candidates = stored_members + members_of(linked)
+    needed = [m for m in candidates if m.claim_id in shared and m not in done]
+    return list(dict.fromkeys(needed))
+
+
+def _run(context: StageContext, batch: list[Article]) -> int:
+    try:
+        return link_claims(context.store, batch, linker=context.linker, stance_model=context.models.stance)
+    except Exception:
+        # The batch's transaction rolled back but the in-memory index moved on: reread it from the store.
+        context.forget_linker()
+        raise
+
+
+STAGE = Stage(
+    name="claims",
+    version=METHOD,
+    reads=("articles", "attributions"),
+    writes=("claims", "accounts"),
+    run=_run,
+    corpus_wide=True,
+)

@@ -1,0 +1,91 @@
+"""Saving and loading the pipeline's own bookkeeping: stage completion per article, stored outlet files.
+
+The pipeline asks which articles a stage has not run on; the store answers in one stable order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from counterclaim.store import Store, insert_new
+from counterclaim.store.schema.articles import articles
+from counterclaim.store.schema.pipeline import outlet_files, stage_runs
+
+# Bound on bound parameters per statement (SQLite allows 32766, PostgreSQL 65535).
+_CHUNK = 900
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def mark_done(conn: Connection, stage: str, version: str, article_ids: Sequence[str]) -> None:
+    """Record that `stage` (at `version`) has saved its records for these articles."""
+    ids = sorted(set(article_ids))
+    now = datetime.now(UTC)
+    for chunk in _chunks(ids):
+        conn.execute(
+            stage_runs.delete().where(stage_runs.c.stage == stage, stage_runs.c.article_id.in_(chunk))
+        )
+        conn.execute(
+            stage_runs.insert(),
+            [{"article_id": a, "stage": stage, "version": version, "completed_at": now} for a in chunk],
+        )
+
+
+def forget_runs(conn: Connection, stage: str, article_ids: Sequence[str] | None = None) -> None:
+    """Mark `stage` as not run on these articles (on every article when None), so it runs again."""
+    if article_ids is None:
+        conn.execute(stage_runs.delete().where(stage_runs.c.stage == stage))
+        return
+    for chunk in _chunks(sorted(set(article_ids))):
+        conn.execute(
+            stage_runs.delete().where(stage_runs.c.stage == stage, stage_runs.c.article_id.in_(chunk))
+        )
+
+
+def analysis_order(
+    store: Store, article_ids: Sequence[str] | None = None, since: datetime | None = None
+) -> list[str]:
+    """Article ids in the one order analysis follows: as stored (ingestion time, then id).
+
+    A resumed run and an uninterrupted one see the articles in the same order, so they link the same claims.
+    """
+    query = sa.select(articles.c.id).order_by(articles.c.ingested_at, articles.c.id)
+    if since is not None:
+        query = query.where(articles.c.published_at >= since)
+    with store.engine.connect() as conn:
+        ordered = [row[0] for row in conn.execute(query)]
+    if article_ids is None:
+        return ordered
+    wanted = set(article_ids)
+    return [article_id for article_id in ordered if article_id in wanted]
+
+
+def completed(store: Store, stage: str) -> dict[str, str]:
+    """The articles `stage` has run on, with the version that ran."""
+    query = sa.select(stage_runs.c.article_id, stage_runs.c.version).where(stage_runs.c.stage == stage)
+    with store.engine.connect() as conn:
+        return {row[0]: row[1] for row in conn.execute(query)}
+
+
+def save_outlet_file(conn: Connection, name: str, text: str) -> bool:
+    """Keep the text of a user's outlet file; False when the same text is stored already."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    row = {"content_hash": digest, "name": name, "text": text, "added_at": datetime.now(UTC)}
+    return insert_new(conn, outlet_files, [row]) == 1
+
+
+def load_outlet_files(store: Store) -> list[tuple[str, str]]:
+    """(name, text) of every stored outlet file, oldest first: later files override earlier ones by key."""
+    query = sa.select(outlet_files.c.name, outlet_files.c.text).order_by(
+        outlet_files.c.added_at, outlet_files.c.content_hash
+    )
+    with store.engine.connect() as conn:
+        return [(row[0], row[1]) for row in conn.execute(query)]
