@@ -19,6 +19,7 @@ from counterclaim.store import Store
 from counterclaim.store.reuse import load_reuse_clusters, load_reuse_dates, load_reuse_links
 
 console = Console()
+REUSE_BATCH = 5000
 _EARLIEST_MARK = {Basis.DATED: "*", Basis.TIE: "*=", Basis.UNDATED: "*?"}
 
 
@@ -26,7 +27,11 @@ def _analyze_pending(store: Store, quiet: bool) -> int:
     from counterclaim.pipeline import Pipeline
 
     with Pipeline(store) as pipeline:
-        report = pipeline.analyze(stage="reuse", progress=not quiet, console=Console(stderr=True))
+        # Reuse alone: large batches, since each batch costs an index lookup, a transaction and a
+        # re-clustering of the passages it touches, whatever its size.
+        report = pipeline.analyze(
+            stage="reuse", progress=not quiet, console=Console(stderr=True), batch_size=REUSE_BATCH
+        )
     return report.added.get("reuse links", 0)
 
 
