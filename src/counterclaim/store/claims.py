@@ -31,7 +31,7 @@ from counterclaim.dossier import source_name
 from counterclaim.model import Account, Article, Attribution, Claim, Span, Stance
 from counterclaim.outlets import load_registry
 from counterclaim.outlets.names import CountryLexicon
-from counterclaim.sources import source_identities
+from counterclaim.sources import source_identities, speaker_name
 from counterclaim.store import Store
 from counterclaim.store.schema.articles import articles
 from counterclaim.store.schema.claims import accounts, claim_statements, claims
@@ -117,7 +117,7 @@ def save_accounts(conn: Connection, found: Sequence[Account]) -> None:
 
 
 def _state_row(state: ClaimState, profile: ClaimProfile) -> dict[str, Any]:
-    span = state.canonical.span
+    span = state.canonical.statement
     return {
         "canonical_text": span.text,
         "canonical_article_id": state.canonical.article_id,
@@ -244,7 +244,7 @@ def analyze_claims(
     found_attributions = load_attributions(store, [article.id for article in fresh])
     linked = linker.link(fresh, candidates_of(fresh, found_attributions))
     members = missing_members(store, linker, linked)
-    texts = {m.claim_id: linker.states[m.claim_id].canonical.text for m in members}
+    texts = {m.claim_id: linker.states[m.claim_id].canonical.statement.text for m in members}
     by_id = {article.id: article for article in fresh}
     earlier = sorted({m.article_id for m in members} - set(by_id))
     by_id.update({article.id: article for article in store.articles(ids=earlier)} if earlier else {})
@@ -430,6 +430,19 @@ def search_claims(
     cache: ClaimVectorCache | None = None,
 ) -> list[tuple[Claim, float]]:
     """Claims nearest in meaning to a text (cosine to the claim's centroid, or to its canonical text)."""
+    found = nearest_claims(store, text, limit, encoder, min_articles, cache)
+    return [(claim, similarity) for claim, similarity, _ in found]
+
+
+def nearest_claims(
+    store: Store,
+    text: str,
+    limit: int = 10,
+    encoder: Encoder | None = None,
+    min_articles: int = 1,
+    cache: ClaimVectorCache | None = None,
+) -> list[tuple[Claim, float, int]]:
+    """(claim, cosine, articles carrying it) of the claims nearest in meaning to a text, nearest first."""
     if not text.strip():
         return []
     if encoder is None:
@@ -438,17 +451,14 @@ def search_claims(
         encoder = load_encoder()
     matrix = (cache or ClaimVectorCache()).matrix(store, encoder)
     # Claims saved without statements (records written directly) count as seen in one article.
-    kept = [
-        index
-        for index, row in enumerate(matrix.rows)
-        if matrix.articles_per_claim.get(row["id"], 1) >= min_articles
-    ]
+    support = [matrix.articles_per_claim.get(row["id"], 1) for row in matrix.rows]
+    kept = [index for index, count in enumerate(support) if count >= min_articles]
     if not kept:
         return []
     query = encoder.encode([text])[0]
     similarity = matrix.vectors[kept] @ query
-    order = np.argsort(-similarity)[:limit]
-    return [(_claim(matrix.rows[kept[i]]), round(float(similarity[i]), 4)) for i in order]
+    order = np.argsort(-similarity, kind="stable")[:limit]
+    return [(_claim(matrix.rows[kept[i]]), round(float(similarity[i]), 4), support[kept[i]]) for i in order]
 
 
 def claim_summaries(
@@ -515,7 +525,8 @@ def claim_summaries(
 
 
 def _relay_names(attribution: Attribution) -> list[str]:
-    return [relay.name for relay in attribution.relay_chain if relay.name]
+    names = (speaker_name(relay.name) for relay in attribution.relay_chain if relay.name)
+    return [name for name in names if name]
 
 
 def _outlets(store: Store, article_ids: Sequence[str]) -> dict[str, str]:
