@@ -171,7 +171,9 @@ _UNNAMED = re.compile(
     r"(?:source|sources|official|officials|spokes(?:man|woman|person)|witness(?:es)?|police|authorities|"
     r"investigators|experts?|analysts?|residents?|activists?|insiders?|aides?|diplomats?|researchers?|"
     r"scientists?|doctors?|lawyers?|prosecutors?|militants?|rebels?|troops|soldiers|government|ministry|"
-    r"agency|company|statement|report|study|survey|video|website|paper|newspaper|documents?)\b",
+    r"agency|company|statement|report|study|survey|video|website|paper|newspaper|documents?|"
+    # unnamed people and bodies: "people familiar with the matter", "a family friend", "neighbours", "a court"
+    r"people|person|man|woman|family|friends?|members?|neighbou?rs|court|crews?|attorneys?|officers?)\b",
     re.IGNORECASE,
 )
 _LABEL = re.compile(
@@ -380,7 +382,7 @@ def claim_quality(store: Store) -> dict[str, Any]:
         "fragment_reasons": dict(reasons.most_common()),
         "sources": len(names),
         "non_speaker_share": _ratio(len(bad), len(names)),
-        "non_speaker_examples": sorted(bad.items())[:25],
+        "non_speaker_examples": sorted(bad.items())[:60],
     }
 
 

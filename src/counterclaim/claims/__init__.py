@@ -120,9 +120,11 @@ class ClaimLinker:
         for row, position in enumerate(order):
             candidate = candidates[position]
             when = published.get(candidate.article_id)
-            decision = self.index.add(
-                vectors[row], statement_terms(candidate.text), claim_id_for(candidate), candidate.denial
-            )
+            terms = statement_terms(candidate.text)
+            # A fragment, quote or caption may join a claim but opens none: a claim starts from a proposition.
+            if not candidate.proposition and not self.index.would_join(vectors[row], terms, candidate.denial):
+                continue
+            decision = self.index.add(vectors[row], terms, claim_id_for(candidate), candidate.denial)
             claim_id = self.index.claims[decision.slot].key
             if decision.opened:
                 self.slot_of[claim_id] = decision.slot
