@@ -197,3 +197,11 @@ def test_rows_without_an_outlet_show_id_prefix_and_title() -> None:
     assert article_label("fedcba9876543210", None) == "article fedcba98"
     long = article_label("0" * 32, "A" * 100)
     assert len(long) < 90 and long.endswith("\u2026\u201d")
+
+
+def test_a_dateline_is_not_part_of_the_statement() -> None:
+    text = (
+        "ORSENNA, March 11 (Valnews) - Valdorian jets struck the depot on Monday. LONDON \u2014 Markets fell."
+    )
+    assert sentences(text) == ["Valdorian jets struck the depot on Monday.", "Markets fell."]
+    assert sentences("NATO - Valdoria talks ended on Monday.") == ["NATO - Valdoria talks ended on Monday."]

@@ -115,7 +115,24 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         spans.append((start, match.start() + closing))
         start = match.end()
     spans.append((start, len(text)))
-    return [trimmed for trimmed in (_trim(text, s, e) for s, e in spans) if trimmed[1] > trimmed[0]]
+    trimmed = (_undated(text, *_trim(text, s, e)) for s, e in spans)
+    return [(s, e) for s, e in trimmed if e > s]
+
+
+# A dateline ("ORSENNA, March 11 (Valnews) -", "LONDON (Reuters) —") heads a report's first sentence
+# but is not part of the statement.
+_DATELINE = re.compile(
+    r"[A-Z]{3,}[A-Z'-]*(?:\s+[A-Z][A-Z.'-]+){0,3}"
+    # a date and/or the outlet in brackets before any dash; else only a long dash ("NATO - Russia" stays)
+    r"(?:(?:,\s*[A-Z][a-z]+\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*\([^()\n]{1,40}\)\s*[-\u2013\u2014]+"
+    r"|,\s*[A-Z][a-z]+\.?\s+\d{1,2}(?:,\s*\d{4})?\s*[-\u2013\u2014]+|\s*[\u2013\u2014]+|\s+--)"
+    r"\s+(?=[A-Z\"\u201c])"
+)
+
+
+def _undated(text: str, start: int, end: int) -> tuple[int, int]:
+    found = _DATELINE.match(text, start, end)
+    return (found.end(), end) if found else (start, end)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
