@@ -139,7 +139,7 @@ def describe(tokens: Sequence[Token]) -> Speaker | None:
 def _modifier(ent: SpacySpan) -> bool:
     """A nationality or creed that only qualifies the speaker ("Kurdish sources", "the Valdorian ministry"):
     the speaker is the phrase it modifies, not the adjective."""
-    return ent.label_ == "NORP" and ent.root.dep_ in {"amod", "compound"} and ent.root.head.i >= ent.end
+    return ent.label_ == "NORP" and ent.root.dep_ == "amod" and ent.root.head.i >= ent.end
 
 
 def _owner_start(ent: SpacySpan, first: int) -> int | None:
