@@ -205,3 +205,28 @@ def test_a_dateline_is_not_part_of_the_statement() -> None:
     )
     assert sentences(text) == ["Valdorian jets struck the depot on Monday.", "Markets fell."]
     assert sentences("NATO - Valdoria talks ended on Monday.") == ["NATO - Valdoria talks ended on Monday."]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "shown"), [("U.S.", "U.S."), ("Ivo Petrak.", "Ivo Petrak"), ("British media reports", None)]
+)
+def test_abbreviations_keep_their_period_and_reports_are_no_speaker(phrase: str, shown: str | None) -> None:
+    assert speaker_name(phrase) == shown
+
+
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [
+        ("British government sources", False),
+        ("Authorities", False),
+        ("three outlets", False),
+        ("Islamist militants", False),
+        ("Valdorian Defence Ministry", True),
+        ("Calvane Herald", True),
+        ("Lena Marsh", True),
+    ],
+)
+def test_only_named_parties_get_primary_source_checks(name: str, named: bool) -> None:
+    from counterclaim.sources import named_party
+
+    assert named_party(name) is named

@@ -32,7 +32,7 @@ from counterclaim.model import (
     Verdict,
 )
 from counterclaim.outlets.names import CountryLexicon
-from counterclaim.sources import source_identities, speaker_name
+from counterclaim.sources import named_party, source_identities, speaker_name
 
 
 class Role(StrEnum):
@@ -396,6 +396,8 @@ def _open_questions(
             )
     found = {c.source for c in checks if c.status is ProvenanceStatus.FOUND}
     for source, group in _asserting_sources(entries).items():
+        if not named_party(source):
+            continue
         if source not in found and all(e.relays or e.outlet_role is Role.RELAYS for e in group):
             questions.append(
                 OpenQuestion(

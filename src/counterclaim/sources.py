@@ -227,7 +227,9 @@ def speaker_name(name: str) -> str | None:
     Variants of one party are made one: leading "the", possessives, courtesy titles and descriptors
     ("the X news website", "X's website") are dropped.
     """
-    shown = name.strip().strip("\"'\u201c\u201d\u2018\u2019 ,.:;-")
+    # A closing period may end an abbreviation ("U.S."): only a lone one after a word is dropped.
+    shown = name.strip().strip("\"'\u201c\u201d\u2018\u2019 ,:;-")
+    shown = re.sub(r"(?<=[a-z]{2})\.$", "", shown.lstrip(".")).strip()
     shown = re.sub(r"^(?:the|The)\s+", "", shown)
     shown = re.sub(r"(?:'s|\u2019s|')$", "", shown).strip()
     described = _DESCRIPTOR.sub("", shown).strip()
@@ -242,13 +244,28 @@ def speaker_name(name: str) -> str | None:
         return None
     if all(word.strip(":!.") in _LABELS for word in words) or folded.startswith("see also"):
         return None
-    if _TICKER.search(shown):
+    if _TICKER.search(shown) or "reports" in (words[0], words[-1]):
+        # "British media reports", "Reports of an attack": reports are what a speaker made, not who.
         return None
     if len(words) == 1 and folded in _DEMONYMS:
         return None
     if not shown[:1].isupper() and not shown[:1].isdigit() and not _UNNAMED.match(shown):
         return None
     return shown
+
+
+# The head of an unnamed description ("British government sources", "Authorities", "three outlets"): a party
+# with no channels of its own, so no primary-source check and no open question asks for them.
+_UNNAMED_HEAD = re.compile(
+    r"\b(?:sources|officials|authorities|witnesses|residents|activists|insiders|militants|rebels|experts|"
+    r"analysts|investigators|outlets|people|users|critics|observers|neighbou?rs|relatives|friends)$",
+    re.IGNORECASE,
+)
+
+
+def named_party(name: str) -> bool:
+    """Whether a speaker is a named party that may have channels of its own (not "officials", "sources")."""
+    return speaker_name(name) is not None and not _UNNAMED_HEAD.search(name.strip())
 
 
 @dataclass(frozen=True, slots=True)
