@@ -536,14 +536,23 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
     return payload
 
 
+def without_text(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload without any text of the data set (headlines, claim texts, source names): results files
+    are committed, and the shared sets' text stays out of the repository."""
+    quality = {k: v for k, v in payload["quality"].items() if k != "non_speaker_examples"}
+    searches = [{"listed": s["listed"], "match": s["match"]} for s in payload["searches"]]
+    return {**payload, "quality": quality, "searches": searches}
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     offline()
     args = parse_args(argv)
     payload = evaluate(args)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{args.name}.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    stored = without_text(payload)
+    (RESULTS / f"{args.name}.json").write_text(json.dumps(stored, indent=2) + "\n", encoding="utf-8")
     if args.json:
-        print(json.dumps(payload))
+        print(json.dumps(stored))
     else:
         table(payload, Console(width=150))
 
