@@ -217,6 +217,9 @@ _DESCRIPTOR = re.compile(
     r"facebook\s+page|account)$",
     re.IGNORECASE,
 )
+_TRAVELLED = re.compile(
+    r",\s+(?:carried|published|posted|issued|released|quoted|cited|reported|broadcast|aired|seen)\b.*$"
+)
 _TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame)\.?\s+(?=[A-Z])")
 
 
@@ -231,6 +234,8 @@ def speaker_name(name: str) -> str | None:
     shown = name.strip().strip("\"'\u201c\u201d\u2018\u2019 ,:;-")
     shown = re.sub(r"(?<=[a-z]{2})\.$", "", shown.lstrip(".")).strip()
     shown = re.sub(r"^(?:the|The)\s+", "", shown)
+    # "The ministry statement, carried by state media": the clause after the comma says how it travelled.
+    shown = _TRAVELLED.sub("", shown).strip()
     shown = re.sub(r"(?:'s|\u2019s|')$", "", shown).strip()
     described = _DESCRIPTOR.sub("", shown).strip()
     if described and described[:1].isupper():
@@ -258,14 +263,17 @@ def speaker_name(name: str) -> str | None:
 # with no channels of its own, so no primary-source check and no open question asks for them.
 _UNNAMED_HEAD = re.compile(
     r"\b(?:sources|officials|authorities|witnesses|residents|activists|insiders|militants|rebels|experts|"
-    r"analysts|investigators|outlets|people|users|critics|observers|neighbou?rs|relatives|friends)$",
+    r"analysts|investigators|outlets|people|users|critics|observers|neighbou?rs|relatives|friends|"
+    # a document speaks for whoever issued it; its own channels are the issuer's
+    r"statement|statements|report|document|letter|release|communiqu\u00e9|communique)$",
     re.IGNORECASE,
 )
 
 
 def named_party(name: str) -> bool:
     """Whether a speaker is a named party that may have channels of its own (not "officials", "sources")."""
-    return speaker_name(name) is not None and not _UNNAMED_HEAD.search(name.strip())
+    shown = speaker_name(name)
+    return shown is not None and not _UNNAMED_HEAD.search(shown)
 
 
 @dataclass(frozen=True, slots=True)
