@@ -41,7 +41,7 @@ from counterclaim.parties import (
     same_source_names,
     source_parties,
 )
-from counterclaim.sources import source_identities
+from counterclaim.sources import named_party, source_identities
 from counterclaim.store import Store
 from counterclaim.store.attributions import load_attributions
 from counterclaim.store.claims import load_accounts, load_claims
@@ -312,6 +312,8 @@ def _open_questions(
             )
     found = {c.source for c in checks if c.status is ProvenanceStatus.FOUND}
     for source, group in _asserting_sources(entries).items():
+        if not named_party(source):
+            continue
         if source not in found and all(e.relays or e.outlet_role is Role.RELAYS for e in group):
             questions.append(
                 OpenQuestion(
