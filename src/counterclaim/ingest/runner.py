@@ -9,7 +9,7 @@ import gzip
 import io
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, cast
 
@@ -20,12 +20,20 @@ from sqlalchemy.engine import Connection
 from counterclaim import faults
 from counterclaim.errors import InputError
 from counterclaim.ingest import ledger
-from counterclaim.ingest.decode import GZIP_MAGIC, check_size, decode, looks_binary, uncompressed
+from counterclaim.ingest.decode import (
+    GZIP_MAGIC,
+    Decoded,
+    check_size,
+    decode_bytes,
+    looks_binary,
+    uncompressed,
+    utf16_without_bom,
+)
 from counterclaim.ingest.draft import Draft, Failure, Item, PendingLink
 from counterclaim.ingest.feeds import read_feed
 from counterclaim.ingest.fetch import PUBLIC_ONLY, AddressGuard, fetch
 from counterclaim.ingest.html import DEFAULT_SETTINGS, ExtractionSettings, read_html
-from counterclaim.ingest.jsonl import read_json_document, read_jsonl
+from counterclaim.ingest.jsonl import capped_lines, read_json_document, read_jsonl
 from counterclaim.ingest.language import LanguageDetector
 from counterclaim.ingest.linking import OutletLinker
 from counterclaim.ingest.plaintext import read_text
@@ -38,6 +46,7 @@ from counterclaim.ingest.sources import (
     TEXT,
     WARC,
     Source,
+    cannot_read,
     expand_inputs,
     head_bytes,
     kind_of,
@@ -136,6 +145,9 @@ class _Run:
             self.on_problem(found)
 
     def ingest(self, source: Source) -> None:
+        if source.error is not None:
+            self.problem(source.name, source.error)
+            return
         try:
             if source.url is not None:
                 self._ingest_url(source, source.url)
@@ -144,7 +156,7 @@ class _Run:
         except InputError as exc:
             self.problem(source.name, str(exc))
         except OSError as exc:
-            self.problem(source.name, f"cannot read it ({exc.strerror or exc})")
+            self.problem(source.name, cannot_read(exc))
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -154,7 +166,10 @@ class _Run:
             size = path.stat().st_size
             if size == 0:
                 raise InputError("empty file")
-            if kind == JSONL and looks_binary(head_bytes(path)):
+            head = head_bytes(path)
+            if kind == JSONL and utf16_without_bom(head) is not None:
+                raise InputError("UTF-16 text: JSONL is read as UTF-8; convert it (iconv -f UTF-16 -t UTF-8)")
+            if kind == JSONL and looks_binary(head):
                 raise InputError("binary content: not text, HTML, a feed, JSONL or WARC")
             digest = ledger.file_digest(path)
             if self._already_done(source, digest):
@@ -190,25 +205,29 @@ class _Run:
             yield from read_warc(stream, self.options.max_bytes, self.options.extraction)
             return
         try:
-            yield from read_jsonl(stream)
+            yield from read_jsonl(capped_lines(stream, self.options.max_bytes))
         except (EOFError, OSError, zlib.error) as exc:
             yield Failure("end of file", f"truncated or corrupt compressed data ({exc})")
 
     def _document_items(
         self, kind: str, raw: bytes, name: str, url: str | None = None, charset: str | None = None
     ) -> Iterable[Item]:
+        if kind == WARC:
+            return read_warc(io.BytesIO(raw), self.options.max_bytes, self.options.extraction)
+        # Refuses empty, binary and undecodable bytes with a clear reason; a guessed charset is noted.
+        decoded = decode_bytes(raw, charset)
+        items: Iterable[Item]
         if kind == HTML:
-            return [read_html(decode(raw, charset), url=url, settings=self.options.extraction)]
-        if kind == TEXT:
-            return [read_text(decode(raw, charset))]
-        if kind == JSON:
-            return read_json_document(decode(raw, charset))
-        if kind == JSONL:
-            return read_jsonl(decode(raw, charset).encode("utf-8").splitlines())
-        if kind == FEED:
-            decode(raw, charset)  # refuses empty, binary and undecodable bytes with a clear reason
-            return read_feed(raw, url or name)
-        return read_warc(io.BytesIO(raw), self.options.max_bytes, self.options.extraction)
+            items = [read_html(decoded.text, url=url, settings=self.options.extraction)]
+        elif kind == TEXT:
+            items = [read_text(decoded.text)]
+        elif kind == JSON:
+            items = read_json_document(decoded.text)
+        elif kind == JSONL:
+            items = read_jsonl(decoded.text.encode("utf-8").splitlines())
+        else:
+            return read_feed(raw, url or name)  # feedparser reads the feed's own encoding declaration
+        return _with_charset_note(items, decoded)
 
     # -- storing -------------------------------------------------------------------------------
 
@@ -271,6 +290,16 @@ class _Run:
             extraction=draft.extraction,
             warnings=draft.warnings,
         )
+
+
+def _with_charset_note(items: Iterable[Item], decoded: Decoded) -> Iterator[Item]:
+    """The items, each draft carrying a note of the charset when it was guessed."""
+    note = decoded.note
+    for item in items:
+        if note is not None and isinstance(item, Draft):
+            yield replace(item, warnings=(*item.warnings, note))
+        else:
+            yield item
 
 
 def _open_stream(path: Path) -> IO[bytes]:
