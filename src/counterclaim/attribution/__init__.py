@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,6 +17,7 @@ from counterclaim import __version__
 from counterclaim.attribution import details, speakers
 from counterclaim.attribution.context import TokenEncoder
 from counterclaim.attribution.cues import CueModel, cue_heads
+from counterclaim.attribution.pieces import PIECE_CHARS, split_for_parsing
 from counterclaim.attribution.roles import OPENING_QUOTES, Frame, frame_for, trim
 from counterclaim.embeddings import Embedder
 from counterclaim.errors import ModelError
@@ -75,10 +76,22 @@ class AttributionExtractor:
 
     def extract(self, articles: Sequence[Article]) -> list[Attribution]:
         found: list[Attribution] = []
-        docs = self.nlp.pipe((article.text for article in articles), batch_size=self.batch_size)
-        for article, doc in zip(articles, docs, strict=True):
+        for article, doc in zip(articles, self.parse(articles), strict=True):
             found.extend(self.extract_doc(article, doc))
         return found
+
+    def parse(self, articles: Sequence[Article]) -> Iterator[Doc]:
+        """One Doc per article; a long article is parsed in pieces and their Docs joined, offsets exact."""
+        limit = min(self.nlp.max_length, PIECE_CHARS)
+        pieces = [split_for_parsing(article.text, limit) for article in articles]
+        parsed = self.nlp.pipe((piece for parts in pieces for piece in parts), batch_size=self.batch_size)
+        for parts in pieces:
+            docs = [next(parsed) for _ in parts]
+            if len(docs) == 1:
+                yield docs[0]
+                continue
+            # No whitespace added between pieces: the joined text is the article's, character for character.
+            yield Doc.from_docs(docs, ensure_whitespace=False)
 
     def extract_doc(self, article: Article, doc: Doc) -> list[Attribution]:
         published = article.published_at.date() if article.published_at else None

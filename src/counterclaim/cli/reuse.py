@@ -9,7 +9,6 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from counterclaim.cli.options import DbOption, JsonOption
@@ -17,15 +16,16 @@ from counterclaim.model import ReuseLink
 from counterclaim.reuse import ReuseCluster, direction, link_record
 from counterclaim.store import Store
 from counterclaim.store.reuse import load_reuse_clusters, load_reuse_links
+from counterclaim.terminal import SafeConsole
 
-console = Console()
+console = SafeConsole()
 
 
 def _analyze_pending(store: Store, quiet: bool) -> int:
     from counterclaim.pipeline import Pipeline
 
     with Pipeline(store) as pipeline:
-        report = pipeline.analyze(stage="reuse", progress=not quiet, console=Console(stderr=True))
+        report = pipeline.analyze(stage="reuse", progress=not quiet, console=SafeConsole(stderr=True))
     return report.added.get("reuse links", 0)
 
 

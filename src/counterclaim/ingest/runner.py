@@ -38,7 +38,6 @@ from counterclaim.ingest.language import LanguageDetector
 from counterclaim.ingest.linking import OutletLinker
 from counterclaim.ingest.plaintext import read_text
 from counterclaim.ingest.sources import (
-    FEED,
     HTML,
     JSON,
     JSONL,
