@@ -1,1 +1,1 @@
-"""Hostile inputs and careless operators: each reproduction of issue 14 as a test (real processes and servers)."""
+"""Hostile inputs and careless operators: each reproduction of issue 14 as a test, with real processes."""

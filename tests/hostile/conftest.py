@@ -12,7 +12,9 @@ import pytest
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ingest"
 
 
-def cli(*arguments: str, timeout: float = 120, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+def cli(
+    *arguments: str, timeout: float = 120, prefix: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     """`counterclaim ARGUMENTS` in its own process; output captured (not a terminal, so no colours)."""
     command = [*prefix, str(Path(sys.executable).parent / "counterclaim"), *arguments]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "COLUMNS": "200"}

@@ -112,7 +112,9 @@ def test_rebinding_on_a_redirect_hop_is_pinned_too(
 ) -> None:
     port, log, routes = twin_servers
     routes["/start"] = f"http://hop.rebind.test:{port}/page"
-    fetched = fetch(f"http://www.rebind.test:{port}/start", max_bytes=1_000_000, timeout=5, guard=CHECKED_ONLY)
+    fetched = fetch(
+        f"http://www.rebind.test:{port}/start", max_bytes=1_000_000, timeout=5, guard=CHECKED_ONLY
+    )
     assert fetched.body == PAGE and fetched.url == f"http://hop.rebind.test:{port}/page"
     assert [entry[0] for entry in log] == ["checked", "checked"]
     assert rebinding_resolver == {"www.rebind.test": 1, "hop.rebind.test": 1}
@@ -200,7 +202,9 @@ class _Redirects(BaseHTTPRequestHandler):
 @pytest.mark.parametrize("route", ["/file", "/gopher"])
 def test_redirect_to_another_scheme_is_a_failed_input(sqlite_store: Store, route: str) -> None:
     with local_http_server(_Redirects) as base:
-        report = ingest_paths(sqlite_store, [f"{base}{route}"], IngestOptions(allow_private=True, analyze=False))
+        report = ingest_paths(
+            sqlite_store, [f"{base}{route}"], IngestOptions(allow_private=True, analyze=False)
+        )
     assert len(report.problems) == 1 and "refused a redirect" in report.problems[0].reason
 
 

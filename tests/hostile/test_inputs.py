@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from counterclaim.ingest import IngestOptions, ingest_paths
-from counterclaim.ingest import ledger
+from counterclaim.ingest import IngestOptions, ingest_paths, ledger
 from counterclaim.ingest.jsonl import OversizeLine, capped_lines, read_jsonl
 from counterclaim.store import Store
 from hostile.conftest import FIXTURES, cli, failures
@@ -27,8 +26,12 @@ def _record(text: str) -> bytes:
     return json.dumps({"text": text}).encode("utf-8") + b"\n"
 
 
-GOOD_FIRST = _record("The ministry said on Monday that the convoy had reached the border crossing near the town.")
-GOOD_LAST = _record("The agency said on Tuesday that a second convoy had also reached the town without incident.")
+GOOD_FIRST = _record(
+    "The ministry said on Monday that the convoy had reached the border crossing near the town."
+)
+GOOD_LAST = _record(
+    "The agency said on Tuesday that a second convoy had also reached the town without incident."
+)
 
 
 class _EndlessLine(io.RawIOBase):
@@ -114,6 +117,15 @@ def test_truncated_plain_warc_is_reported(sqlite_store: Store, tmp_path: Path) -
     assert len(report.problems) == 1 and "truncated WARC" in report.problems[0].reason
 
 
+def test_warc_response_without_target_uri_is_a_named_failure(sqlite_store: Store, tmp_path: Path) -> None:
+    # Found by the fuzz test: warcio raised AttributeError out of the reader and ended the run.
+    plain = gzip.decompress(WARC.read_bytes())
+    broken = plain.replace(b"WARC-Target-URI: https://mod.valdoria.example/robots.txt\r\n", b"", 1)
+    (tmp_path / "no-uri.warc").write_bytes(broken)
+    report = ingest_paths(sqlite_store, [str(tmp_path / "no-uri.warc")], QUIET, progress=False)
+    assert len(report.problems) == 1 and "corrupt WARC" in report.problems[0].reason
+
+
 def _without_root_powers() -> tuple[str, ...]:
     """A command prefix under which file permissions apply (root reads anything otherwise)."""
     if os.geteuid() != 0:
@@ -138,7 +150,9 @@ def test_unreadable_paths_are_named_failures(tmp_path: Path, good_text: Path) ->
     try:
         db = str(tmp_path / "s.db")
         recursive = cli("ingest", "-r", str(inputs), "--no-analyze", "--db", db, prefix=prefix)
-        direct = cli("ingest", str(inputs / "locked" / "hidden.txt"), "--no-analyze", "--db", db, prefix=prefix)
+        direct = cli(
+            "ingest", str(inputs / "locked" / "hidden.txt"), "--no-analyze", "--db", db, prefix=prefix
+        )
         folder = cli("ingest", str(inputs / "locked"), "--no-analyze", "--db", db, prefix=prefix)
     finally:
         for path in (inputs / "sub", inputs / "locked"):

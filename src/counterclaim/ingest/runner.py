@@ -16,9 +16,10 @@ from typing import IO, cast
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from counterclaim import faults
-from counterclaim.errors import InputError
+from counterclaim.errors import CounterclaimError, InputError
 from counterclaim.ingest import ledger
 from counterclaim.ingest.decode import (
     GZIP_MAGIC,
@@ -156,6 +157,14 @@ class _Run:
             self.problem(source.name, str(exc))
         except OSError as exc:
             self.problem(source.name, cannot_read(exc))
+        except (SQLAlchemyError, CounterclaimError):
+            raise  # the store or the run itself failed: stopping is right
+        except Exception as exc:  # noqa: BLE001 (a parser library failing on hostile bytes must not end the run)
+            first_line = (str(exc) or type(exc).__name__).split("\n", 1)[0][:200]
+            self.problem(
+                source.name,
+                f"unexpected error while reading it ({type(exc).__name__}: {first_line}); please report it",
+            )
 
     # -- reading -------------------------------------------------------------------------------
 

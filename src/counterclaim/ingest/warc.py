@@ -19,6 +19,18 @@ from counterclaim.ingest.draft import Draft, Failure, parse_moment
 from counterclaim.ingest.html import DEFAULT_SETTINGS, ExtractionSettings, read_html
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+# warcio meets a malformed archive with whichever error its parsing hits (a response record without a
+# WARC-Target-URI is an AttributeError): every one of them means a broken archive.
+_BROKEN = (
+    ArchiveLoadFailed,
+    EOFError,
+    OSError,
+    zlib.error,
+    ValueError,
+    LookupError,
+    AttributeError,
+    TypeError,
+)
 
 
 def read_warc(
@@ -43,7 +55,7 @@ def read_warc(
                 yield _truncated(number, record)
                 return
             yield item
-    except (ArchiveLoadFailed, EOFError, OSError, zlib.error, ValueError) as exc:
+    except _BROKEN as exc:
         yield Failure(f"after record {number}", f"truncated or corrupt WARC ({_short(exc)})")
 
 

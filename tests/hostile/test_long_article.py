@@ -1,0 +1,55 @@
+"""An article longer than spaCy's max_length is parsed in pieces; every span still points at its text."""
+
+from __future__ import annotations
+
+import pytest
+
+from counterclaim.attribution import AttributionExtractor
+from counterclaim.attribution.pieces import split_for_parsing
+from counterclaim.model import Article
+from counterclaim.store import article_id
+
+PARAGRAPH = (
+    "The ministry said on Monday that the convoy had reached the border. "
+    'Pentagon spokesman Eric Pahon denied the report, telling reporters: "No data was passed."\n\n'
+)
+
+
+def test_pieces_join_back_exactly_and_end_at_boundaries() -> None:
+    text = PARAGRAPH * 40 + "Oneverylongwordwithoutanyspace" * 50
+    pieces = split_for_parsing(text, 1000)
+    assert "".join(pieces) == text
+    assert all(len(piece) <= 1000 for piece in pieces)
+    assert all(piece.endswith("\n\n") for piece in pieces[:5])  # paragraph breaks first
+    assert len(pieces[-1]) < 1000 and len(pieces[-2]) == 1000  # a word longer than a piece is cut
+    sentences = split_for_parsing("The ministry said so. " * 200, 500)
+    assert all(piece.endswith(". ") for piece in sentences[:-1])
+    assert split_for_parsing("short", 1000) == ["short"]
+
+
+@pytest.fixture(scope="module")
+def extractor() -> AttributionExtractor:
+    return AttributionExtractor.load(contextual_cues=False)
+
+
+def test_article_over_max_length_is_analysed_with_exact_spans(extractor: AttributionExtractor) -> None:
+    text = PARAGRAPH * 30
+    long = Article(id=article_id(text), text=text, title="long")
+    short = Article(id=article_id(PARAGRAPH), text=PARAGRAPH, title="short")
+    extractor.nlp.max_length = 2000  # stands for 1,000,000: the same path at a test's size
+    try:
+        with pytest.raises(ValueError, match="E088"):
+            extractor.nlp(text)  # the reproduction: spaCy refuses the whole text
+        found = extractor.extract([short, long])
+    finally:
+        extractor.nlp.max_length = 1_000_000
+    per_article = {a: [x for x in found if x.article_id == a] for a in (short.id, long.id)}
+    assert len(per_article[short.id]) >= 2
+    assert len(per_article[long.id]) == 30 * len(per_article[short.id])
+    by_id = {short.id: short.text, long.id: long.text}
+    for attribution in found:
+        for span in (*attribution.source, *attribution.cue, *attribution.content):
+            assert by_id[attribution.article_id][span.start : span.end] == span.text
+    # The last paragraph's attributions sit where the last paragraph is.
+    last = max(per_article[long.id], key=lambda a: a.cue[0].start)
+    assert last.cue[0].start > len(text) - len(PARAGRAPH)
