@@ -6,7 +6,7 @@ import pytest
 
 from counterclaim.attribution import AttributionExtractor
 from counterclaim.attribution.pieces import split_for_parsing
-from counterclaim.model import Article
+from counterclaim.model import Article, Attribution, Span
 from counterclaim.store import article_id
 
 PARAGRAPH = (
@@ -27,6 +27,22 @@ def test_pieces_join_back_exactly_and_end_at_boundaries() -> None:
     assert split_for_parsing("short", 1000) == ["short"]
 
 
+def _spans(attribution: Attribution) -> list[Span]:
+    """Every span an attribution carries, wherever it sits in the record."""
+    found = [*attribution.source, *attribution.cue, *attribution.content, *attribution.hedges]
+    found += [relay.span for relay in attribution.relay_chain if relay.span is not None]
+    singles = (
+        attribution.channel_span,
+        attribution.addressee_span,
+        attribution.place_span,
+        attribution.time_span,
+    )
+    found += [span for span in singles if span is not None]
+    if attribution.speaker is not None and attribution.speaker.resolved_from is not None:
+        found.append(attribution.speaker.resolved_from)
+    return found
+
+
 @pytest.fixture(scope="module")
 def extractor() -> AttributionExtractor:
     return AttributionExtractor.load(contextual_cues=False)
@@ -34,6 +50,7 @@ def extractor() -> AttributionExtractor:
 
 def test_article_over_max_length_is_analysed_with_exact_spans(extractor: AttributionExtractor) -> None:
     text = PARAGRAPH * 30
+    assert len(text) > 2 * 2000
     long = Article(id=article_id(text), text=text, title="long")
     short = Article(id=article_id(PARAGRAPH), text=PARAGRAPH, title="short")
     extractor.nlp.max_length = 2000  # stands for 1,000,000: the same path at a test's size
@@ -48,8 +65,9 @@ def test_article_over_max_length_is_analysed_with_exact_spans(extractor: Attribu
     assert len(per_article[long.id]) == 30 * len(per_article[short.id])
     by_id = {short.id: short.text, long.id: long.text}
     for attribution in found:
-        for span in (*attribution.source, *attribution.cue, *attribution.content):
+        for span in _spans(attribution):
             assert by_id[attribution.article_id][span.start : span.end] == span.text
+    assert len({a.id for a in found}) == len(found)  # ids recomputed from the shifted offsets
     # The last paragraph's attributions sit where the last paragraph is.
     last = max(per_article[long.id], key=lambda a: a.cue[0].start)
     assert last.cue[0].start > len(text) - len(PARAGRAPH)
