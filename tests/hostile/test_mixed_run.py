@@ -1,0 +1,71 @@
+"""The mixed run of issue 14: every bad input at once among good files, with analysis, in one real process.
+
+It exits 1, names every failure, and analyses every good article (a long one included).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import local_http_server
+from counterclaim.store import Store
+from counterclaim.store.attributions import load_attributions
+from hostile.conftest import FIXTURES, cli, failures
+from hostile.test_fetch import _Redirects
+
+REPO = Path(__file__).resolve().parents[2]
+WARC = REPO / "examples" / "corpus" / "warc" / "mod-valdoria-crawl-2025-03-13.warc.gz"
+PARAGRAPH = (
+    "The ministry said on Monday that the convoy had reached the border crossing near the town. "
+    "A spokesman for the agency denied that any data had been shared with foreign partners.\n\n"
+)
+
+
+@pytest.mark.slow
+def test_mixed_run_names_every_failure_and_analyses_every_good_article(tmp_path: Path) -> None:
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    (inputs / "good.txt").write_bytes((FIXTURES / "plain_article.txt").read_bytes())
+    (inputs / "page.html").write_bytes((FIXTURES / "page.html").read_bytes())
+    (inputs / "long.txt").write_text(PARAGRAPH * 700)  # ~125,000 characters: read in pieces
+    (inputs / "wide.txt").write_bytes((FIXTURES / "prescraped_report.txt").read_text().encode("utf-16-le"))
+    (inputs / "empty.html").write_bytes(b"")
+    (inputs / "t.warc.gz").write_bytes(WARC.read_bytes()[:5476])
+    (inputs / "deep.json").write_bytes(b"[" * 100_000)
+    good_line = json.dumps({"text": PARAGRAPH.strip(), "title": "Wire"}).encode()
+    with gzip.open(inputs / "lines.jsonl.gz", "wb") as out:
+        out.write(b"a" * 500_000 + b"\n" + b"{" * 50_000 + b"\n" + good_line + b"\n")
+    db = tmp_path / "s.db"
+    with local_http_server(_Redirects) as base:
+        result = cli(
+            "ingest", str(inputs), f"{base}/file", "--allow-private", "--max-bytes", "200000",
+            "--fast-cues", "--db", str(db), timeout=600,
+        )  # fmt: skip
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    named = " ".join(failures(result))
+    for reason in (
+        "empty file",
+        "truncated WARC",
+        "nested too deeply",
+        "line over the 200,000 bytes",
+        "redirect",
+    ):
+        assert reason in named, reason
+    assert re.search(r"inputs failed\s+│\s+5\b", result.stdout)
+    store = Store(str(db))
+    articles = store.articles()
+    # good.txt, page.html, long.txt, wide.txt, two complete WARC pages, the good JSONL line
+    assert len(articles) == 7
+    analysed = re.search(r"analysed (\d+) new articles", result.stdout)
+    assert analysed is not None and int(analysed.group(1)) == 7
+    long = next(a for a in articles if a.source_path.endswith("long.txt"))
+    found = load_attributions(store, [long.id])
+    assert len(found) >= 700 and max(a.cue[0].end for a in found) > len(long.text) - len(PARAGRAPH)
+    assert all(long.text[s.start : s.end] == s.text for a in found for s in (*a.cue, *a.content))
+    store.close()
