@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ import pytest
 from conftest import local_http_server
 from counterclaim.store import Store
 from counterclaim.store.attributions import load_attributions
-from hostile.conftest import FIXTURES, cli, failures
+from hostile.conftest import FIXTURES, cli
 from hostile.test_fetch import _Redirects
 
 REPO = Path(__file__).resolve().parents[2]
@@ -46,26 +45,21 @@ def test_mixed_run_names_every_failure_and_analyses_every_good_article(tmp_path:
     with local_http_server(_Redirects) as base:
         result = cli(
             "ingest", str(inputs), f"{base}/file", "--allow-private", "--max-bytes", "200000",
-            "--fast-cues", "--db", str(db), timeout=600,
+            "--fast-cues", "--json", "--db", str(db), timeout=600,
         )  # fmt: skip
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
     assert "Traceback" not in result.stderr
-    named = " ".join(failures(result))
-    for reason in (
-        "empty file",
-        "truncated WARC",
-        "nested too deeply",
-        "line over the 200,000 bytes",
-        "redirect",
-    ):
+    record = json.loads(result.stdout)
+    named = " ".join(f"{p['path']}: {p['reason']}" for p in record["problems"])
+    reasons = ("empty file", "truncated WARC", "nested too deeply", "line over the 200,000 bytes", "redirect")
+    for reason in reasons:
         assert reason in named, reason
-    assert re.search(r"inputs failed\s+│\s+5\b", result.stdout)
+    assert len({p["path"] for p in record["problems"]}) == 5
+    # good.txt, page.html, long.txt, wide.txt, two complete WARC pages, the good JSONL line
+    assert len(record["added"]) == 7
+    assert record["analysis"]["articles_analysed"] == 7
     store = Store(str(db))
     articles = store.articles()
-    # good.txt, page.html, long.txt, wide.txt, two complete WARC pages, the good JSONL line
-    assert len(articles) == 7
-    analysed = re.search(r"analysed (\d+) new articles", result.stdout)
-    assert analysed is not None and int(analysed.group(1)) == 7
     long = next(a for a in articles if a.source_path.endswith("long.txt"))
     found = load_attributions(store, [long.id])
     assert long.text == LONG_TEXT and len(long.text) > 100_000

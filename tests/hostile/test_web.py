@@ -14,11 +14,12 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
+from counterclaim.dossier import load_dossier
 from counterclaim.errors import UsageError
 from counterclaim.export.html_report import html_report
 from counterclaim.model import IngestReport, Verdict
 from counterclaim.store import Store
-from counterclaim.store.provenance import load_dossier, save_verdict
+from counterclaim.store.provenance import save_verdict
 from counterclaim.web import create_app
 from counterclaim.web.app import MAX_REQUEST_BYTES, store_plain_text
 from test_dossier_example import example_records, store_example
@@ -59,8 +60,8 @@ class _CountingIngest:
 def servers(sqlite_store: Store) -> Iterator[tuple[int, int, _CountingIngest]]:
     """A server with a token and a read-only one, both over the same store."""
     ingest = _CountingIngest()
-    writable = _serve(create_app(sqlite_store, token=TOKEN, ingest=ingest, outlets=[]))
-    read_only = _serve(create_app(sqlite_store, ingest=ingest, outlets=[]))
+    writable = _serve(create_app(sqlite_store, token=TOKEN, ingest=ingest))
+    read_only = _serve(create_app(sqlite_store, ingest=ingest))
     yield next(writable), next(read_only), ingest
     for server in (writable, read_only):
         next(server, None)
@@ -131,7 +132,7 @@ def test_upload_reports_skipped_sources_and_problems(sqlite_store: Store, tmp_pa
         return ingest_paths(store, [str(p) for p in paths], IngestOptions(analyze=False), progress=False)
 
     body = b"Ministry denies report\n\nThe ministry said on Monday that no data had been passed to anyone."
-    with TestClient(create_app(sqlite_store, token=TOKEN, ingest=real_ingest, outlets=[])) as client:
+    with TestClient(create_app(sqlite_store, token=TOKEN, ingest=real_ingest)) as client:
         auth = {"Authorization": f"Bearer {TOKEN}"}
         first = client.post("/api/ingest", files={"files": ("a.txt", body)}, headers=auth).json()
         again = client.post("/api/ingest", files={"files": ("a.txt", body)}, headers=auth).json()
@@ -142,7 +143,7 @@ def test_upload_reports_skipped_sources_and_problems(sqlite_store: Store, tmp_pa
 
 
 def test_huge_offsets_answer_422_and_csp_has_every_directive(sqlite_store: Store) -> None:
-    with TestClient(create_app(sqlite_store, outlets=[])) as client:
+    with TestClient(create_app(sqlite_store)) as client:
         for path in ("/api/claims", "/api/articles", "/api/accounts?claim_id=x&", "/"):
             joiner = "" if path.endswith("&") else "?"
             answer = client.get(f"{path}{joiner}offset={2**63}")
