@@ -158,6 +158,8 @@ _WESTERN_LETTERS = frozenset("àáâãäåæçèéêëìíîïñòóôõöøùú
 _CENTRAL_LETTERS = frozenset("áäâăąćčďéęëěíîĺľłńňóôöőŕřśşšťţúůüűýźżžÁÄÂĂĄĆČĎÉĘËĚÍÎĹĽŁŃŇÓÔÖŐŔŘŚŞŠŤŢÚŮÜŰÝŹŻŽ")
 _SHARED_MARKS = frozenset("’‘“”„–—…«»°€•·§©®×")
 _LATIN_PAGES = (("cp1252", _WESTERN_LETTERS), ("cp1250", _CENTRAL_LETTERS))
+# The guess reads the first megabyte: enough to tell, and bounded for a large file.
+_SAMPLE_BYTES = 1 << 20
 
 
 def _guess(raw: bytes, declared: str | None) -> Decoded:
@@ -165,17 +167,19 @@ def _guess(raw: bytes, declared: str | None) -> Decoded:
     wins unless the Central European one reads more of its accents as letters (short French text in
     cp1250 turns 'è' into 'č', so plausibility, not the detector's first pick, decides).
     """
-    if _sparse_accents(raw):
+    sample = raw[:_SAMPLE_BYTES]
+    if _sparse_accents(sample):
         scored = [
-            (_plausibility(text, letters), -rank, encoding, text)
+            (_plausibility(text, letters), -rank, encoding)
             for rank, (encoding, letters) in enumerate(_LATIN_PAGES)
-            if (text := _strict(raw, encoding)) is not None
+            if (text := _strict(sample, encoding)) is not None
         ]
         if scored:
-            score, _, encoding, text = max(scored)
-            if score > 0:
+            score, _, encoding = max(scored)
+            text = _strict(raw, encoding) if score > 0 else None
+            if text is not None:
                 return Decoded(text, encoding, guessed=True)
-    best = charset_normalizer.from_bytes(raw[: 1 << 20]).best()
+    best = charset_normalizer.from_bytes(sample).best()
     if best is not None and best.encoding:
         text = _strict(raw, best.encoding)
         if text is not None:
@@ -183,10 +187,14 @@ def _guess(raw: bytes, declared: str | None) -> Decoded:
     return _undecodable(declared)
 
 
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
 def _sparse_accents(raw: bytes) -> bool:
     """Few non-ASCII bytes among ASCII letters: an alphabet like Latin, not Cyrillic or Greek."""
-    high = sum(1 for byte in raw if byte >= 0x80)
-    ascii_letters = sum(1 for byte in raw if 0x41 <= byte <= 0x5A or 0x61 <= byte <= 0x7A)
+    high = len(raw) - len(raw.translate(None, _HIGH_BYTES))
+    ascii_letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
     return 0 < high <= 0.4 * ascii_letters
 
 

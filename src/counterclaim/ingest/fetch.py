@@ -205,7 +205,6 @@ class _GuardedBackend(httpcore.SyncBackend):
     def __init__(self, address: Address | None, deadline: _Deadline) -> None:
         self.address = address
         self.deadline = deadline
-        self.connected: list[str] = []
 
     def connect_tcp(
         self,
@@ -216,7 +215,6 @@ class _GuardedBackend(httpcore.SyncBackend):
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
         target = str(self.address) if self.address is not None else host
-        self.connected.append(target)
         stream = super().connect_tcp(
             target, port, self.deadline.bounded(timeout), local_address, socket_options
         )
