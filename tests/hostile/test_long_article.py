@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from counterclaim.attribution import AttributionExtractor
 from counterclaim.attribution.pieces import split_for_parsing
+from counterclaim.ingest import IngestOptions, ingest_paths, ledger
 from counterclaim.model import Article, Attribution, Span
-from counterclaim.store import article_id
+from counterclaim.store import Store, article_id
 
 PARAGRAPH = (
     "The ministry said on Monday that the convoy had reached the border. "
@@ -71,3 +74,15 @@ def test_article_over_max_length_is_analysed_with_exact_spans(extractor: Attribu
     # The last paragraph's attributions sit where the last paragraph is.
     last = max(per_article[long.id], key=lambda a: a.cue[0].start)
     assert last.cue[0].start > len(text) - len(PARAGRAPH)
+
+
+def test_article_over_the_limit_is_refused_and_the_run_goes_on(sqlite_store: Store, tmp_path: Path) -> None:
+    (tmp_path / "long.txt").write_text("The ministry said on Monday that the convoy arrived. " * 200)
+    (tmp_path / "other.txt").write_text(PARAGRAPH)
+    options = IngestOptions(analyze=False, max_article_chars=5_000)
+    report = ingest_paths(sqlite_store, [str(tmp_path / "long.txt"), str(tmp_path / "other.txt")], options)
+    assert [(Path(p.path).name, p.reason) for p in report.problems] == [
+        ("long.txt", "article of 10,600 characters is over the 5,000-character limit for analysis: split it")
+    ]
+    assert len(report.added) == 1
+    assert not ledger.source_done(sqlite_store, ledger.file_digest(tmp_path / "long.txt"))

@@ -57,6 +57,9 @@ from counterclaim.outlets import open_registry
 from counterclaim.store import Store, article_id
 
 DEFAULT_MAX_BYTES = 50_000_000
+# spaCy's own limit for one text. Long articles are analysed in pieces up to this length; beyond it, later
+# stages (claims over tens of thousands of attributions of one article) outgrow memory: it is refused.
+DEFAULT_MAX_ARTICLE_CHARS = 1_000_000
 DEFAULT_TIMEOUT = 20.0
 
 
@@ -71,6 +74,8 @@ class IngestOptions:
     # A single document (page, text, feed, JSON) over this size is refused; JSONL and WARC are
     # streamed, so the cap applies to each of their records instead.
     max_bytes: int = DEFAULT_MAX_BYTES
+    # An article whose text is longer than this many characters is refused (named; the run goes on).
+    max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS
     timeout: float = DEFAULT_TIMEOUT
     analyze: bool = True
     extraction: ExtractionSettings = DEFAULT_SETTINGS
@@ -251,6 +256,14 @@ class _Run:
                     ledger.save_pending_link(conn, item)
                 self.report.pending_links.append(item.url)
                 pending += 1
+            elif len(item.text) > self.options.max_article_chars:
+                where = f"{item.location}: " if item.location else ""
+                self.problem(
+                    source.name,
+                    f"{where}article of {len(item.text):,} characters is over the "
+                    f"{self.options.max_article_chars:,}-character limit for analysis: split it",
+                )
+                failed = True
             else:
                 self._store_draft(source, item)
                 articles += 1
