@@ -47,6 +47,7 @@ from counterclaim.store.attributions import load_attributions
 from counterclaim.store.claims import load_accounts, load_claims
 from counterclaim.store.provenance import load_provenance, load_verdicts
 from counterclaim.store.reuse import load_reuse_links
+from counterclaim.terminal import SafeConsole
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,7 +375,7 @@ def format_time(moment: datetime | None) -> str:
 
 def render_dossier(dossier: Dossier, console: Console | None = None) -> None:
     """Print the dossier: claim, first sighting, parties, accounts, reuse, checks, open questions."""
-    (console or Console()).print(dossier_renderable(dossier))
+    (console or SafeConsole()).print(dossier_renderable(dossier))
 
 
 def dossier_renderable(dossier: Dossier) -> RenderableType:

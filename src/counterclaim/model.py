@@ -222,6 +222,11 @@ class IngestReport:
     problems: list[IngestProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def failed_inputs(self) -> list[str]:
+        """The inputs with at least one problem, each once (a JSONL file with three bad lines is one)."""
+        return list(dict.fromkeys(problem.path for problem in self.problems))
+
     def extend(self, later: IngestReport) -> None:
         """Add what a later run in the same command did."""
         self.added.extend(later.added)

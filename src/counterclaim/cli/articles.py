@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from counterclaim import records
@@ -16,8 +15,9 @@ from counterclaim.cli.options import DbOption, JsonOption
 from counterclaim.errors import UsageError
 from counterclaim.model import Article
 from counterclaim.store import Store
+from counterclaim.terminal import SafeConsole
 
-console = Console()
+console = SafeConsole()
 
 
 def _parse_date(value: str | None, option: str) -> datetime | None:

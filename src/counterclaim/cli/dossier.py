@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from counterclaim.cli.options import DbOption, JsonOption
@@ -29,10 +28,11 @@ from counterclaim.store import Store
 from counterclaim.store.claims import load_claims, resolve_claim_id
 from counterclaim.store.provenance import save_verdict
 from counterclaim.store.search import ClaimSearch, find_claim
+from counterclaim.terminal import SafeConsole
 
 # The dossier itself goes to stdout; every message goes to stderr, so `--json` stdout is one document.
-console = Console()
-messages = Console(stderr=True)
+console = SafeConsole()
+messages = SafeConsole(stderr=True)
 
 
 class ExportFormat(StrEnum):

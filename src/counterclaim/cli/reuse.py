@@ -9,7 +9,6 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from counterclaim.cli.options import DbOption, JsonOption
@@ -17,8 +16,9 @@ from counterclaim.model import ReuseLink
 from counterclaim.reuse import Basis, ReuseCluster, direction, link_record
 from counterclaim.store import Store
 from counterclaim.store.reuse import load_reuse_clusters, load_reuse_dates, load_reuse_links
+from counterclaim.terminal import SafeConsole
 
-console = Console()
+console = SafeConsole()
 REUSE_BATCH = 5000
 _EARLIEST_MARK = {Basis.DATED: "*", Basis.TIE: "*=", Basis.UNDATED: "*?"}
 
@@ -30,7 +30,7 @@ def _analyze_pending(store: Store, quiet: bool) -> int:
         # Reuse alone: large batches, since each batch costs an index lookup, a transaction and a
         # re-clustering of the passages it touches, whatever its size.
         report = pipeline.analyze(
-            stage="reuse", progress=not quiet, console=Console(stderr=True), batch_size=REUSE_BATCH
+            stage="reuse", progress=not quiet, console=SafeConsole(stderr=True), batch_size=REUSE_BATCH
         )
     return report.added.get("reuse links", 0)
 
