@@ -96,6 +96,18 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleCopy:
+    """One file, feed entry, record or URL an article's text was stored from (duplicates have several)."""
+
+    source_id: str | None
+    source_path: str | None
+    url: str | None
+    outlet: str | None
+    title: str | None
+    published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class Speaker:
     """A resolved source: person and/or organisation, with role and affiliation when the text gives them."""
 

@@ -52,7 +52,8 @@ def articles_command(
         text=text,
         limit=limit,
     )
-    found_records = [records.article_record(article) for article in found]
+    copies = store.article_copies([article.id for article in found]) if as_json else {}
+    found_records = [records.article_record(article, copies=copies.get(article.id)) for article in found]
     if as_json:
         print(json.dumps(found_records, ensure_ascii=False, indent=2))
     elif as_csv:
