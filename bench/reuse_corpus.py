@@ -344,6 +344,9 @@ def _gold(
                     "parent": None if c.parent is None else rows[carriers[c.parent].article]["id"],
                     "edit": c.edit,
                     "earliest": c.parent is None,
+                    "passage": kind,
+                    "words": len(carriers[0].words),
+                    "undated": c.date is None,
                 }
             )
         for i in range(len(carriers)):
@@ -354,6 +357,7 @@ def _gold(
                         {
                             "kind": "pair",
                             "cluster": name,
+                            "passage": kind,
                             **pair,
                             "a": rows[carriers[i].article]["id"],
                             "b": rows[carriers[j].article]["id"],

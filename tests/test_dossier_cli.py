@@ -92,3 +92,28 @@ def test_verdict_on_unknown_claim_fails(app: typer.Typer, store_url: str, exampl
         app, ["verdict", "nope", "--rating", "x", "--reviewer", "y", "--db", store_url]
     )
     assert isinstance(result.exception, NotFoundError)
+
+
+def test_report_search_with_nothing_close_says_no_match(
+    app: typer.Typer, store_url: str, example: ExampleRecords
+) -> None:
+    result = CliRunner().invoke(
+        app, ["report", "--search", "an unrelated query about volcanoes", "--db", store_url, "--json"]
+    )
+    assert result.exit_code == 1
+    document = json.loads(result.stdout[result.stdout.index("{") :])
+    jsonschema.Draft202012Validator(dossier_json.load_schema()).validate(document)
+    assert document["dossiers"] == [] and document["search"]["match"] is False
+    assert "No claim matches" in result.stderr
+
+
+def test_report_search_lists_what_it_considered(
+    app: typer.Typer, store_url: str, example: ExampleRecords
+) -> None:
+    result = CliRunner().invoke(
+        app, ["report", "--search", "coordinates for joint strikes", "--db", store_url, "--json"]
+    )
+    document = json.loads(result.stdout[result.stdout.index("{") :])
+    search = document["search"]
+    assert search["match"] and search["best"]["claim_id"] == example.claim.id
+    assert search["best"]["similarity"] >= search["min_similarity"]

@@ -82,3 +82,26 @@ def test_cli_and_api_give_one_attribution_shape(tmp_path) -> None:  # type: igno
 def test_csv_cells_that_look_like_formulas_are_quoted() -> None:
     text = records.csv_text(["a", "b"], [["+1", "-x"], ["@sum", "plain"], [3, None]])
     assert text.splitlines() == ["a,b", "'+1,'-x", "'@sum,plain", "3,"]
+
+
+def test_a_duplicate_keeps_the_id_and_outlet_it_came_with(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from counterclaim.ingest import IngestOptions, ingest_paths
+
+    text = "The port authority said the ferry service would resume on Monday after repairs to the ramp."
+    feed = tmp_path / "wire.jsonl"
+    feed.write_text(
+        json.dumps({"id": "wire-1", "outlet": "reuters", "text": text})
+        + "\n"
+        + json.dumps({"id": "copy-7", "url": "https://mirror.example/ferry", "text": text})
+        + "\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "d.db")
+    store = Store(db)
+    report = ingest_paths(store, [str(feed)], IngestOptions(analyze=False), progress=False)
+    assert len(report.added) == 1 and len(report.duplicates) == 1
+    listed = json.loads(runner.invoke(app(), ["articles", "--db", db, "--json"]).stdout)
+    (article,) = listed
+    assert [c["source_id"] for c in article["copies"]] == ["wire-1", "copy-7"]
+    assert article["copies"][1]["url"] == "https://mirror.example/ferry"
+    store.close()

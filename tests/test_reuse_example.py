@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 
 from counterclaim.ingest import IngestOptions, ingest_paths
-from counterclaim.model import Article, Direction
+from counterclaim.model import Article, Direction, ReuseLink
 from counterclaim.stages.reuse import link_reuse
 from counterclaim.store import Store
 from counterclaim.store.reuse import load_reuse_clusters, load_reuse_links
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+QUOTE_MARKS = '"\u201c\u201d\u00ab\u00bb'
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+")
 
 
@@ -61,22 +62,44 @@ def _sentences(text: str) -> set[str]:
     }
 
 
-def test_only_the_copying_pair_is_linked_earlier_to_later(
+def _pair_links(store: Store, original: Article, copy: Article) -> list[ReuseLink]:
+    return [x for x in load_reuse_links(store) if {x.a, x.b} == {original.id, copy.id}]
+
+
+def test_the_copying_pair_is_linked_earlier_to_later(example_store: Store, manifest: dict[str, Any]) -> None:
+    original, copy = _pair(example_store, manifest)
+    links = _pair_links(example_store, original, copy)
+    assert links
+    assert all((x.a, x.b) == (original.id, copy.id) for x in links)
+    assert all(x.direction == Direction.A_TO_B and x.score == 1.0 for x in links)
+    clusters = load_reuse_clusters(example_store, sorted({x.cluster for x in links}))
+    assert {c.earliest for c in clusters} == {original.id}
+
+
+def test_other_links_are_whole_quotations_shared_verbatim(
     example_store: Store, manifest: dict[str, Any]
 ) -> None:
+    # The ministry's statement, quoted word for word by the agency and the outlets that relayed it, is
+    # shared wording too; nothing else (no footer, no navigation, no wire credit) is.
     original, copy = _pair(example_store, manifest)
-    links = load_reuse_links(example_store)
-    assert links
-    assert {(x.a, x.b) for x in links} == {(original.id, copy.id)}
-    assert all(x.direction == Direction.A_TO_B and x.score == 1.0 for x in links)
-    assert {c.earliest for c in load_reuse_clusters(example_store)} == {original.id}
+    texts = {a.id: a.text for batch in example_store.iter_articles() for a in batch}
+    others = [x for x in load_reuse_links(example_store) if {x.a, x.b} != {original.id, copy.id}]
+    for link in others:
+        assert link.a_span.text == link.b_span.text
+        assert len(link.a_span.text.split()) >= 12
+        for article, span in ((link.a, link.a_span), (link.b, link.b_span)):
+            before, after = (
+                texts[article][span.start - 2 : span.start],
+                texts[article][span.end : span.end + 3],
+            )
+            assert any(c in QUOTE_MARKS for c in before) and any(c in QUOTE_MARKS for c in after)
 
 
 def test_spans_cover_exactly_the_shared_sentences(example_store: Store, manifest: dict[str, Any]) -> None:
     original, copy = _pair(example_store, manifest)
     shared = {s for s in _sentences(original.text) & _sentences(copy.text) if len(s.split()) >= 12}
     assert len(shared) >= 2
-    links = load_reuse_links(example_store)
+    links = _pair_links(example_store, original, copy)
     for link in links:
         assert link.a_span.text == link.b_span.text
         assert original.text[link.a_span.start : link.a_span.end] == link.a_span.text

@@ -128,7 +128,7 @@ def test_clusters_merge_when_a_bridging_article_arrives(store: Store) -> None:
 
 
 def test_the_stored_index_is_bounded_per_fingerprint(store: Store) -> None:
-    settings = ReuseSettings(max_docs=4)
+    settings = ReuseSettings(max_postings=5)
     legal = prose(700, 50)
     for n in range(3):
         batch = [
@@ -139,7 +139,7 @@ def test_the_stored_index_is_bounded_per_fingerprint(store: Store) -> None:
         most = conn.execute(
             sa.select(sa.func.count()).select_from(reuse_fingerprints).group_by(reuse_fingerprints.c.hash)
         ).all()
-    assert max(r[0] for r in most) <= settings.max_docs + 1 + 4  # one batch may overshoot, never more
+    assert max(r[0] for r in most) == settings.max_postings
 
 
 def test_cli_prints_one_json_object_per_link(store_url: str) -> None:

@@ -41,12 +41,13 @@ from counterclaim.parties import (
     same_source_names,
     source_parties,
 )
-from counterclaim.sources import source_identities
+from counterclaim.sources import named_party, source_identities
 from counterclaim.store import Store
 from counterclaim.store.attributions import load_attributions
 from counterclaim.store.claims import load_accounts, load_claims
 from counterclaim.store.provenance import load_provenance, load_verdicts
 from counterclaim.store.reuse import load_reuse_links
+from counterclaim.terminal import SafeConsole
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +313,8 @@ def _open_questions(
             )
     found = {c.source for c in checks if c.status is ProvenanceStatus.FOUND}
     for source, group in _asserting_sources(entries).items():
+        if not named_party(source):
+            continue
         if source not in found and all(e.relays or e.outlet_role is Role.RELAYS for e in group):
             questions.append(
                 OpenQuestion(
@@ -372,7 +375,7 @@ def format_time(moment: datetime | None) -> str:
 
 def render_dossier(dossier: Dossier, console: Console | None = None) -> None:
     """Print the dossier: claim, first sighting, parties, accounts, reuse, checks, open questions."""
-    (console or Console()).print(dossier_renderable(dossier))
+    (console or SafeConsole()).print(dossier_renderable(dossier))
 
 
 def dossier_renderable(dossier: Dossier) -> RenderableType:

@@ -96,6 +96,18 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleCopy:
+    """One file, feed entry, record or URL an article's text was stored from (duplicates have several)."""
+
+    source_id: str | None
+    source_path: str | None
+    url: str | None
+    outlet: str | None
+    title: str | None
+    published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class Speaker:
     """A resolved source: person and/or organisation, with role and affiliation when the text gives them."""
 
@@ -221,6 +233,11 @@ class IngestReport:
     pending_links: list[str] = field(default_factory=list)
     problems: list[IngestProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def failed_inputs(self) -> list[str]:
+        """The inputs with at least one problem, each once (a JSONL file with three bad lines is one)."""
+        return list(dict.fromkeys(problem.path for problem in self.problems))
 
     def extend(self, later: IngestReport) -> None:
         """Add what a later run in the same command did."""

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from counterclaim.model import Account, Article, Attribution, Outlet, OutletKind, Polarity, Span, Stance
+from counterclaim.sources import speaker_name
 
 
 class Role(StrEnum):
@@ -78,12 +79,17 @@ NEVER = datetime.max.replace(tzinfo=UTC)
 
 
 def source_name(attribution: Attribution) -> str | None:
-    """The resolved original source of an attribution: speaker, else the innermost relay, else the span."""
-    if attribution.speaker and attribution.speaker.name:
-        return attribution.speaker.name
-    if attribution.relay_chain:
-        return attribution.relay_chain[-1].name
-    return " ".join(span.text for span in attribution.source) or None
+    """The resolved original source of an attribution: speaker, else the innermost relay, else the span;
+    None when none of them names a speaker (a pronoun left unresolved, a common noun, a section label)."""
+    candidates = (
+        attribution.speaker.name if attribution.speaker else "",
+        attribution.relay_chain[-1].name if attribution.relay_chain else "",
+        " ".join(span.text for span in attribution.source),
+    )
+    for candidate in candidates:
+        if candidate and (name := speaker_name(candidate)):
+            return name
+    return None
 
 
 def _source_kind(attribution: Attribution | None) -> str | None:
@@ -93,8 +99,9 @@ def _source_kind(attribution: Attribution | None) -> str | None:
 
 
 def relayers(attribution: Attribution, source: str | None) -> tuple[str, ...]:
-    # The chain is outermost first and may end with the original source itself.
-    return tuple(r.name for r in attribution.relay_chain if r.name != source)
+    # The chain is outermost first and may end with the original source itself; only speakers relay.
+    names = (speaker_name(r.name) for r in attribution.relay_chain)
+    return tuple(dict.fromkeys(name for name in names if name and name != source))
 
 
 def source_role(account: Account, attribution: Attribution) -> Role:
@@ -133,7 +140,9 @@ def account_entry(
         outlet=outlet_key,
         outlet_name=outlet.name
         if outlet
-        else (article.site_name if article and article.site_name else "") or (outlet_key or "unknown outlet"),
+        else (article.site_name if article and article.site_name else "")
+        or outlet_key
+        or article_label(account.article_id, article.title if article else None),
         outlet_kind=outlet.kind if outlet else OutletKind.UNKNOWN,
         source=source,
         source_role=source_role(account, attribution) if attribution else None,
@@ -142,6 +151,16 @@ def account_entry(
         channel=attribution.channel if attribution else None,
         outlet_role=outlet_role(account, attribution),
     )
+
+
+def article_label(article_id: str, title: str | None) -> str:
+    """How a row without an outlet names its article: id prefix and title, so two such rows differ."""
+    label = f"article {article_id[:8]}"
+    title = " ".join((title or "").split())
+    if not title:
+        return label
+    shown = title if len(title) <= 60 else title[:59] + "\u2026"
+    return f"{label} \u201c{shown}\u201d"
 
 
 def same_source_names(entry: AccountEntry, identities: Mapping[str, str]) -> AccountEntry:

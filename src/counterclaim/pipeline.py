@@ -133,12 +133,13 @@ class Pipeline:
         progress: bool = True,
         console: Console | None = None,
         new: Sequence[str] = (),
+        batch_size: int = BATCH_SIZE,
     ) -> AnalysisReport:
         """Run every pending stage (or `stage` and what it needs) over the given articles (all when None).
 
         `new` names the articles this command just stored, so the report can say how many earlier ones it
-        completed. Articles go in batches in analysis order; within a batch each stage runs on the articles
-        it has not run on, and records that it has, after saving its records.
+        completed. Articles go in batches of `batch_size` in analysis order; within a batch each stage runs on
+        the articles it has not run on, and records that it has, after saving its records.
         """
         stages = self.select(stage)
         messages = console or Console(stderr=True)
@@ -151,7 +152,7 @@ class Pipeline:
         # another process may have linked claims meanwhile.
         with self.store.writer_lock(on_wait=waiting):
             self.context.forget_linker()
-            return self._analyze(stages, article_ids, since, progress, console, new)
+            return self._analyze(stages, article_ids, since, progress, console, new, batch_size)
 
     def _analyze(
         self,
@@ -161,6 +162,7 @@ class Pipeline:
         progress: bool,
         console: Console | None,
         new: Sequence[str],
+        batch_size: int = BATCH_SIZE,
     ) -> AnalysisReport:
         report = AnalysisReport(before=self.store.row_counts())
         ordered = analysis_order(self.store, article_ids, since)
@@ -176,8 +178,8 @@ class Pipeline:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, disable=not progress, transient=True) as bar:
             task = bar.add_task("analysing", total=len(todo))
-            for start in range(0, len(todo), BATCH_SIZE):
-                ids = todo[start : start + BATCH_SIZE]
+            for start in range(0, len(todo), batch_size):
+                ids = todo[start : start + batch_size]
                 batch = self.store.articles(ids=ids)
                 order = {article_id: position for position, article_id in enumerate(ids)}
                 batch.sort(key=lambda article: order[article.id])

@@ -23,6 +23,7 @@ from counterclaim.model import (
     Stance,
 )
 from counterclaim.parties import source_name
+from counterclaim.sources import named_party
 
 # Scores a claim against candidate passages, each in [0, 1]; lexical by default, embeddings when given.
 Similarity = Callable[[str, Sequence[str]], list[float]]
@@ -69,7 +70,8 @@ def attributed_sources(
         if attribution.polarity in (Polarity.DENIES, Polarity.DECLINES):
             continue
         name = source_name(attribution)
-        if name and name not in seen:
+        # Only a named party has own channels to check: "officials" or "three outlets" have none.
+        if name and named_party(name) and name not in seen:
             organisation = attribution.speaker.organisation if attribution.speaker else None
             seen[name] = AttributedSource(name, organisation)
     return list(seen.values())

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from counterclaim.model import Account, Article, Attribution, Claim, ReuseLink, Span
+from counterclaim.model import Account, Article, ArticleCopy, Attribution, Claim, ReuseLink, Span
 
 
 def time_record(moment: datetime | None) -> str | None:
@@ -23,8 +23,11 @@ def span_record(span: Span | None) -> dict[str, Any] | None:
     return {"start": span.start, "end": span.end, "text": span.text} if span is not None else None
 
 
-def article_record(article: Article, with_text: bool = True) -> dict[str, Any]:
-    """Every field of an article; the text only when asked (listings leave it out)."""
+def article_record(
+    article: Article, with_text: bool = True, copies: Sequence[ArticleCopy] | None = None
+) -> dict[str, Any]:
+    """Every field of an article; the text only when asked (listings leave it out); with `copies`, every
+    file, entry, record or URL the same text was stored from."""
     record: dict[str, Any] = {
         "id": article.id,
         "title": article.title,
@@ -39,6 +42,18 @@ def article_record(article: Article, with_text: bool = True) -> dict[str, Any]:
         "extraction": article.extraction,
         "warnings": list(article.warnings),
     }
+    if copies is not None:
+        record["copies"] = [
+            {
+                "source_id": copy.source_id,
+                "source_path": copy.source_path,
+                "url": copy.url,
+                "outlet": copy.outlet,
+                "title": copy.title,
+                "published_at": time_record(copy.published_at),
+            }
+            for copy in copies
+        ]
     if with_text:
         record["text"] = article.text
     return record

@@ -6,11 +6,274 @@ claim's accounts name only one country's defence ministry; "Pahon" is "Eric Paho
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from counterclaim.outlets.names import FUNCTION_WORDS, CountryLexicon, name_words
+
+_PRONOUNS = frozenset(
+    [
+        "he",
+        "she",
+        "it",
+        "they",
+        "we",
+        "i",
+        "you",
+        "him",
+        "her",
+        "them",
+        "us",
+        "me",
+        "his",
+        "hers",
+        "its",
+        "their",
+        "our",
+        "my",
+        "your",
+        "who",
+        "whom",
+        "whose",
+        "which",
+        "that",
+        "this",
+        "these",
+        "those",
+        "what",
+        "one",
+        "someone",
+        "somebody",
+        "anyone",
+        "anybody",
+        "nobody",
+        "everyone",
+        "everybody",
+        "others",
+        "another",
+        "some",
+        "many",
+        "few",
+        "all",
+        "both",
+        "neither",
+        "either",
+        "none",
+        "each",
+        "several",
+        "most",
+    ]
+)
+# Words a section label, publication artefact or dateline is made of; never a speaker.
+_LABELS = frozenset(
+    [
+        "breaking",
+        "urgent",
+        "update",
+        "updated",
+        "recommended",
+        "related",
+        "watch",
+        "video",
+        "videos",
+        "photo",
+        "photos",
+        "gallery",
+        "exclusive",
+        "advertisement",
+        "sponsored",
+        "fact",
+        "facts",
+        "see",
+        "also",
+        "read",
+        "more",
+        "editor's",
+        "note",
+        "live",
+        "developing",
+        "trending",
+        "rumor",
+        "rumour",
+        "news",
+        "reports",
+        "report",
+        "hoax",
+    ]
+)
+_TICKER = re.compile(
+    r"\b(?:NYSE|NASDAQ|Nasdaq|LSE|TSX|AMEX|OTC)\s*:|\$[A-Z]{1,5}\b|^\(?[A-Z]{1,5}:[A-Z.]{1,6}\)?$"
+)
+# An unnamed source is a speaker when the text says what kind of party it is ("officials", "a source close to
+# the family", "police"): the head words of such descriptions.
+_UNNAMED = re.compile(
+    r"^(?:(?:a|an|the|two|three|four|several|some|many|other|local|senior|top|unnamed|anonymous|high-ranking|"
+    r"federal|state|military|government|security|intelligence|police|health|u\.s\.|western|[A-Z][\w.-]*)\s+)*"
+    r"(?:sources?|officials?|spokes(?:man|woman|person|people)|witness(?:es)?|police|authorities|investigators?|"
+    r"experts?|analysts?|residents?|activists?|insiders?|aides?|diplomats?|researchers?|scientists?|doctors?|"
+    r"lawyers?|attorneys?|prosecutors?|militants?|rebels?|troops|soldiers|officers?|agents?|employees?|"
+    r"workers?|executives?|staff|representatives?|relatives?|family|friends?|neighbou?rs|survivors?|victims?|"
+    r"government|ministry|department|agency|company|military|army|court|council|committee|statement|"
+    r"spokesperson|person|people|man|woman|leaders?|member|members)\b"
+)
+_DEMONYMS = frozenset(
+    [
+        "american",
+        "british",
+        "english",
+        "french",
+        "german",
+        "italian",
+        "spanish",
+        "russian",
+        "chinese",
+        "japanese",
+        "korean",
+        "indian",
+        "pakistani",
+        "afghan",
+        "iranian",
+        "iraqi",
+        "syrian",
+        "turkish",
+        "kurdish",
+        "israeli",
+        "palestinian",
+        "lebanese",
+        "jordanian",
+        "egyptian",
+        "saudi",
+        "yemeni",
+        "libyan",
+        "nigerian",
+        "kenyan",
+        "somali",
+        "ukrainian",
+        "polish",
+        "dutch",
+        "swedish",
+        "norwegian",
+        "danish",
+        "finnish",
+        "greek",
+        "canadian",
+        "mexican",
+        "brazilian",
+        "argentine",
+        "australian",
+        "irish",
+        "scottish",
+        "welsh",
+        "european",
+        "arab",
+        "arabic",
+        "african",
+        "asian",
+        "western",
+        "eastern",
+        "islamic",
+        "islamist",
+        "muslim",
+        "christian",
+        "catholic",
+        "orthodox",
+        "jewish",
+        "jihadist",
+        "sunni",
+        "shia",
+        "shiite",
+        "hindu",
+        "buddhist",
+        "qatari",
+        "emirati",
+        "kuwaiti",
+        "omani",
+        "bahraini",
+        "tunisian",
+        "algerian",
+        "moroccan",
+        "sudanese",
+        "ethiopian",
+        "cuban",
+        "venezuelan",
+        "colombian",
+        "chilean",
+        "peruvian",
+        "belgian",
+        "swiss",
+        "austrian",
+        "czech",
+        "hungarian",
+        "romanian",
+        "serbian",
+        "croatian",
+    ]
+)
+# "the X news website", "X's website": the party is X.
+_DESCRIPTOR = re.compile(
+    r"(?:'s|\u2019s)?\s+(?:news\s+)?(?:website|web\s+site|site|blog|twitter\s+account|twitter\s+feed|"
+    r"facebook\s+page|account)$",
+    re.IGNORECASE,
+)
+_TRAVELLED = re.compile(
+    r",\s+(?:carried|published|posted|issued|released|quoted|cited|reported|broadcast|aired|seen)\b.*$"
+)
+_TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame)\.?\s+(?=[A-Z])")
+
+
+def speaker_name(name: str) -> str | None:
+    """The name of a speaker (person, organisation, outlet, document or explicit unnamed source) as shown, or
+    None when the phrase names none: a pronoun, a common noun, a section label, a ticker, "reports".
+
+    Variants of one party are made one: leading "the", possessives, courtesy titles and descriptors
+    ("the X news website", "X's website") are dropped.
+    """
+    # A closing period may end an abbreviation ("U.S."): only a lone one after a word is dropped.
+    shown = name.strip().strip("\"'\u201c\u201d\u2018\u2019 ,:;-")
+    shown = re.sub(r"(?<=[a-z]{2})\.$", "", shown.lstrip(".")).strip()
+    shown = re.sub(r"^(?:the|The)\s+", "", shown)
+    # "The ministry statement, carried by state media": the clause after the comma says how it travelled.
+    shown = _TRAVELLED.sub("", shown).strip()
+    shown = re.sub(r"(?:'s|\u2019s|')$", "", shown).strip()
+    described = _DESCRIPTOR.sub("", shown).strip()
+    if described and described[:1].isupper():
+        shown = described
+    shown = _TITLE.sub("", shown)
+    if not shown or not re.search(r"[A-Za-z]", shown) or len(shown) > 80:
+        return None
+    folded = shown.casefold()
+    words = folded.replace("\u2019", "'").split()
+    if folded in _PRONOUNS or words[0] in {"i", "we", "you", "they", "he", "she", "it", "who", "which"}:
+        return None
+    if all(word.strip(":!.") in _LABELS for word in words) or folded.startswith("see also"):
+        return None
+    if _TICKER.search(shown) or "reports" in (words[0], words[-1]):
+        # "British media reports", "Reports of an attack": reports are what a speaker made, not who.
+        return None
+    if len(words) == 1 and folded in _DEMONYMS:
+        return None
+    if not shown[:1].isupper() and not shown[:1].isdigit() and not _UNNAMED.match(shown):
+        return None
+    return shown
+
+
+# The head of an unnamed description ("British government sources", "Authorities", "three outlets"): a party
+# with no channels of its own, so no primary-source check and no open question asks for them.
+_UNNAMED_HEAD = re.compile(
+    r"\b(?:sources|officials|authorities|witnesses|residents|activists|insiders|militants|rebels|experts|"
+    r"analysts|investigators|outlets|people|users|critics|observers|neighbou?rs|relatives|friends|"
+    # a document speaks for whoever issued it; its own channels are the issuer's
+    r"statement|statements|report|document|letter|release|communiqu\u00e9|communique)$",
+    re.IGNORECASE,
+)
+
+
+def named_party(name: str) -> bool:
+    """Whether a speaker is a named party that may have channels of its own (not "officials", "sources")."""
+    shown = speaker_name(name)
+    return shown is not None and not _UNNAMED_HEAD.search(shown)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from spacy.language import Language
@@ -17,6 +17,7 @@ from counterclaim import __version__
 from counterclaim.attribution import details, speakers
 from counterclaim.attribution.context import TokenEncoder
 from counterclaim.attribution.cues import CueModel, cue_heads
+from counterclaim.attribution.pieces import LONG_ARTICLE_CHARS, PIECE_CHARS, split_for_parsing
 from counterclaim.attribution.roles import OPENING_QUOTES, Frame, frame_for, trim
 from counterclaim.embeddings import Embedder
 from counterclaim.errors import ModelError
@@ -74,11 +75,30 @@ class AttributionExtractor:
         return f"{METHOD_NAME}/{__version__}+cues-{self.cue_model.version}"
 
     def extract(self, articles: Sequence[Article]) -> list[Attribution]:
+        """Attributions of every article, in article order then text order.
+
+        An article over LONG_ARTICLE_CHARS (spaCy refuses texts over its max_length, and some steps grow
+        with the square of a document's length) is parsed and read one piece at a time, cut at paragraph or
+        sentence ends; each piece's spans are shifted back, so every offset points into the whole text.
+        """
+        pieces = [self._pieces(article.text) for article in articles]
+        parsed = self.nlp.pipe((piece for parts in pieces for piece in parts), batch_size=self.batch_size)
         found: list[Attribution] = []
-        docs = self.nlp.pipe((article.text for article in articles), batch_size=self.batch_size)
-        for article, doc in zip(articles, docs, strict=True):
-            found.extend(self.extract_doc(article, doc))
+        for article, parts in zip(articles, pieces, strict=True):
+            offset = 0
+            for part in parts:
+                doc = next(parsed)
+                if offset == 0 and len(parts) == 1:
+                    found.extend(self.extract_doc(article, doc))
+                else:
+                    found.extend(shifted(a, offset, article.id) for a in self.extract_doc(article, doc))
+                offset += len(part)
         return found
+
+    def _pieces(self, text: str) -> list[str]:
+        if len(text) <= min(self.nlp.max_length, LONG_ARTICLE_CHARS):
+            return [text]
+        return split_for_parsing(text, min(self.nlp.max_length, PIECE_CHARS))
 
     def extract_doc(self, article: Article, doc: Doc) -> list[Attribution]:
         published = article.published_at.date() if article.published_at else None
@@ -237,6 +257,35 @@ def _previous_original(earlier: Iterable[Attribution], speaker: Speaker | None) 
             return chain[-1]
         return Relay(attribution.speaker.name, attribution.source[0] if attribution.source else None)
     return None
+
+
+def shifted(attribution: Attribution, offset: int, article_id: str) -> Attribution:
+    """The attribution of a piece moved to where the piece starts in its article, with its id recomputed."""
+
+    def move(span: Span | None) -> Span | None:
+        return None if span is None else Span(span.start + offset, span.end + offset, span.text)
+
+    def moved(spans: tuple[Span, ...]) -> tuple[Span, ...]:
+        return tuple(Span(s.start + offset, s.end + offset, s.text) for s in spans)
+
+    speaker = attribution.speaker
+    if speaker is not None and speaker.resolved_from is not None:
+        speaker = replace(speaker, resolved_from=move(speaker.resolved_from))
+    cue, content = moved(attribution.cue), moved(attribution.content)
+    return replace(
+        attribution,
+        id=_attribution_id(article_id, cue, content),
+        source=moved(attribution.source),
+        speaker=speaker,
+        cue=cue,
+        content=content,
+        hedges=moved(attribution.hedges),
+        relay_chain=tuple(replace(relay, span=move(relay.span)) for relay in attribution.relay_chain),
+        channel_span=move(attribution.channel_span),
+        addressee_span=move(attribution.addressee_span),
+        place_span=move(attribution.place_span),
+        time_span=move(attribution.time_span),
+    )
 
 
 def _attribution_id(article_id: str, cue: Sequence[Span], content: Sequence[Span]) -> str:

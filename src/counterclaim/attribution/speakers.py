@@ -124,7 +124,7 @@ def describe(tokens: Sequence[Token]) -> Speaker | None:
         elif possessed:
             # "Putin's spokesman": the possessor is the affiliation, whatever came before it.
             organisation = name
-        elif ent.label_ in ORGANISATION_LABELS and organisation is None:
+        elif ent.label_ in ORGANISATION_LABELS and organisation is None and not _modifier(ent):
             organisation = name
         elif ent.label_ == "ORG" and organisation is not None and ent.root.dep_ == "conj":
             # "RT and TASS": coordinated outlets speak together.
@@ -134,6 +134,12 @@ def describe(tokens: Sequence[Token]) -> Speaker | None:
     if person is None and organisation is None and role is None:
         return None
     return Speaker(person=person, organisation=organisation, role=role)
+
+
+def _modifier(ent: SpacySpan) -> bool:
+    """A nationality or creed that only qualifies the speaker ("Kurdish sources", "the Valdorian ministry"):
+    the speaker is the phrase it modifies, not the adjective."""
+    return ent.label_ == "NORP" and ent.root.dep_ == "amod" and ent.root.head.i >= ent.end
 
 
 def _owner_start(ent: SpacySpan, first: int) -> int | None:

@@ -128,10 +128,14 @@ class ClaimLinker:
         for row, position in enumerate(order):
             candidate = candidates[position]
             when = published.get(candidate.article_id)
+            terms = statement_terms(candidate.denied or candidate.text)
+            # A fragment, quote or caption may join a claim but opens none: a claim starts from a proposition.
+            if not candidate.proposition and not self.index.would_join(vectors[row], terms, candidate.denial):
+                continue
             mine = own.setdefault(candidate.article_id, Counter())
             decision = self.index.add(
                 vectors[row],
-                statement_terms(candidate.denied or candidate.text),
+                terms,
                 claim_id_for(candidate),
                 candidate.denial,
                 own_claims(self.index, mine) if candidate.denial else frozenset(),
@@ -171,16 +175,18 @@ class ClaimLinker:
     def _update(
         state: ClaimState, candidate: Candidate, when: datetime | None, clear: bool | None = None
     ) -> None:
-        # The canonical text is the earliest clear statement: a clear one replaces an unclear one, and
-        # an earlier clear one replaces a later one.
+        # The canonical text is the earliest clear proposition: an asserting statement beats a denial or
+        # hedge (stance is judged against it), a complete sentence beats a fragment, then earlier wins.
         is_clear = candidate.clear if clear is None else clear
+        rank = (is_clear, candidate.proposition)
+        current = (state.canonical_clear, state.canonical.proposition)
         # Within one article, "earlier" means earlier in the text.
         same_time = when == state.canonical_published and candidate.article_id == state.canonical.article_id
         earlier = _earlier(when, state.canonical_published) or (
             same_time and candidate.span.start < state.canonical.span.start
         )
-        if is_clear and (not state.canonical_clear or earlier):
-            state.canonical, state.canonical_clear, state.canonical_published = candidate, True, when
+        if rank > current or (rank == current and is_clear and earlier):
+            state.canonical, state.canonical_clear, state.canonical_published = candidate, is_clear, when
         if _earlier(when, state.first_seen):
             state.first_seen = when
 

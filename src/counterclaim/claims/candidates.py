@@ -31,7 +31,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u20
 _CLOSERS = "\"'\u201d\u2019)]"
 # A period after initials ("J.T.", "U.S.") or a title ("Gen.", "Mr.") does not end a sentence.
 _ABBREVIATION = re.compile(
-    r"(?:\b(?:[A-Z]\.)+|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|Cmdr|Adm|St|Jr|Sr|Rep|Sen|Gov|Prof|No)\.)$"
+    r"(?:\b(?:[A-Z]\.)+|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|Cmdr|Adm|St|Jr|Sr|Rep|Sen|Gov|Prof|No|"
+    # ... nor does a month ("on Dec. 5"), a company suffix or a common short form.
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Co|Ltd|Bros|vs|etc|approx|Ave|Mt|Ft|Pres|"
+    r"Rev|Hon|Supt|Det|Insp|Atty|Dept|Univ|Fig|Vol|est|al)\.)$"
 )
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019.-]*")
 _COMPLEMENTISER = re.compile(r"that\s", re.IGNORECASE)
@@ -82,6 +85,9 @@ class Candidate:
     clear: bool = True
     # A denial presupposes a claim made elsewhere, so linking lets it join one more readily.
     denial: bool = False
+    # The whole sentence an attribution's content sits in: the statement a reader can check when the
+    # content alone is a clause ("the US had relayed coordinates").
+    sentence: Span | None = None
     # What a denial denies, worded as an assertion ("Harwick will close the plant" for "denied reports that
     # it will close the plant"): linking compares this with claims instead of the text. None: the text.
     denied: str | None = None
@@ -89,6 +95,22 @@ class Candidate:
     @property
     def text(self) -> str:
         return self.span.text
+
+    @property
+    def statement(self) -> Span:
+        """The span that may stand as a claim's canonical text: the candidate, else its whole sentence."""
+        if (
+            self.sentence is not None
+            and proposition_problems(self.span.text)
+            and not proposition_problems(self.sentence.text)
+        ):
+            return self.sentence
+        return self.span
+
+    @property
+    def proposition(self) -> bool:
+        """Whether the candidate's statement is a complete, checkable proposition."""
+        return not proposition_problems(self.statement.text)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -104,7 +126,24 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         spans.append((start, match.start() + closing))
         start = match.end()
     spans.append((start, len(text)))
-    return [trimmed for trimmed in (_trim(text, s, e) for s, e in spans) if trimmed[1] > trimmed[0]]
+    trimmed = (_undated(text, *_trim(text, s, e)) for s, e in spans)
+    return [(s, e) for s, e in trimmed if e > s]
+
+
+# A dateline ("ORSENNA, March 11 (Valnews) -", "LONDON (Reuters) —") heads a report's first sentence
+# but is not part of the statement.
+_DATELINE = re.compile(
+    r"[A-Z]{3,}[A-Z'-]*(?:\s+[A-Z][A-Z.'-]+){0,3}"
+    # a date and/or the outlet in brackets before any dash; else only a long dash ("NATO - Russia" stays)
+    r"(?:(?:,\s*[A-Z][a-z]+\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*\([^()\n]{1,40}\)\s*[-\u2013\u2014]+"
+    r"|,\s*[A-Z][a-z]+\.?\s+\d{1,2}(?:,\s*\d{4})?\s*[-\u2013\u2014]+|\s*[\u2013\u2014]+|\s+--)"
+    r"\s+(?=[A-Z\"\u201c])"
+)
+
+
+def _undated(text: str, start: int, end: int) -> tuple[int, int]:
+    found = _DATELINE.match(text, start, end)
+    return (found.end(), end) if found else (start, end)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -117,21 +156,26 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def check_worthy(sentence: str) -> bool:
     """Specific, factual and attributable: length bounds, a name or number, a verb; no question, opinion,
-    non-answer or background on who an outlet is."""
+    non-answer, background, or publication artefact (heading, caption, byline, teaser, fragment)."""
     words = _WORD.findall(sentence)
     if not MIN_WORDS <= len(words) <= MAX_WORDS:
         return False
-    if sentence.rstrip("\"'\u201d\u2019 ").endswith("?") or _OPINION.search(sentence):
+    if _OPINION.search(sentence) or _NON_ANSWER.search(sentence):
         return False
-    if _NON_ANSWER.search(sentence) or _WHO_IS.match(sentence):
+    # A quoted sentence ("'We did not pass them,' he said.") may open a claim though it cannot name one.
+    problems = set(proposition_problems(sentence)) - {"quote start", "short"}
+    if problems:
         return False
-    return bool(_NAME_OR_NUMBER.search(sentence)) and bool(_VERB.search(sentence))
+    return bool(_NAME_OR_NUMBER.search(sentence))
 
 
 def headline_candidate(article: Article) -> Candidate | None:
     """The headline: its span where the text carries it, else the empty span at 0 holding the title."""
     title = (article.title or "").strip()
     if len(_WORD.findall(title)) < MIN_CONTENT_WORDS:
+        return None
+    # A question, gallery heading, caption or teaser headline opens no claim ("Is X dead?", "PHOTOS: ...").
+    if _ARTEFACT_HEADLINE & set(proposition_problems(title)):
         return None
     start = article.text.find(title)
     if start < 0:
@@ -143,7 +187,10 @@ def headline_candidate(article: Article) -> Candidate | None:
 
 
 def attribution_candidate(
-    article: Article, attribution: Attribution, contents: Sequence[Span] = ()
+    article: Article,
+    attribution: Attribution,
+    sentences: Sequence[tuple[int, int]] | None = None,
+    contents: Sequence[Span] = (),
 ) -> Candidate | None:
     """The content of an attribution, as one range from its first to its last content span.
 
@@ -153,10 +200,10 @@ def attribution_candidate(
     if attribution.polarity is Polarity.DECLINES:
         return None
     if not attribution.content:
-        denied = denied_span(article.text, attribution, contents)
-        if denied is None:
+        object_span = denied_span(article.text, attribution, contents)
+        if object_span is None:
             return None
-        start, end = denied.start, denied.end
+        start, end = object_span.start, object_span.end
     else:
         start = min(span.start for span in attribution.content)
         end = max(span.end for span in attribution.content)
@@ -171,9 +218,29 @@ def attribution_candidate(
     clear = polarity is Polarity.ASSERTS and not attribution.hedges
     denial = polarity is Polarity.DENIES
     denied = denied_proposition(span.text, subject_of(attribution)) if denial else None
-    return Candidate(
-        article.id, CandidateKind.ATTRIBUTION, span, attribution.id, clear=clear, denial=denial, denied=denied
+    sentence = _enclosing_sentence(
+        article.text, start, end, sentence_spans(article.text) if sentences is None else sentences
     )
+    return Candidate(
+        article.id,
+        CandidateKind.ATTRIBUTION,
+        span,
+        attribution.id,
+        clear=clear,
+        denial=denial,
+        sentence=sentence,
+        denied=denied,
+    )
+
+
+def _enclosing_sentence(text: str, start: int, end: int, sentences: Sequence[tuple[int, int]]) -> Span | None:
+    """The sentence holding [start, end) whole, if one does."""
+    for first, last in sentences:
+        if first <= start and end <= last:
+            return Span.of(text, first, last)
+        if first > start:
+            break
+    return None
 
 
 def _covered(start: int, end: int, contents: Sequence[Span]) -> bool:
@@ -190,15 +257,16 @@ def article_candidates(article: Article, attributions: Sequence[Attribution]) ->
     if headline is not None:
         found.append(headline)
     own = [a for a in attributions if a.article_id == article.id]
+    sentences = sentence_spans(article.text)
     contents = [span for a in own for span in a.content]
     for attribution in own:
-        candidate = attribution_candidate(article, attribution, contents)
+        candidate = attribution_candidate(article, attribution, sentences, contents)
         if candidate is not None:
             found.append(candidate)
     taken = [c.span for c in found]
     # "The ministry did not respond to a request for comment" is a non-answer, not a claim.
     taken += [span for a in own if a.polarity is Polarity.DECLINES for span in a.cue]
-    for start, end in sentence_spans(article.text):
+    for start, end in sentences:
         sentence = article.text[start:end]
         if _covered(start, end, taken) or not check_worthy(sentence):
             continue
@@ -234,3 +302,70 @@ def candidates_of(articles: Sequence[Article], attributions: Sequence[Attributio
     for attribution in attributions:
         by_article.setdefault(attribution.article_id, []).append(attribution)
     return [c for article in articles for c in article_candidates(article, by_article.get(article.id, []))]
+
+
+# Publication artefacts and background: none of them is a checkable statement about events.
+_HEADING = re.compile(
+    r"^\s*(?:[A-Z0-9][A-Z0-9'&-]*\s*){1,4}:|^\s*(?:SEE ALSO|READ MORE|RELATED|ALSO READ|MORE:)\b"
+)
+_CAPTION = re.compile(
+    r"\b(?:pictured|Getty Images|AP Photo|Image copyright|Image caption|Photo credit|Photograph:|"
+    r"Click here|click to|Scroll down|file photo)\b|\((?:Photo|Image|Picture|Credit|Video)\b|"
+    r"^\s*(?:Photo|Image|Picture|Caption|Video|Credit|Source|Above|Below|Left|Right)\s*[:(|-]",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(
+    r"^\s*(?:By|Written by|Reporting by|Editing by|Posted by|Updated)\s+[A-Z]|contributed to this report|"
+    r"^\s*Follow\s.+\bon (?:Twitter|Facebook|Instagram)|\bEmail\s*:|^\s*@\w+|\b(?:Copyright|\u00a9)\s",
+    re.IGNORECASE,
+)
+_TEASER = re.compile(r"(?:\.\.\.|\u2026|\[\s*(?:\.\.\.|\u2026)?\s*\])\s*[\"'\u201d\u2019)\]]*\s*$")
+_BACKGROUND = re.compile(
+    # Biography and definition: "X, 52, is a former ...", "was born in", "X is an American ...".
+    r"\b(?:was born|grew up|graduated from|is married to|is best known|is known for|has been married|"
+    r"studied at|the son of|the daughter of|is survived by)\b|"
+    r"^(?:[A-Z][\w.&'-]*\s+){0,5}[A-Z][\w.&'-]*,?\s+(?:\d{1,3},\s+)?(?:is|are|was)\s+(?:a|an)\s+"
+    r"(?!(?:lie|hoax|fake|fabrication|rumou?r|mistake|false|fraud|liar|criminal|spy|terrorist|scam|cover-up)\b)[\w-]+(?:\s+[\w-]+){0,4}"
+    r"(?:\s+(?:who|which|that|based|from|of|in|with)\b|\s*[.,]?\s*$)|"
+    # Scene-setting: weather, time of day, the look of a place.
+    r"^(?:It was|It is)\s+(?:a|an)\s+\w+\s+(?:day|morning|evening|night|afternoon)\b|"
+    r"^(?:The|A)\s+\w+\s+(?:was|is)\s+(?:quiet|calm|sunny|cold|warm|empty|crowded)\b",
+    re.IGNORECASE,
+)
+_QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019"
+_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s*$")
+MIN_PROPOSITION_WORDS = 8
+_ARTEFACT_HEADLINE = {"question", "heading", "caption", "byline", "teaser"}
+
+
+def proposition_problems(text: str) -> tuple[str, ...]:
+    """Why a text cannot stand as a claim's canonical statement (empty: it is a checkable proposition).
+
+    A proposition is one complete declarative sentence: subject and verb, capital start, end punctuation,
+    eight words or more; not a question, heading, caption, byline, teaser cut short or background line.
+    """
+    stripped = text.strip()
+    problems: list[str] = []
+    if stripped.rstrip(_QUOTE_MARKS + ")] ").endswith("?"):
+        problems.append("question")
+    if _HEADING.search(stripped):
+        problems.append("heading")
+    if _CAPTION.search(stripped):
+        problems.append("caption")
+    if _BYLINE.search(stripped):
+        problems.append("byline")
+    if _TEASER.search(stripped):
+        problems.append("teaser")
+    elif not _END.search(stripped):
+        problems.append("no end punctuation")
+    if stripped[:1] in _QUOTE_MARKS:
+        problems.append("quote start")
+    elif not stripped[:1].isupper() and not stripped[:1].isdigit():
+        problems.append("lower-case start")
+    if not _VERB.search(stripped):
+        problems.append("no verb")
+    if len(_WORD.findall(stripped)) < MIN_PROPOSITION_WORDS:
+        problems.append("short")
+    if _BACKGROUND.search(stripped) or _WHO_IS.match(stripped):
+        problems.append("background")
+    return tuple(problems)

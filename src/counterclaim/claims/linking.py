@@ -166,6 +166,11 @@ class ClaimIndex:
         self.attach(slot, vector, terms)
         return LinkDecision(slot, score, opened, merged)
 
+    def would_join(self, vector: np.ndarray, terms: StatementTerms, denial: bool = False) -> bool:
+        """Whether `add` would attach this statement to an existing claim rather than open one."""
+        ranked = self.ranked(vector, terms)
+        return bool(ranked) and ranked[0][1] >= self.join_threshold(denial)
+
     def join_threshold(self, denial: bool) -> float:
         """The score a statement needs to join a claim: lower for a denial, which presupposes one."""
         lowered = self.settings.denial_threshold

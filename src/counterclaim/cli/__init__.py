@@ -8,9 +8,9 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.console import Console
 
 from counterclaim.errors import CounterclaimError, NotFoundError, UsageError
+from counterclaim.terminal import SafeConsole
 
 app = typer.Typer(
     name="counterclaim",
@@ -19,7 +19,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err_console = Console(stderr=True)
+err_console = SafeConsole(stderr=True)
 
 
 def _register_commands() -> None:

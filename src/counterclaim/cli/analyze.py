@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-from rich.console import Console, Group
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
@@ -18,6 +18,7 @@ from counterclaim.cli.options import DbOption, JsonOption
 from counterclaim.errors import UsageError
 from counterclaim.pipeline import AnalysisReport, Pipeline
 from counterclaim.store import Store
+from counterclaim.terminal import SafeConsole
 
 WorkersOption = Annotated[
     int, typer.Option(help="Processes for attribution extraction, the slowest stage (one a core).", min=1)
@@ -63,7 +64,7 @@ def analyze_command(
     """Run the analysis stages on every stored article they have not run on yet."""
     if every and (stage or since):
         raise UsageError("--all redoes every stage on every article: leave out --stage and --since.")
-    console = Console(stderr=True)
+    console = SafeConsole(stderr=True)
     store = Store(db)
     with Pipeline(store, workers=workers, contextual_cues=not fast_cues) as pipeline:
         stages = pipeline.select(stage)

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from counterclaim import records
@@ -16,8 +15,9 @@ from counterclaim.cli.options import DbOption, JsonOption
 from counterclaim.errors import UsageError
 from counterclaim.model import Article
 from counterclaim.store import Store
+from counterclaim.terminal import SafeConsole
 
-console = Console()
+console = SafeConsole()
 
 
 def _parse_date(value: str | None, option: str) -> datetime | None:
@@ -52,7 +52,8 @@ def articles_command(
         text=text,
         limit=limit,
     )
-    found_records = [records.article_record(article) for article in found]
+    copies = store.article_copies([article.id for article in found]) if as_json else {}
+    found_records = [records.article_record(article, copies=copies.get(article.id)) for article in found]
     if as_json:
         print(json.dumps(found_records, ensure_ascii=False, indent=2))
     elif as_csv:

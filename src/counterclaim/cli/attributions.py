@@ -10,16 +10,16 @@ from collections import Counter
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from counterclaim import records
 from counterclaim.cli.options import DbOption, JsonOption
 from counterclaim.model import Article, Attribution
 from counterclaim.store import Store
+from counterclaim.terminal import SafeConsole
 
-console = Console()
-err_console = Console(stderr=True)
+console = SafeConsole()
+err_console = SafeConsole(stderr=True)
 
 
 def attributions_command(

@@ -9,7 +9,6 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from counterclaim import records
@@ -25,8 +24,9 @@ from counterclaim.store.claims import (
     resolve_claim_id,
     search_claims,
 )
+from counterclaim.terminal import SafeConsole
 
-console = Console()
+console = SafeConsole()
 
 
 def summary_record(summary: ClaimSummary) -> dict[str, Any]:

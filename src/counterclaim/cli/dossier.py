@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from counterclaim.cli.options import DbOption, JsonOption
 from counterclaim.dossier import Dossier, load_dossier, render_dossier
-from counterclaim.errors import NotFoundError, UsageError
+from counterclaim.errors import UsageError
 from counterclaim.export import dossier_json
 from counterclaim.export.accounts_csv import accounts_csv
 from counterclaim.export.html_report import html_report
@@ -26,12 +25,14 @@ from counterclaim.export.jsonld import jsonld_document
 from counterclaim.model import Verdict
 from counterclaim.outlets import open_registry
 from counterclaim.store import Store
-from counterclaim.store.claims import load_claims, resolve_claim_id, search_claims
+from counterclaim.store.claims import load_claims, resolve_claim_id
 from counterclaim.store.provenance import save_verdict
+from counterclaim.store.search import ClaimSearch, find_claim
+from counterclaim.terminal import SafeConsole
 
 # The dossier itself goes to stdout; every message goes to stderr, so `--json` stdout is one document.
-console = Console()
-messages = Console(stderr=True)
+console = SafeConsole()
+messages = SafeConsole(stderr=True)
 
 
 class ExportFormat(StrEnum):
@@ -41,25 +42,57 @@ class ExportFormat(StrEnum):
     JSONLD = "jsonld"
 
 
-def _resolve_claim(store: Store, claim_id: str | None, search: str | None) -> str:
+def _resolve_claim(
+    store: Store, claim_id: str | None, search: str | None
+) -> tuple[str | None, ClaimSearch | None]:
     if bool(claim_id) == bool(search):
         raise UsageError("Give a CLAIM_ID or --search TEXT (one of them).")
     if claim_id:
-        return resolve_claim_id(store, claim_id)
-    found = search_claims(store, search or "", limit=5)
-    if not found:
-        raise NotFoundError(f"No claim is close to {search!r}: ingest more articles or search other words.")
-    best, score = found[0]
-    if len(found) > 1:
-        others = ", ".join(f"{c.id} ({s:.2f})" for c, s in found[1:])
-        messages.print(f"[dim]Closest claim {best.id} (similarity {score:.2f}); others: {others}[/dim]")
-    return best.id
+        return resolve_claim_id(store, claim_id), None
+    found = find_claim(store, search or "")
+    _show_search(found)
+    return (found.best.claim.id if found.best else None), found
+
+
+def _show_search(found: ClaimSearch) -> None:
+    """The claims considered, with their support, on stderr (stdout may carry JSON)."""
+    if found.best is None:
+        closest = (
+            f" (closest similarity {found.alternatives[0].similarity:.2f})" if found.alternatives else ""
+        )
+        messages.print(
+            f"No claim matches {found.query!r}{closest}: nothing is above similarity "
+            f"{found.min_similarity:.2f}. Search other words or ingest articles about it.",
+            style="yellow",
+        )
+        return
+    best = found.best
+    messages.print(
+        f"[dim]Claim {best.claim.id} (similarity {best.similarity:.2f}, {best.articles} article(s))[/dim]"
+    )
+    if found.alternatives:
+        table = Table(title="Other claims considered", title_justify="left")
+        for column in ("claim", "similarity", "articles", "text"):
+            table.add_column(column)
+        for hit in found.alternatives:
+            text = hit.claim.canonical_text
+            table.add_row(
+                hit.claim.id[:12],
+                f"{hit.similarity:.2f}",
+                str(hit.articles),
+                (text if len(text) <= 90 else text[:89] + "\u2026")
+                + ("" if hit.proposition else " [dim](fragment)[/dim]"),
+            )
+        messages.print(table)
 
 
 def report_command(
     claim_id: Annotated[str | None, typer.Argument(help="The claim's id.", show_default=False)] = None,
     search: Annotated[
-        str | None, typer.Option("--search", "-s", help="Pick the claim closest to this text.")
+        str | None,
+        typer.Option(
+            "--search", "-s", help="Pick the claim this text means; none below the similarity floor."
+        ),
     ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -67,11 +100,24 @@ def report_command(
         Path | None, typer.Option("--html", help="Also write the HTML report to this file.")
     ] = None,
 ) -> None:
-    """Print a claim's dossier: accounts in time order, who asserts, relays, denies, primary-source checks."""
+    """Print a claim's dossier: accounts in time order, who asserts, relays, denies, primary-source checks.
+
+    With --search and no claim close enough, nothing is printed but the reason (JSON: "match": false); exit 1.
+    """
     store = Store(db)
-    dossier = load_dossier(store, _resolve_claim(store, claim_id, search), open_registry(store))
+    chosen, found = _resolve_claim(store, claim_id, search)
+    if chosen is None:
+        if as_json:
+            document = dossier_json.export_document([])
+            document["search"] = found.to_json() if found else None
+            sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        raise typer.Exit(1)
+    dossier = load_dossier(store, chosen, open_registry(store))
     if as_json:
-        sys.stdout.write(dossier_json.dumps([dossier]) + "\n")
+        document = dossier_json.export_document([dossier])
+        if found is not None:
+            document["search"] = found.to_json()
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
     else:
         render_dossier(dossier, console)
     if html:

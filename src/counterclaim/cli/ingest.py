@@ -29,6 +29,7 @@ from counterclaim.ingest import (
 from counterclaim.model import IngestProblem
 from counterclaim.pipeline import Pipeline
 from counterclaim.store import Store
+from counterclaim.terminal import SafeConsole
 
 
 def ingest_command(
@@ -77,7 +78,7 @@ def ingest_command(
     )
     if not inputs and not pending:
         raise UsageError("Give at least one file, directory, glob or URL to ingest, or --pending.")
-    console = Console(stderr=as_json)
+    console = SafeConsole(stderr=as_json)
     store = Store(db)
     with store.writer_lock(on_wait=lambda: Console(stderr=True).print(WAITING)):
         _ingest_and_analyze(store, inputs, pending, options, workers, fast_cues, as_json, console)
@@ -148,7 +149,8 @@ def summary_table(report: IngestReport) -> Table:
     table.add_row("duplicate (already stored)", str(len(report.duplicates)))
     table.add_row("sources skipped (ingested before)", str(len(report.skipped_sources)))
     table.add_row("feed links pending", str(len(report.pending_links)))
-    table.add_row("inputs failed", f"[red]{len(report.problems)}[/red]" if report.problems else "0")
+    failed = len(report.failed_inputs)
+    table.add_row("inputs failed", f"[red]{failed}[/red]" if failed else "0")
     for warning in report.warnings:
         table.add_row(f"[yellow]note[/yellow] {escape(warning)}", "")
     return table

@@ -9,23 +9,29 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from counterclaim.cli.options import DbOption, JsonOption
 from counterclaim.model import ReuseLink
-from counterclaim.reuse import ReuseCluster, direction, link_record
+from counterclaim.reuse import Basis, ReuseCluster, direction, link_record
 from counterclaim.store import Store
-from counterclaim.store.reuse import load_reuse_clusters, load_reuse_links
+from counterclaim.store.reuse import load_reuse_clusters, load_reuse_dates, load_reuse_links
+from counterclaim.terminal import SafeConsole
 
-console = Console()
+console = SafeConsole()
+REUSE_BATCH = 5000
+_EARLIEST_MARK = {Basis.DATED: "*", Basis.TIE: "*=", Basis.UNDATED: "*?"}
 
 
 def _analyze_pending(store: Store, quiet: bool) -> int:
     from counterclaim.pipeline import Pipeline
 
     with Pipeline(store) as pipeline:
-        report = pipeline.analyze(stage="reuse", progress=not quiet, console=Console(stderr=True))
+        # Reuse alone: large batches, since each batch costs an index lookup, a transaction and a
+        # re-clustering of the passages it touches, whatever its size.
+        report = pipeline.analyze(
+            stage="reuse", progress=not quiet, console=SafeConsole(stderr=True), batch_size=REUSE_BATCH
+        )
     return report.added.get("reuse links", 0)
 
 
@@ -47,9 +53,7 @@ def reuse_command(
     links = load_reuse_links(store, ids)
     clusters = {c.id: c for c in load_reuse_clusters(store, sorted({x.cluster for x in links}))}
     if as_json:
-        dates = {
-            a.id: a.published_at for a in store.articles(ids=sorted({x for k in links for x in (k.a, k.b)}))
-        }
+        dates = load_reuse_dates(store, sorted({x for k in links for x in (k.a, k.b)}))
         for link in links:
             _, basis = direction(dates.get(link.a), dates.get(link.b))
             print(json.dumps(link_record(link, clusters.get(link.cluster), basis), ensure_ascii=False))
@@ -66,7 +70,7 @@ def _print_table(store: Store, links: list[ReuseLink], clusters: dict[str, Reuse
         table.add_column(column)
     for link in links:
         cluster = clusters.get(link.cluster)
-        first = "*" if cluster and cluster.earliest == link.a else ""
+        first = _EARLIEST_MARK.get(cluster.basis, "*") if cluster and cluster.earliest == link.a else ""
         table.add_row(
             link.cluster[:10],
             f"{outlet.get(link.a, '?')} {link.a[:8]}{first} [{link.a_span.start}:{link.a_span.end}]",
@@ -77,7 +81,10 @@ def _print_table(store: Store, links: list[ReuseLink], clusters: dict[str, Reuse
             link.a_span.text[:60] + ("…" if len(link.a_span.text) > 60 else ""),
         )
     console.print(table)
-    console.print("* the cluster's earliest carrier")
+    console.print(
+        "* the cluster's earliest carrier; *= tied with another carrier at the same moment; "
+        "*? earliest of the dated carriers, some carriers have no date"
+    )
 
 
 def register(app: typer.Typer) -> None:

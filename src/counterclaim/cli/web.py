@@ -12,16 +12,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from counterclaim.cli.options import DbOption
 from counterclaim.errors import UsageError
 from counterclaim.model import IngestReport
 from counterclaim.pipeline import Pipeline
 from counterclaim.store import Store
+from counterclaim.terminal import SafeConsole
 from counterclaim.web import create_app
 
-console = Console()
+console = SafeConsole()
 
 
 def serve_command(

@@ -16,6 +16,10 @@ from counterclaim.export.charts import Href, graph_svg, timeline_svg
 from counterclaim.parties import AccountEntry, Role
 
 STYLESHEET = "counterclaim.css"
+# The report runs no script and loads nothing: its own inline styles and data: images only.
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+)
 
 
 def template_environment(*first_dirs: str) -> Environment:
@@ -28,7 +32,13 @@ def template_environment(*first_dirs: str) -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(format_time=format_time, relay_path=relay_path, roles=list(Role))
+    env.filters["web_url"] = web_url
     return env
+
+
+def web_url(url: str | None) -> str | None:
+    """The URL when it is an http(s) link, else None: no javascript:, data: or file: link is ever rendered."""
+    return url if url and url.lower().startswith(("https://", "http://")) else None
 
 
 def stylesheet() -> str:
@@ -46,9 +56,8 @@ def dossier_context(dossier: Dossier, href: Href) -> dict[str, object]:
 
 
 def _article_url(entry: AccountEntry) -> str | None:
-    url = entry.article_url
     # Only web links: a report file must not carry javascript: or file: links from ingested metadata.
-    return url if url and url.startswith(("https://", "http://")) else None
+    return web_url(entry.article_url)
 
 
 def html_report(dossier: Dossier, generated_at: datetime | None = None) -> str:
@@ -57,6 +66,7 @@ def html_report(dossier: Dossier, generated_at: datetime | None = None) -> str:
     return template.render(
         **dossier_context(dossier, _article_url),
         css=stylesheet(),
+        csp=REPORT_CSP,
         generator=f"counterclaim {__version__}",
         generated_at=(generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC"),
     )

@@ -9,28 +9,36 @@ import gzip
 import io
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, cast
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from counterclaim import faults
-from counterclaim.errors import InputError
+from counterclaim.errors import CounterclaimError, InputError
 from counterclaim.ingest import ledger
-from counterclaim.ingest.decode import GZIP_MAGIC, check_size, decode, looks_binary, uncompressed
+from counterclaim.ingest.decode import (
+    GZIP_MAGIC,
+    Decoded,
+    check_size,
+    decode_bytes,
+    looks_binary,
+    uncompressed,
+    utf16_without_bom,
+)
 from counterclaim.ingest.draft import Draft, Failure, Item, PendingLink
 from counterclaim.ingest.feeds import read_feed
 from counterclaim.ingest.fetch import PUBLIC_ONLY, AddressGuard, fetch
 from counterclaim.ingest.html import DEFAULT_SETTINGS, ExtractionSettings, read_html
-from counterclaim.ingest.jsonl import read_json_document, read_jsonl
+from counterclaim.ingest.jsonl import capped_lines, read_json_document, read_jsonl
 from counterclaim.ingest.language import LanguageDetector
 from counterclaim.ingest.linking import OutletLinker
 from counterclaim.ingest.plaintext import read_text
 from counterclaim.ingest.sources import (
-    FEED,
     HTML,
     JSON,
     JSONL,
@@ -38,6 +46,7 @@ from counterclaim.ingest.sources import (
     TEXT,
     WARC,
     Source,
+    cannot_read,
     expand_inputs,
     head_bytes,
     kind_of,
@@ -48,6 +57,9 @@ from counterclaim.outlets import open_registry
 from counterclaim.store import Store, article_id
 
 DEFAULT_MAX_BYTES = 50_000_000
+# Long articles are analysed in pieces, but the claims stage's memory grows with the square of one article's
+# attributions (8,000 in a 424,000-character text took it to 1.1 GB, 30,000 past 20 GB): longer is refused.
+DEFAULT_MAX_ARTICLE_CHARS = 500_000
 DEFAULT_TIMEOUT = 20.0
 
 
@@ -62,6 +74,8 @@ class IngestOptions:
     # A single document (page, text, feed, JSON) over this size is refused; JSONL and WARC are
     # streamed, so the cap applies to each of their records instead.
     max_bytes: int = DEFAULT_MAX_BYTES
+    # An article whose text is longer than this many characters is refused (named; the run goes on).
+    max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS
     timeout: float = DEFAULT_TIMEOUT
     analyze: bool = True
     extraction: ExtractionSettings = DEFAULT_SETTINGS
@@ -136,6 +150,9 @@ class _Run:
             self.on_problem(found)
 
     def ingest(self, source: Source) -> None:
+        if source.error is not None:
+            self.problem(source.name, source.error)
+            return
         try:
             if source.url is not None:
                 self._ingest_url(source, source.url)
@@ -144,7 +161,15 @@ class _Run:
         except InputError as exc:
             self.problem(source.name, str(exc))
         except OSError as exc:
-            self.problem(source.name, f"cannot read it ({exc.strerror or exc})")
+            self.problem(source.name, cannot_read(exc))
+        except (SQLAlchemyError, CounterclaimError):
+            raise  # the store or the run itself failed: stopping is right
+        except Exception as exc:  # noqa: BLE001 (a parser library failing on hostile bytes must not end the run)
+            first_line = (str(exc) or type(exc).__name__).split("\n", 1)[0][:200]
+            self.problem(
+                source.name,
+                f"unexpected error while reading it ({type(exc).__name__}: {first_line}); please report it",
+            )
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -154,7 +179,10 @@ class _Run:
             size = path.stat().st_size
             if size == 0:
                 raise InputError("empty file")
-            if kind == JSONL and looks_binary(head_bytes(path)):
+            head = head_bytes(path)
+            if kind == JSONL and utf16_without_bom(head) is not None:
+                raise InputError("UTF-16 text: JSONL is read as UTF-8; convert it (iconv -f UTF-16 -t UTF-8)")
+            if kind == JSONL and looks_binary(head):
                 raise InputError("binary content: not text, HTML, a feed, JSONL or WARC")
             digest = ledger.file_digest(path)
             if self._already_done(source, digest):
@@ -190,25 +218,29 @@ class _Run:
             yield from read_warc(stream, self.options.max_bytes, self.options.extraction)
             return
         try:
-            yield from read_jsonl(stream)
+            yield from read_jsonl(capped_lines(stream, self.options.max_bytes))
         except (EOFError, OSError, zlib.error) as exc:
             yield Failure("end of file", f"truncated or corrupt compressed data ({exc})")
 
     def _document_items(
         self, kind: str, raw: bytes, name: str, url: str | None = None, charset: str | None = None
     ) -> Iterable[Item]:
+        if kind == WARC:
+            return read_warc(io.BytesIO(raw), self.options.max_bytes, self.options.extraction)
+        # Refuses empty, binary and undecodable bytes with a clear reason; a guessed charset is noted.
+        decoded = decode_bytes(raw, charset)
+        items: Iterable[Item]
         if kind == HTML:
-            return [read_html(decode(raw, charset), url=url, settings=self.options.extraction)]
-        if kind == TEXT:
-            return [read_text(decode(raw, charset))]
-        if kind == JSON:
-            return read_json_document(decode(raw, charset))
-        if kind == JSONL:
-            return read_jsonl(decode(raw, charset).encode("utf-8").splitlines())
-        if kind == FEED:
-            decode(raw, charset)  # refuses empty, binary and undecodable bytes with a clear reason
-            return read_feed(raw, url or name)
-        return read_warc(io.BytesIO(raw), self.options.max_bytes, self.options.extraction)
+            items = [read_html(decoded.text, url=url, settings=self.options.extraction)]
+        elif kind == TEXT:
+            items = [read_text(decoded.text)]
+        elif kind == JSON:
+            items = read_json_document(decoded.text)
+        elif kind == JSONL:
+            items = read_jsonl(decoded.text.encode("utf-8").splitlines())
+        else:
+            return read_feed(raw, url or name)  # feedparser reads the feed's own encoding declaration
+        return _with_charset_note(items, decoded)
 
     # -- storing -------------------------------------------------------------------------------
 
@@ -224,6 +256,14 @@ class _Run:
                     ledger.save_pending_link(conn, item)
                 self.report.pending_links.append(item.url)
                 pending += 1
+            elif len(item.text) > self.options.max_article_chars:
+                where = f"{item.location}: " if item.location else ""
+                self.problem(
+                    source.name,
+                    f"{where}article of {len(item.text):,} characters is over the "
+                    f"{self.options.max_article_chars:,}-character limit for analysis: split it",
+                )
+                failed = True
             else:
                 self._store_draft(source, item)
                 articles += 1
@@ -271,6 +311,16 @@ class _Run:
             extraction=draft.extraction,
             warnings=draft.warnings,
         )
+
+
+def _with_charset_note(items: Iterable[Item], decoded: Decoded) -> Iterator[Item]:
+    """The items, each draft carrying a note of the charset when it was guessed."""
+    note = decoded.note
+    for item in items:
+        if note is not None and isinstance(item, Draft):
+            yield replace(item, warnings=(*item.warnings, note))
+        else:
+            yield item
 
 
 def _open_stream(path: Path) -> IO[bytes]:

@@ -1,12 +1,14 @@
 """Turns the command line's inputs (files, directories, globs, URLs) into a list of sources and their kinds.
 
-A missing path, an empty glob or a non-http URL is a usage error raised before anything is read.
+A missing path, an empty glob or a non-http URL is a usage error raised before anything is read; a path that
+cannot be read (permissions) becomes a source carrying its error, reported as a failed input.
 """
 
 from __future__ import annotations
 
 import glob
 import gzip
+import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +47,8 @@ class Source:
     name: str
     path: Path | None = None
     url: str | None = None
+    # Why this input cannot be read at all (an unreadable directory): reported, and the run goes on.
+    error: str | None = None
 
 
 def is_url(value: str) -> bool:
@@ -67,10 +71,13 @@ def _expand_one(value: str, recursive: bool) -> list[Source]:
         check_url(value)
         return [Source(name=value, url=value)]
     path = Path(value).expanduser()
-    if path.is_file():
-        return [Source(name=str(path), path=path)]
-    if path.is_dir():
-        return [Source(name=str(found), path=found) for found in _directory_files(path, recursive)]
+    try:
+        if path.is_file():
+            return [Source(name=str(path), path=path)]
+        if path.is_dir():
+            return _directory_sources(path, recursive)
+    except OSError as exc:
+        return [Source(name=str(path), path=path, error=cannot_read(exc))]
     if glob.has_magic(value):
         matches = sorted(Path(match) for match in glob.glob(value, recursive=recursive))  # noqa: PTH207 (Path.glob takes no absolute pattern)
         files = [match for match in matches if match.is_file()]
@@ -82,16 +89,39 @@ def _expand_one(value: str, recursive: bool) -> list[Source]:
     raise UsageError(f"{value} does not exist: give an existing file, directory, glob or http(s) URL.")
 
 
-def _directory_files(directory: Path, recursive: bool) -> list[Path]:
-    """Files of a directory (and below, with recursive), hidden ones left out, in name order."""
-    candidates = directory.rglob("*") if recursive else directory.iterdir()
-    files = []
-    for candidate in candidates:
-        relative = candidate.relative_to(directory)
-        if any(part.startswith(".") for part in relative.parts) or not candidate.is_file():
-            continue
-        files.append(candidate)
-    return sorted(files)
+def cannot_read(exc: OSError) -> str:
+    """The reason a path cannot be read, with what to do about it."""
+    reason = exc.strerror or type(exc).__name__
+    hint = ": check its permissions" if isinstance(exc, PermissionError) else ""
+    return f"cannot read it ({reason}){hint}"
+
+
+def _directory_sources(directory: Path, recursive: bool) -> list[Source]:
+    """Files of a directory (and below, with recursive), hidden ones left out, in name order.
+
+    A subdirectory or file that cannot be read is a source with its error, never silently left out.
+    """
+    found: list[Source] = []
+
+    def unreadable(exc: OSError) -> None:
+        name = str(exc.filename) if exc.filename else str(directory)
+        found.append(Source(name=name, path=Path(name), error=cannot_read(exc)))
+
+    for folder, subfolders, names in os.walk(directory, onerror=unreadable):
+        # Hidden folders are skipped; without recursive, only the top folder is read.
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".")) if recursive else []
+        for name in names:
+            if name.startswith("."):
+                continue
+            candidate = Path(folder) / name
+            try:
+                is_file = candidate.is_file()
+            except OSError as exc:
+                found.append(Source(name=str(candidate), path=candidate, error=cannot_read(exc)))
+                continue
+            if is_file:
+                found.append(Source(name=str(candidate), path=candidate))
+    return sorted(found, key=lambda source: source.name)
 
 
 def kind_of(path: Path) -> str:

@@ -15,7 +15,7 @@ from counterclaim.reuse.align import AlignView, Passage, align, boilerplate_mask
 from counterclaim.reuse.clusters import Basis, ReuseCluster, assign_clusters, direction, oriented
 from counterclaim.reuse.index import ReuseIndex, boilerplate, boilerplate_edges, candidate_pairs
 from counterclaim.reuse.settings import METHOD, ReuseSettings
-from counterclaim.reuse.shingles import I64, Fingerprints, batch_shingles, fingerprint, tokenize, winnow
+from counterclaim.reuse.shingles import I64, Fingerprints
 
 __all__ = [
     "METHOD",
@@ -39,10 +39,9 @@ def index_batch(new: Sequence[Article], index: ReuseIndex) -> tuple[np.ndarray, 
 
     The fingerprints' `doc` field holds index numbers, so they can be stored as they are.
     """
-    settings = index.settings
     numbers = np.asarray([index.register(a.id, a.outlet, a.published_at) for a in new], dtype=np.int64)
     index.keep(new)
-    prints = fingerprint(tokenize([a.text for a in new]), settings.shingle, settings.window)
+    prints = index.shingled(new).prints
     prints = Fingerprints(prints.hashes, numbers[prints.doc], prints.pos)
     added = index.add(prints.hashes, prints.doc, prints.pos)
     return numbers, Fingerprints(prints.hashes[added], prints.doc[added], prints.pos[added])
@@ -61,20 +60,27 @@ def find_reuse(new: Sequence[Article], index: ReuseIndex) -> list[ReuseLink]:
     return match_batch(index, numbers, prints)
 
 
-def match_batch(index: ReuseIndex, numbers: np.ndarray, prints: Fingerprints) -> list[ReuseLink]:
-    """Links of a batch already added to the index (by `index_batch`), with everything the index holds."""
+def match_batch(index: ReuseIndex, numbers: np.ndarray, added: Fingerprints) -> list[ReuseLink]:
+    """Links of a batch already added to the index (by `index_batch`), with everything the index holds.
+
+    `added` (the postings the index kept, which a store saves) is not what candidates are drawn from:
+    they come from every fingerprint of the batch, kept or not, so an article carrying a passage the index
+    already holds `max_postings` times still joins it (compared with the passage's earliest carriers).
+    """
     fresh = index.articles(numbers.tolist())
     known = np.asarray([n for n in numbers.tolist() if n in fresh], dtype=np.int64)
-    fresh_views, flagged = _views(index, [fresh[n] for n in known.tolist()], known)
+    fresh_views, flagged, prints = _views(index, [fresh[n] for n in known.tolist()], known)
     edge = boilerplate_edges(prints.doc, prints.pos, flagged, index.settings.shingle)
-    low, high, _ = candidate_pairs(index, prints.hashes, numbers, (prints.hashes[edge], prints.doc[edge]))
+    low, high, _ = candidate_pairs(
+        index, prints.hashes, prints.doc, numbers, (prints.hashes[edge], prints.doc[edge])
+    )
     if not len(low):
         return []
     by_number = dict(zip(known.tolist(), fresh_views, strict=True))
     older = sorted((set(low.tolist()) | set(high.tolist())) - set(by_number))
     articles = {**fresh, **index.articles(older)}
     present = np.asarray([n for n in older if n in articles], dtype=np.int64)
-    older_views, _ = _views(index, [articles[n] for n in present.tolist()], present)
+    older_views, _, _ = _views(index, [articles[n] for n in present.tolist()], present)
     by_number.update(zip(present.tolist(), older_views, strict=True))
     published = {index.ids[n]: index.published[n] for n in by_number}
     links: list[ReuseLink] = []
@@ -85,15 +91,18 @@ def match_batch(index: ReuseIndex, numbers: np.ndarray, prints: Fingerprints) ->
     return links
 
 
-def _views(index: ReuseIndex, articles: list[Article], numbers: np.ndarray) -> tuple[list[AlignView], I64]:
-    """Tokens, shingles and boilerplate masks of the articles a batch's candidates need, and the
-    boilerplate fingerprints found in them (as `number << 32 | position`, sorted)."""
+def _views(
+    index: ReuseIndex, articles: list[Article], numbers: np.ndarray
+) -> tuple[list[AlignView], I64, Fingerprints]:
+    """Tokens, shingles and boilerplate masks of the articles a batch's candidates need, the boilerplate
+    fingerprints found in them (as `number << 32 | position`, sorted), and all their fingerprints (with
+    index numbers as `doc`)."""
     if not articles:
-        return [], np.zeros(0, dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int64)
+        return [], empty, Fingerprints(np.zeros(0, dtype=np.uint64), empty, empty)
     settings = index.settings
-    tokens = tokenize([a.text for a in articles])
-    hashes, docs, positions = batch_shingles(tokens, settings.shingle)
-    prints = winnow(hashes, docs, positions, settings.window)
+    shingled = index.shingled(articles)
+    tokens, hashes, docs, prints = shingled.tokens, shingled.hashes, shingled.docs, shingled.prints
     flagged = boilerplate(index, prints.hashes, numbers[prints.doc]) if len(prints.hashes) else prints.doc < 0
     bounds = np.searchsorted(prints.doc, np.arange(len(articles) + 1))
     shingle_bounds = np.searchsorted(docs, np.arange(len(articles) + 1))
@@ -105,7 +114,7 @@ def _views(index: ReuseIndex, articles: list[Article], numbers: np.ndarray) -> t
         mask = boilerplate_mask(len(doc), prints.pos[lo:hi][flagged[lo:hi]], settings)
         views.append(AlignView(article.text, doc, own, mask))
     found: I64 = np.sort(numbers[prints.doc[flagged]] * (1 << 32) + prints.pos[flagged])
-    return views, found
+    return views, found, Fingerprints(prints.hashes, numbers[prints.doc], prints.pos)
 
 
 def _unique(articles: Sequence[Article]) -> list[Article]:
@@ -152,5 +161,8 @@ def link_record(
         record["basis"] = basis
     if cluster is not None:
         record["earliest"] = cluster.earliest
+        # "dated": one carrier is the earliest; "tie": several share the earliest moment (`earliest` is the
+        # one closest to all copies); "undated": some carriers have no date, so one of them may be earlier.
         record["earliest_basis"] = cluster.basis
+        record["carriers"] = len(cluster.articles)
     return record

@@ -40,6 +40,16 @@ class AlignView:
     tokens: DocTokens
     shingles: U64
     boilerplate: np.ndarray  # one flag per token
+    # Computed once per text, since one text (a passage's earliest carrier) is aligned with many others:
+    # which shingles may seed a passage, and the shingles in sorted order.
+    clean: np.ndarray = field(init=False)
+    order: I64 = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "clean", _clean_shingles(self.boilerplate, len(self.tokens) - len(self.shingles) + 1)
+        )
+        object.__setattr__(self, "order", np.argsort(self.shingles, kind="stable"))
 
     @property
     def edge_stop(self) -> np.ndarray:
@@ -90,9 +100,10 @@ class _Run:
     pieces: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
-def shared_shingles(a: U64, b: U64) -> tuple[I64, I64]:
-    """Positions (in a, in b) of every shingle hash the two sequences share."""
-    order = np.argsort(b, kind="stable")
+def shared_shingles(a: U64, b: U64, order: I64 | None = None) -> tuple[I64, I64]:
+    """Positions (in a, in b) of every shingle hash the two sequences share (`order`: b's argsort)."""
+    if order is None:
+        order = np.argsort(b, kind="stable")
     sorted_b = b[order]
     left = np.searchsorted(sorted_b, a, "left")
     counts = np.searchsorted(sorted_b, a, "right") - left
@@ -213,8 +224,8 @@ def _in_quotes(text: str, start: int, end: int) -> bool:
 def align(a: AlignView, b: AlignView, settings: ReuseSettings) -> list[Passage]:
     """Every passage the two texts share that is long enough, or a full quotation, and similar enough."""
     size = settings.shingle
-    pos_a, pos_b = shared_shingles(a.shingles, b.shingles)
-    keep = _clean_shingles(a.boilerplate, size)[pos_a] & _clean_shingles(b.boilerplate, size)[pos_b]
+    pos_a, pos_b = shared_shingles(a.shingles, b.shingles, b.order)
+    keep = a.clean[pos_a] & b.clean[pos_b]
     pos_a, pos_b = pos_a[keep], pos_b[keep]
     if not len(pos_a):
         return []
@@ -290,30 +301,44 @@ def _quoted_part(
     settings: ReuseSettings,
     score: float,
 ) -> Passage | None:
-    """The quotation inside a short shared stretch: "Pahon said: “...”" shares the speaker too."""
-    a0 = _after_opening_quote(text_a, tokens_a, chain.a0, chain.a1)
-    b0 = _after_opening_quote(text_b, tokens_b, chain.b0, chain.b1)
-    if a0 is None or b0 is None or a0 - chain.a0 != b0 - chain.b0:
+    """The quotation inside a short shared stretch: "Pahon, a Pentagon spokesman, said: “...”" shares the
+    speaker and the cue too, and "“...,” Pahon said" shares what follows the quotation."""
+    found_a = _quotation(text_a, tokens_a, chain.a0, chain.a1)
+    found_b = _quotation(text_b, tokens_b, chain.b0, chain.b1)
+    if found_a is None or found_b is None:
         return None
-    words = min(chain.a1 - a0, chain.b1 - b0)
-    a_start, a_end = int(tokens_a.starts[a0]), int(tokens_a.ends[chain.a1 - 1])
-    b_start, b_end = int(tokens_b.starts[b0]), int(tokens_b.ends[chain.b1 - 1])
-    if words < settings.min_quote_words or not (
-        _in_quotes(text_a, a_start, a_end) and _in_quotes(text_b, b_start, b_end)
-    ):
+    (a0, a1), (b0, b1) = found_a, found_b
+    # The two quotations must be the same stretch of the alignment, not two different quotes in it.
+    if abs((a0 - chain.a0) - (b0 - chain.b0)) > 2 or abs((chain.a1 - a1) - (chain.b1 - b1)) > 2:
         return None
-    return Passage(
-        a_start, a_end, b_start, b_end, chain.a1 - a0, chain.b1 - b0, round(float(min(score, 1.0)), 4), True
-    )
+    if min(a1 - a0, b1 - b0) < settings.min_quote_words:
+        return None
+    a_start, a_end = int(tokens_a.starts[a0]), int(tokens_a.ends[a1 - 1])
+    b_start, b_end = int(tokens_b.starts[b0]), int(tokens_b.ends[b1 - 1])
+    return Passage(a_start, a_end, b_start, b_end, a1 - a0, b1 - b0, round(float(min(score, 1.0)), 4), True)
 
 
-def _after_opening_quote(text: str, tokens: DocTokens, first: int, last: int) -> int | None:
-    # Only the first few words may precede the quotation (a speaker and a cue).
-    for token in range(first + 1, min(last, first + 8)):
-        between = text[int(tokens.ends[token - 1]) : int(tokens.starts[token])]
-        if any(c in _QUOTE_MARKS for c in between):
-            return token
+def _quotation(text: str, tokens: DocTokens, first: int, last: int) -> tuple[int, int] | None:
+    """Tokens [open, close) of the first quotation that opens and closes within tokens [first, last] of a
+    text (the marks may sit just outside them)."""
+    opening = None
+    for token in range(first, last + 1):
+        lo = int(tokens.ends[token - 1]) if token > first else max(0, int(tokens.starts[first]) - 3)
+        hi = int(tokens.starts[token]) if token < last else min(len(text), int(tokens.ends[last - 1]) + 3)
+        if token == last:
+            lo = int(tokens.ends[last - 1])
+        if not _quote_gap(text[lo:hi]):
+            continue
+        if opening is None and token < last:
+            opening = token
+        elif opening is not None and token > opening:
+            return opening, token
     return None
+
+
+def _quote_gap(gap: str) -> bool:
+    # An apostrophe inside a word ("ministry's" is two tokens) is not a quotation mark.
+    return any(c in _QUOTE_MARKS for c in gap) and gap not in ("'", "’")
 
 
 def _drop_overlapping(passages: list[Passage]) -> list[Passage]:

@@ -49,8 +49,8 @@ def oriented(link: ReuseLink, published: Mapping[str, datetime | None]) -> Reuse
     way, _ = direction(published.get(link.a), published.get(link.b))
     if way is Direction.B_TO_A or (way is Direction.UNKNOWN and link.b < link.a):
         link = replace(link, a=link.b, a_span=link.b_span, b=link.a, b_span=link.a_span)
-    way, _ = direction(published.get(link.a), published.get(link.b))
-    return replace(link, direction=way)
+        way, _ = direction(published.get(link.a), published.get(link.b))
+    return link if link.direction is way else replace(link, direction=way)
 
 
 class _Carriers:

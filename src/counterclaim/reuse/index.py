@@ -14,7 +14,16 @@ import numpy as np
 
 from counterclaim.model import Article
 from counterclaim.reuse.settings import ReuseSettings
-from counterclaim.reuse.shingles import I64, U64
+from counterclaim.reuse.shingles import (
+    F64,
+    I64,
+    U64,
+    Fingerprints,
+    TokenBatch,
+    batch_shingles,
+    tokenize,
+    winnow,
+)
 
 ArticleLoader = Callable[[Sequence[str]], list[Article]]
 
@@ -92,6 +101,17 @@ def _merge(chunks: list[_Chunk]) -> _Chunk:
     return _Chunk(hashes[order], docs, positions)
 
 
+@dataclass(frozen=True, slots=True)
+class Shingled:
+    """A batch's tokens, every shingle (hash, text, token position) and the winnowed fingerprints."""
+
+    tokens: TokenBatch
+    hashes: U64
+    docs: I64
+    positions: I64
+    prints: Fingerprints
+
+
 class ReuseIndex:
     """Fingerprints of every article seen so far, with each article's outlet and publication time.
 
@@ -107,6 +127,8 @@ class ReuseIndex:
         self._outlets: list[int] = []
         self._outlet_codes: dict[str, int] = {}
         self.published: list[datetime | None] = []
+        self._times: F64 = np.zeros(0, dtype=np.float64)
+        self._shingled: tuple[tuple[str, ...], Shingled] | None = None
         self._articles: dict[int, Article] = {}
         self.partitions = [_Partition() for _ in range(self.settings.partitions)]
 
@@ -130,6 +152,17 @@ class ReuseIndex:
         self.published.append(published)
         return number
 
+    def shingled(self, articles: Sequence[Article]) -> Shingled:
+        """Tokens, shingles and fingerprints of these articles (`doc` is the position in `articles`); the
+        last batch asked for is kept, since storing, indexing and aligning a batch all need them."""
+        key = tuple(a.id for a in articles)
+        if self._shingled is None or self._shingled[0] != key:
+            tokens = tokenize([a.text for a in articles])
+            hashes, docs, positions = batch_shingles(tokens, self.settings.shingle)
+            prints = winnow(hashes, docs, positions, self.settings.window)
+            self._shingled = (key, Shingled(tokens, hashes, docs, positions, prints))
+        return self._shingled[1]
+
     def keep(self, articles: Iterable[Article]) -> None:
         for article in articles:
             self._articles[self.numbers[article.id]] = article
@@ -137,8 +170,12 @@ class ReuseIndex:
     def outlet_codes(self) -> I64:
         return np.asarray(self._outlets, dtype=np.int64)
 
-    def timestamps(self) -> np.ndarray:
-        return np.asarray([p.timestamp() if p else math.nan for p in self.published], dtype=np.float64)
+    def timestamps(self) -> F64:
+        """Publication time of every article as POSIX seconds, NaN when undated."""
+        if len(self._times) < len(self.published):
+            more = [p.timestamp() if p else math.nan for p in self.published[len(self._times) :]]
+            self._times = np.concatenate((self._times, np.asarray(more, dtype=np.float64)))
+        return self._times
 
     def articles(self, numbers: Sequence[int]) -> dict[int, Article]:
         """The articles with these index numbers, from memory or through the loader."""
@@ -157,12 +194,13 @@ class ReuseIndex:
         return [order[bounds[p] : bounds[p + 1]] for p in range(len(self.partitions))]
 
     def add(self, hashes: U64, docs: I64, positions: I64) -> U64:
-        """Add postings (`docs` are index numbers), skipping hashes already past the boilerplate cap.
+        """Add postings (`docs` are index numbers), skipping hashes that already hold `max_postings`.
 
-        The cap bounds the index: no hash holds more than `max_docs + 1` postings however large the corpus.
-        Returns the hashes that were added, so a stored index can save exactly those.
+        The cap bounds the index: no hash holds more than `max_postings` postings (plus what one batch adds)
+        however large the corpus. Returns the postings that were added, so a stored index saves those.
         """
-        cap = self.settings.max_docs + 1
+        cap = self.settings.max_postings
+        outlets = self.outlet_codes()
         kept: list[I64] = []
         for number, picked in enumerate(self.split(hashes)):
             if not len(picked):
@@ -170,45 +208,114 @@ class ReuseIndex:
             # Sorted once here: the lookups below need sorted keys to stay cache-friendly, and the new run
             # is stored sorted anyway (stable, so equal hashes keep their batch order).
             picked = picked[np.argsort(hashes[picked], kind="stable")]
+            partition = self.partitions[number]
+            picked = picked[self._outlet_room(partition, hashes[picked], outlets[docs[picked]], outlets)]
             keys = hashes[picked]
-            room = self.partitions[number].counts(keys) < cap
+            room = partition.counts(keys) + _rank_within(keys) < cap
             picked = picked[room]
-            self.partitions[number].add_sorted(keys[room], docs[picked], positions[picked])
+            partition.add_sorted(keys[room], docs[picked], positions[picked])
             kept.append(picked)
         return np.sort(np.concatenate(kept)) if kept else np.zeros(0, dtype=np.int64)
 
+    def _outlet_room(self, partition: _Partition, keys: U64, outlets: I64, codes: I64) -> np.ndarray:
+        """Which new postings (sorted `keys`) fit under `per_outlet_docs + 1` postings per hash and outlet:
+        that many already show an outlet's own boilerplate, and more would only fill the index with it."""
+        unique, inverse = np.unique(keys, return_inverse=True)
+        groups, held = partition.postings(unique, np.iinfo(np.int64).max)
+        known = np.sort(groups * (1 << 32) + (codes[held] & 0xFFFFFFFF))
+        asked = inverse * (1 << 32) + (outlets & 0xFFFFFFFF)
+        already = np.searchsorted(known, asked, "right") - np.searchsorted(known, asked, "left")
+        order = np.argsort(asked, kind="stable")
+        rank = np.empty(len(asked), dtype=np.int64)
+        rank[order] = _rank_within(asked[order])
+        room: np.ndarray = already + rank <= self.settings.per_outlet_docs
+        return room
 
-def partition_boilerplate(
-    partition: _Partition, keys: U64, outlets_of_keys: I64, outlets: I64, settings: ReuseSettings
-) -> np.ndarray:
-    """Whether each (fingerprint, outlet) is boilerplate: too common overall or in that outlet's articles."""
-    unique, inverse = np.unique(keys, return_inverse=True)
-    lefts, rights = partition.ranges(unique)
-    common = _sizes(lefts, rights, len(unique)) > settings.max_docs
-    groups, docs = partition.postings_in(unique, lefts, rights, settings.max_docs)
-    flagged = common[inverse]
-    if not len(groups):
-        return flagged
-    pair_key = np.unique(groups * (1 << 32) + docs)
-    groups, docs = pair_key >> 32, pair_key & 0xFFFFFFFF
+
+def _rank_within(keys: np.ndarray) -> I64:
+    """Each element's rank among the equal elements before it (`keys` sorted)."""
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64)
+    first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    rank: I64 = np.arange(len(keys)) - np.repeat(first, np.diff(np.concatenate((first, [len(keys)]))))
+    return rank
+
+
+def flag_postings(
+    groups: I64, docs: I64, outlets: I64, times: F64, settings: ReuseSettings
+) -> tuple[np.ndarray, I64]:
+    """Boilerplate among postings (`groups` sorted, one posting per group and doc).
+
+    Returns, per group, whether the fingerprint is boilerplate for everyone (a shared template line, or
+    over the caps and spread over time), and the sorted `group << 32 | outlet` keys of outlets that hold
+    it as their own boilerplate (in more than `per_outlet_docs` of their articles).
+    """
+    count = int(groups.max()) + 1 if len(groups) else 0
     outlet_key = groups * (1 << 32) + (outlets[docs] & 0xFFFFFFFF)
     seen, per_outlet = np.unique(outlet_key, return_counts=True)
-    spread = np.bincount(seen >> 32, minlength=len(unique)) > settings.max_outlets
-    flagged |= spread[inverse]
+    repeating = per_outlet > settings.per_outlet_docs
+    holders = np.bincount(seen >> 32, minlength=count)
+    shared = np.bincount(seen[repeating] >> 32, minlength=count) >= settings.shared_outlets
+    carriers = np.bincount(groups, minlength=count)
+    common = (carriers > settings.max_docs) | (holders > settings.max_outlets)
+    flagged = shared | (common & _scattered(groups, times[docs], count, settings.viral_days * 86400.0))
+    recurring = (carriers >= settings.recurring_docs) & (holders > 1) & ~flagged
+    if recurring.any():
+        window = settings.recurring_days * 86400.0
+        flagged |= recurring & _scattered(groups, times[docs], count, window, proven=True)
+    own: I64 = seen[repeating]
+    return flagged, own
+
+
+def _scattered(groups: I64, times: F64, count: int, window: float, proven: bool = False) -> np.ndarray:
+    """Per group: whether its dated postings are scattered over time, the densest `window` seconds holding
+    fewer than half of them (copying bursts; boilerplate recurs). A group with fewer dated than undated
+    postings counts as scattered (nothing says it is not), unless `proven` asks for dates that show it."""
+    dated = ~np.isnan(times)
+    total = np.bincount(groups, minlength=count)
+    known = np.bincount(groups[dated], minlength=count)
+    scattered = (known * 2 < total) & (not proven)
+    g, t = groups[dated], times[dated]
+    if not len(g):
+        return scattered
+    # One sorted key per posting, group first, then whole seconds: within-group windows by one search.
+    seconds = (t - t.min()).astype(np.int64)
+    key = np.sort(g * (1 << 34) + seconds)
+    reach = np.searchsorted(key, key + int(window), side="right") - np.arange(len(key))
+    starts = np.searchsorted(key >> 34, np.arange(count))
+    has = known > 0
+    densest = np.zeros(count, dtype=np.int64)
+    densest[has] = np.maximum.reduceat(reach, starts[has])
+    scattered[has] |= densest[has] * 2 < known[has]
+    return scattered
+
+
+def partition_boilerplate(
+    partition: _Partition, keys: U64, outlets_of_keys: I64, outlets: I64, times: F64, settings: ReuseSettings
+) -> np.ndarray:
+    """Whether each (fingerprint, outlet) is boilerplate, by the postings the partition holds."""
+    unique, inverse = np.unique(keys, return_inverse=True)
+    groups, docs = partition.postings(unique, settings.max_postings + 1)
+    if not len(groups):
+        return np.zeros(len(keys), dtype=bool)
+    pair_key = np.unique(groups * (1 << 32) + docs)
+    groups, docs = pair_key >> 32, pair_key & 0xFFFFFFFF
+    flagged, own = flag_postings(groups, docs, outlets, times, settings)
+    result: np.ndarray = np.zeros(len(unique), dtype=bool)
+    result[: len(flagged)] = flagged
     asked = inverse * (1 << 32) + (outlets_of_keys & 0xFFFFFFFF)
-    at = np.minimum(np.searchsorted(seen, asked), len(seen) - 1)
-    flagged |= (seen[at] == asked) & (per_outlet[at] > settings.per_outlet_docs)
-    return flagged
+    return result[inverse] | np.isin(asked, own)
 
 
 def boilerplate(index: ReuseIndex, hashes: U64, docs: I64) -> np.ndarray:
-    """Which fingerprints (hash, index number) are boilerplate for their article, by the index's caps."""
+    """Which fingerprints (hash, index number) are boilerplate for their article (see `flag_postings`)."""
     outlets = index.outlet_codes()
+    times = index.timestamps()
     flagged = np.zeros(len(hashes), dtype=bool)
     for p, picked in enumerate(index.split(hashes)):
         if len(picked):
             flagged[picked] = partition_boilerplate(
-                index.partitions[p], hashes[picked], outlets[docs[picked]], outlets, index.settings
+                index.partitions[p], hashes[picked], outlets[docs[picked]], outlets, times, index.settings
             )
     return flagged
 
@@ -236,31 +343,38 @@ def boilerplate_edges(docs: I64, positions: I64, flagged: I64, shingle: int) -> 
 def partition_candidates(
     partition: _Partition,
     keys: U64,
+    key_docs: I64,
     outlets: I64,
+    times: F64,
     is_new: np.ndarray,
     settings: ReuseSettings,
     excluded: tuple[U64, I64] | None = None,
 ) -> I64:
     """Article pairs (`low << 32 | high`) sharing a fingerprint among `keys`, boilerplate dropped.
 
-    Only pairs of different outlets with at least one new article are drawn: older pairs were drawn before.
+    `keys` and `key_docs` are the new batch's fingerprints, whether or not the index kept them; the other
+    carriers are the postings the partition holds. Each carrier is paired with the `fanout` earliest
+    carriers of the fingerprint only, so the pairs of a passage grow linearly with its carriers. Only pairs
+    of different outlets with at least one new article are drawn: older pairs were drawn before.
     `excluded` (hashes, index numbers) are postings that may not seed a pair (`boilerplate_edges`).
     """
-    unique = np.unique(keys)
-    groups, docs = partition.postings(unique, settings.max_docs)
-    if not len(groups):
-        return np.zeros(0, dtype=np.int64)
+    unique, key_group = np.unique(keys, return_inverse=True)
+    groups, docs = partition.postings(unique, settings.max_postings + 1)
     # One posting per article and fingerprint (winnowing can pick one hash twice in an article).
-    pair_key = np.unique(groups * (1 << 32) + docs)
+    pair_key = np.unique(np.concatenate((groups * (1 << 32) + docs, key_group * (1 << 32) + key_docs)))
     groups, docs = pair_key >> 32, pair_key & 0xFFFFFFFF
-    groups, docs = _drop_boilerplate(groups, docs, outlets, settings)
-    if excluded is not None and len(excluded[0]) and len(groups):
+    flagged, own = flag_postings(groups, docs, outlets, times, settings)
+    keep = ~flagged[groups] & ~np.isin(groups * (1 << 32) + (outlets[docs] & 0xFFFFFFFF), own)
+    if excluded is not None and len(excluded[0]):
         dropped = np.searchsorted(unique, excluded[0]) * (1 << 32) + excluded[1]
-        keep = ~np.isin(groups * (1 << 32) + docs, dropped)
-        groups, docs = groups[keep], docs[keep]
+        keep &= ~np.isin(groups * (1 << 32) + docs, dropped)
+    groups, docs = groups[keep], docs[keep]
     if not len(groups):
         return np.zeros(0, dtype=np.int64)
-    first, second = _pairs_within_groups(groups)
+    # Earliest first; undated carriers last (nothing says they came first).
+    order = np.lexsort((docs, np.nan_to_num(times[docs], nan=np.inf), groups))
+    groups, docs = groups[order], docs[order]
+    first, second = _pairs_with_earliest(groups, settings.fanout)
     a, b = docs[first], docs[second]
     useful = (outlets[a] != outlets[b]) & (is_new[a] | is_new[b])
     a, b = a[useful], b[useful]
@@ -268,42 +382,33 @@ def partition_candidates(
     return keys_out
 
 
-def _drop_boilerplate(groups: I64, docs: I64, outlets: I64, settings: ReuseSettings) -> tuple[I64, I64]:
-    group_docs = np.bincount(groups)
-    keep = group_docs[groups] <= settings.max_docs
-    # An outlet's own boilerplate: the fingerprint recurs in many of that outlet's articles.
-    outlet_of = outlets[docs]
-    _, inverse, counts = np.unique(
-        groups * (1 << 32) + (outlet_of & 0xFFFFFFFF), return_inverse=True, return_counts=True
-    )
-    keep &= counts[inverse] <= settings.per_outlet_docs
-    groups, docs, outlet_of = groups[keep], docs[keep], outlet_of[keep]
-    distinct = np.unique(groups * (1 << 32) + (outlet_of & 0xFFFFFFFF)) >> 32
-    group_outlets = np.bincount(distinct, minlength=int(groups.max()) + 1 if len(groups) else 0)
-    keep = group_outlets[groups] <= settings.max_outlets if len(groups) else np.zeros(0, dtype=bool)
-    return groups[keep], docs[keep]
-
-
-def _pairs_within_groups(groups: I64) -> tuple[I64, I64]:
-    """Index pairs i < j of every two postings with the same group (`groups` sorted)."""
+def _pairs_with_earliest(groups: I64, fanout: int) -> tuple[I64, I64]:
+    """Index pairs (i, j) of postings of one group where j is among the `fanout` first of the group and
+    before i (`groups` sorted, each group in its order)."""
     size = len(groups)
     starts = np.flatnonzero(np.concatenate(([True], groups[1:] != groups[:-1])))
     lengths = np.diff(np.concatenate((starts, [size])))
-    rank = np.arange(size) - np.repeat(starts, lengths)
-    later = np.repeat(lengths, lengths) - rank - 1
-    first = np.repeat(np.arange(size), later)
-    offsets = np.arange(int(later.sum())) - np.repeat(np.cumsum(later) - later, later)
-    return first, first + 1 + offsets
+    start_of = np.repeat(starts, lengths)
+    partners = np.minimum(np.arange(size) - start_of, fanout)
+    first = np.repeat(np.arange(size), partners)
+    offsets = np.arange(int(partners.sum())) - np.repeat(np.cumsum(partners) - partners, partners)
+    return first, start_of[first] + offsets
 
 
 def candidate_pairs(
-    index: ReuseIndex, new_hashes: U64, new_numbers: I64, excluded: tuple[U64, I64] | None = None
+    index: ReuseIndex,
+    new_hashes: U64,
+    new_docs: I64,
+    new_numbers: I64,
+    excluded: tuple[U64, I64] | None = None,
 ) -> tuple[I64, I64, I64]:
     """Candidate article pairs (low, high index numbers) of a batch, and how many fingerprints each shares.
 
-    `excluded` (hashes, index numbers) are postings of the batch that may not seed a pair.
+    `new_hashes` and `new_docs` are every fingerprint of the batch (index numbers); `excluded` (hashes,
+    index numbers) are postings of the batch that may not seed a pair.
     """
     outlets = index.outlet_codes()
+    times = index.timestamps()
     is_new = np.zeros(len(index), dtype=bool)
     is_new[new_numbers] = True
     parts = index.split(excluded[0]) if excluded is not None else None
@@ -311,7 +416,9 @@ def candidate_pairs(
         partition_candidates(
             index.partitions[p],
             new_hashes[picked],
+            new_docs[picked],
             outlets,
+            times,
             is_new,
             index.settings,
             None if excluded is None or parts is None else (excluded[0][parts[p]], excluded[1][parts[p]]),

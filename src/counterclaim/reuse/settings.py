@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-METHOD = "reuse-winnow-0.1"
+METHOD = "reuse-winnow-0.2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,17 +15,32 @@ class ReuseSettings:
     # Five-word shingles survive a 10% edit rate often enough (0.9**5 = 0.59) while chance matches stay rare.
     shingle: int = 5
     # Winnowing keeps about 2/(window+1) of the shingles and still guarantees one shared fingerprint per
-    # run of window+shingle-1 = 8 identical words.
-    window: int = 4
-    # Boilerplate caps. A fingerprint carried by more than `max_docs` articles or `max_outlets` outlets is
-    # cross-outlet boilerplate (wire credits, legal lines); an outlet carrying it in more than
-    # `per_outlet_docs` of its own articles has it as its own footer, navigation or bio. A passage shared
-    # by a cluster of up to 15 outlets, one copy each, stays under all three (the generator plants
-    # clusters of up to 12; its legal lines reach 20 to 30 outlets, so a 400-article sample already
-    # drops them). A wire story reprinted by more than 15 outlets is dropped too: raise the caps for that.
+    # run of window+shingle-1 = 10 identical words: a quoted statement of 12 words with an edge word changed.
+    window: int = 6
+    # Boilerplate is told from virality by how a fingerprint's carriers spread over outlets and time.
+    # An outlet carrying it in more than `per_outlet_docs` of its own articles has it as its own footer,
+    # navigation or bio; when `shared_outlets` outlets each do, it is a shared template line (a media group's
+    # footer) for everyone. The document-frequency caps are a safety valve only: a fingerprint carried by
+    # more than `max_docs` articles or `max_outlets` outlets is boilerplate when its dated carriers are also
+    # scattered in time (no `viral_days` hold half of them), or when most carriers are undated. A wire story
+    # or a ministry statement carried by 200 outlets within hours is not.
+    # Below the caps, a fingerprint that `recurring_docs` articles of several outlets carry, no
+    # `recurring_days` holding half of them, is a template line too (a media group's footer, a press
+    # release's "about" paragraph): copying comes in bursts, a late copy or two aside.
     max_docs: int = 40
     max_outlets: int = 15
     per_outlet_docs: int = 3
+    shared_outlets: int = 3
+    viral_days: float = 3.0
+    recurring_docs: int = 4
+    recurring_days: float = 7.0
+    # Postings kept per fingerprint, so the index stays bounded however many articles carry a passage;
+    # later carriers are still compared with the ones kept.
+    max_postings: int = 64
+    # Each carrier of a fingerprint is compared with the `fanout` earliest carriers of it (by publication
+    # time) rather than with every other one: a passage carried by n articles costs n * fanout alignments,
+    # and every carrier still joins the passage's cluster.
+    fanout: int = 2
     # A passage is reported when both copies span at least `min_words` words, or when it is a complete
     # quoted statement of at least `min_quote_words` words in both.
     min_words: int = 40

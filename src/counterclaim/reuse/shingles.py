@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
 
 # Odd multipliers are invertible modulo 2**64, which lets a substring hash be read off prefix sums.
 _CHAR_BASE = 0x100000001B3
@@ -212,11 +213,18 @@ def winnow(hashes: U64, docs: I64, positions: I64, window: int) -> Fingerprints:
     """
     if len(hashes) < window:
         return Fingerprints(hashes, docs, positions)
-    view = np.lib.stride_tricks.sliding_window_view(hashes, window)
-    arg = view.argmin(axis=1)
-    valid = docs[: len(view)] == docs[window - 1 :]
+    # The first smallest hash of each window, one shifted comparison per window slot (an argmin over a
+    # strided window view is several times slower).
+    count = len(hashes) - window + 1
+    best = hashes[:count].copy()
+    arg = np.zeros(count, dtype=np.int64)
+    for k in range(1, window):
+        smaller = hashes[k : k + count] < best
+        best[smaller] = hashes[k : k + count][smaller]
+        arg[smaller] = k
+    valid = docs[:count] == docs[window - 1 :]
     keep = np.zeros(len(hashes), dtype=bool)
-    keep[(np.arange(len(view)) + arg)[valid]] = True
+    keep[(np.arange(count) + arg)[valid]] = True
     # A text with fewer shingles than one window has no whole window: keep all of its shingles.
     counts = np.bincount(docs, minlength=int(docs.max()) + 1)
     keep |= counts[docs] < window

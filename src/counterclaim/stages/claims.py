@@ -49,7 +49,7 @@ def link_claims(
     found_attributions = load_attributions(store, [article.id for article in fresh])
     linked = linker.link(fresh, candidates_of(fresh, found_attributions))
     members = missing_members(store, linker, linked)
-    texts = {m.claim_id: linker.states[m.claim_id].canonical.text for m in members}
+    texts = {m.claim_id: linker.states[m.claim_id].canonical.statement.text for m in members}
     by_id = {article.id: article for article in fresh}
     earlier = sorted({m.article_id for m in members} - set(by_id))
     by_id.update({article.id: article for article in store.articles(ids=earlier)} if earlier else {})

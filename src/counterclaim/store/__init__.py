@@ -28,8 +28,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from counterclaim.errors import NotFoundError, StoreError, UsageError
-from counterclaim.model import Article, Outlet, OutletKind
-from counterclaim.store.tables import articles, outlets
+from counterclaim.model import Article, ArticleCopy, Outlet, OutletKind
+from counterclaim.store.tables import article_copies, articles, outlets
 from counterclaim.text import utc
 
 DEFAULT_DB = "counterclaim.db"
@@ -120,12 +120,37 @@ class Store:
     # -- articles ---------------------------------------------------------------------------
 
     def add_article(self, article: Article, conn: Connection | None = None) -> bool:
-        """Insert an article; False (and nothing written) when its id is already stored, even by a writer
-        running at the same moment (an insert that ignores a conflict, not a check then an insert)."""
+        """Insert an article; False when its id (its text) is already stored, even by a writer running at the
+        same moment (an insert that ignores a conflict, not a check then an insert). Either way the copy it
+        came from (source id, path, URL, outlet) is kept in `article_copies`."""
         if conn is None:
             with self.begin() as own:
                 return self.add_article(article, own)
-        return insert_new(conn, articles, [_article_row(article)]) == 1
+        added = insert_new(conn, articles, [_article_row(article)]) == 1
+        insert_new(conn, article_copies, [_copy_row(article)])
+        return added
+
+    def article_copies(self, ids: Sequence[str]) -> dict[str, list[ArticleCopy]]:
+        """Every copy each article was stored from, first stored first."""
+        found: dict[str, list[ArticleCopy]] = {article_id: [] for article_id in ids}
+        query = (
+            sa.select(article_copies)
+            .where(article_copies.c.article_id.in_(list(ids)))
+            .order_by(article_copies.c.article_id, article_copies.c.added_at, article_copies.c.copy_key)
+        )
+        with self.engine.connect() as conn:
+            for row in conn.execute(query).mappings():
+                found[row["article_id"]].append(
+                    ArticleCopy(
+                        source_id=row["source_id"],
+                        source_path=row["source_path"],
+                        url=row["url"],
+                        outlet=row["outlet"],
+                        title=row["title"],
+                        published_at=utc(row["published_at"]),
+                    )
+                )
+        return found
 
     @contextmanager
     def writer_lock(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
@@ -366,6 +391,21 @@ def _article_row(article: Article) -> dict[str, Any]:
         "extraction": article.extraction,
         "warnings": list(article.warnings),
         "ingested_at": datetime.now(UTC),
+    }
+
+
+def _copy_row(article: Article) -> dict[str, Any]:
+    where = "\x1f".join(part or "" for part in (article.source_path, article.source_id, article.url))
+    return {
+        "article_id": article.id,
+        "copy_key": hashlib.sha256(where.encode("utf-8")).hexdigest(),
+        "source_id": article.source_id,
+        "source_path": article.source_path,
+        "url": article.url,
+        "outlet": article.outlet,
+        "title": article.title,
+        "published_at": utc(article.published_at),
+        "added_at": datetime.now(UTC),
     }
 
 

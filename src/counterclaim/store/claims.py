@@ -83,7 +83,7 @@ def save_accounts(conn: Connection, found: Sequence[Account]) -> None:
 
 
 def _state_row(state: ClaimState, profile: ClaimProfile) -> dict[str, Any]:
-    span = state.canonical.span
+    span = state.canonical.statement
     return {
         "canonical_text": span.text,
         "canonical_article_id": state.canonical.article_id,
@@ -352,6 +352,19 @@ def search_claims(
     cache: ClaimVectorCache | None = None,
 ) -> list[tuple[Claim, float]]:
     """Claims nearest in meaning to a text (cosine to the claim's centroid, or to its canonical text)."""
+    found = nearest_claims(store, text, limit, encoder, min_articles, cache)
+    return [(claim, similarity) for claim, similarity, _ in found]
+
+
+def nearest_claims(
+    store: Store,
+    text: str,
+    limit: int = 10,
+    encoder: Encoder | None = None,
+    min_articles: int = 1,
+    cache: ClaimVectorCache | None = None,
+) -> list[tuple[Claim, float, int]]:
+    """(claim, cosine, articles carrying it) of the claims nearest in meaning to a text, nearest first."""
     if not text.strip():
         return []
     if encoder is None:
@@ -360,17 +373,14 @@ def search_claims(
         encoder = load_encoder()
     matrix = (cache or ClaimVectorCache()).matrix(store, encoder)
     # Claims saved without statements (records written directly) count as seen in one article.
-    kept = [
-        index
-        for index, row in enumerate(matrix.rows)
-        if matrix.articles_per_claim.get(row["id"], 1) >= min_articles
-    ]
+    support = [matrix.articles_per_claim.get(row["id"], 1) for row in matrix.rows]
+    kept = [index for index, count in enumerate(support) if count >= min_articles]
     if not kept:
         return []
     query = encoder.encode([text])[0]
     similarity = matrix.vectors[kept] @ query
-    order = np.argsort(-similarity)[:limit]
-    return [(_claim(matrix.rows[kept[i]]), round(float(similarity[i]), 4)) for i in order]
+    order = np.argsort(-similarity, kind="stable")[:limit]
+    return [(_claim(matrix.rows[kept[i]]), round(float(similarity[i]), 4), support[kept[i]]) for i in order]
 
 
 def claims_with_outlets(store: Store, min_outlets: int = 1) -> list[str]:

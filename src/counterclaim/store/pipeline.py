@@ -53,11 +53,14 @@ def forget_runs(conn: Connection, stage: str, article_ids: Sequence[str] | None 
 def analysis_order(
     store: Store, article_ids: Sequence[str] | None = None, since: datetime | None = None
 ) -> list[str]:
-    """Article ids in the one order analysis follows: as stored (ingestion time, then id).
+    """Article ids in the one order analysis follows: publication time (undated last), then id.
 
-    A resumed run and an uninterrupted one see the articles in the same order, so they link the same claims.
+    The order depends on the articles only, not on when or in which batches they arrived, so a resumed run and
+    an uninterrupted one link the same claims; and an earlier article opens the claim a later one joins.
     """
-    query = sa.select(articles.c.id).order_by(articles.c.ingested_at, articles.c.id)
+    query = sa.select(articles.c.id).order_by(
+        articles.c.published_at.is_(None), articles.c.published_at, articles.c.id
+    )
     if since is not None:
         query = query.where(articles.c.published_at >= since)
     with store.engine.connect() as conn:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
@@ -37,10 +38,20 @@ def load_provenance(store: Store, claim_id: str) -> list[ProvenanceCheck]:
         return [_check_from_row(row) for row in conn.execute(query).mappings()]
 
 
+def _is_web_url(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and url == url.strip()
+
+
 def save_verdict(conn: Connection, verdict: Verdict) -> None:
     """Record a reviewer's verdict; verdicts accumulate, the newest last."""
     if not verdict.rating.strip() or not verdict.reviewer.strip():
         raise UsageError("A verdict needs a --rating and a --reviewer: both were not given.")
+    if verdict.url is not None and not _is_web_url(verdict.url):
+        raise UsageError(
+            f"The verdict URL {verdict.url[:200]!r} is not an http(s) link: give the address where the "
+            "review is published (https://...)."
+        )
     conn.execute(
         verdicts.insert().values(
             claim_id=verdict.claim_id,

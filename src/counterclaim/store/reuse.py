@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,7 +23,6 @@ from counterclaim.reuse import (
     assign_clusters,
 )
 from counterclaim.reuse import links_overlapping as _links_overlapping
-from counterclaim.reuse.shingles import fingerprint, tokenize
 from counterclaim.store import Store
 from counterclaim.store.schema.articles import articles as articles_table
 from counterclaim.store.schema.reuse import reuse_clusters, reuse_fingerprints, reuse_indexed, reuse_links
@@ -30,6 +30,8 @@ from counterclaim.text import utc
 
 # Bound on bound parameters per statement (SQLite allows 32766, PostgreSQL 65535).
 _CHUNK = 900
+# Fingerprint lookups ask for hundreds of thousands of hashes per batch: fewer, larger statements.
+_HASH_CHUNK = 20000
 # Hops followed from new links through stored ones when re-clustering.
 _CLUSTER_HOPS = 4
 
@@ -71,22 +73,30 @@ def forget_indexed(conn: Connection, article_ids: Sequence[str] | None = None) -
 def partial_index(store: Store, fresh: list[Article], settings: ReuseSettings) -> ReuseIndex:
     """An in-memory index holding the stored fingerprints the new batch can match, and no others."""
     index = ReuseIndex(settings, loader=lambda ids: store.articles(ids=list(ids)))
-    prints = fingerprint(tokenize([a.text for a in fresh]), settings.shingle, settings.window)
+    prints = index.shingled(fresh).prints
     keys = np.unique(prints.hashes).view(np.int64).tolist()
     rows: list[tuple[int, str, int]] = []
     with store.engine.connect() as conn:
-        for chunk in _chunks(keys):
-            query = sa.select(reuse_fingerprints).where(reuse_fingerprints.c.hash.in_(chunk))
-            rows.extend((r.hash, r.article_id, r.position) for r in conn.execute(query))
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        for chunk in _chunks(keys, _HASH_CHUNK):
+            # Plain SQL to the driver: compiling an IN list of thousands of bound names through SQLAlchemy
+            # costs more than the lookup itself.
+            statement = (
+                f"SELECT hash, article_id, position FROM {reuse_fingerprints.name} "
+                f"WHERE hash IN ({', '.join([mark] * len(chunk))})"
+            )
+            rows.extend(conn.exec_driver_sql(statement, tuple(chunk)).all())
         owners = sorted({r[1] for r in rows})
         for chunk in _chunks(owners):
             for r in conn.execute(sa.select(reuse_indexed).where(reuse_indexed.c.article_id.in_(chunk))):
                 index.register(r.article_id, r.outlet, utc(r.published_at))
     rows = [r for r in rows if r[1] in index]
     if rows:
-        hashes = np.asarray([r[0] for r in rows], dtype=np.int64).view(np.uint64)
-        docs = np.asarray([index.numbers[r[1]] for r in rows], dtype=np.int64)
-        index.add(hashes, docs, np.asarray([r[2] for r in rows], dtype=np.int64))
+        hashes, owner, positions = zip(*rows, strict=True)
+        docs = np.asarray([index.numbers[a] for a in owner], dtype=np.int64)
+        index.add(
+            np.asarray(hashes, dtype=np.int64).view(np.uint64), docs, np.asarray(positions, dtype=np.int64)
+        )
     return index
 
 
@@ -99,14 +109,21 @@ def save_index(conn: Connection, index: ReuseIndex, fresh: list[Article], number
             for a in fresh
         ],
     )
-    rows = {
-        (int(h), index.ids[int(d)], int(p))
-        for h, d, p in zip(prints.hashes.view(np.int64), prints.doc, prints.pos, strict=True)
-    }
+    ids = index.ids
+    # In hash order: neighbouring inserts then touch neighbouring pages of the primary-key index.
+    order = np.argsort(prints.hashes.view(np.int64), kind="stable")
+    hashes, docs, positions = (prints.hashes.view(np.int64)[order], prints.doc[order], prints.pos[order])
+    rows = [
+        (h, ids[d], p) for h, d, p in zip(hashes.tolist(), docs.tolist(), positions.tolist(), strict=True)
+    ]
     if rows:
-        conn.execute(
-            reuse_fingerprints.insert(),
-            [{"hash": h, "article_id": a, "position": p} for h, a, p in sorted(rows)],
+        # Straight to the driver's executemany: hundreds of thousands of rows per batch, and building a
+        # parameter dict per row through SQLAlchemy costs more than SQLite's own insert.
+        placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        conn.exec_driver_sql(
+            f"INSERT INTO {reuse_fingerprints.name} (hash, article_id, position) "
+            f"VALUES ({placeholder}, {placeholder}, {placeholder})",
+            rows,
         )
 
 
@@ -115,12 +132,20 @@ def save_clustered(conn: Connection, store: Store, new_links: list[ReuseLink]) -
     old_ids, old_clusters, old = _connected_links(conn, {x for link in new_links for x in (link.a, link.b)})
     articles = sorted({x for link in [*old, *new_links] for x in (link.a, link.b)})
     linked, clusters = assign_clusters([*old, *new_links], _published(conn, articles))
-    for chunk in _chunks(sorted(old_ids)):
+    clusters = _with_passages(conn, clusters)
+    # Only links whose cluster changed are rewritten: a batch adding a few carriers to a passage carried
+    # by hundreds leaves most of its stored links as they are.
+    before = {_link_id(link): link.cluster for link in old}
+    rows = {row["id"]: row for row in map(_link_row, linked)}
+    changed = [row for key, row in rows.items() if before.get(key) != row["cluster"]]
+    for chunk in _chunks(
+        sorted(key for key in old_ids if key in rows and before[key] != rows[key]["cluster"])
+    ):
         conn.execute(reuse_links.delete().where(reuse_links.c.id.in_(chunk)))
     for chunk in _chunks(sorted(old_clusters)):
         conn.execute(reuse_clusters.delete().where(reuse_clusters.c.id.in_(chunk)))
-    rows = {row["id"]: row for row in map(_link_row, linked)}
-    conn.execute(reuse_links.insert(), list(rows.values()))
+    if changed:
+        conn.execute(reuse_links.insert(), changed)
     conn.execute(reuse_clusters.insert(), [_cluster_row(c) for c in clusters])
 
 
@@ -142,9 +167,21 @@ def _connected_links(conn: Connection, articles: set[str]) -> tuple[set[str], se
                 rows[row["id"]] = row
                 found.update((row["a"], row["b"]))
         frontier = found
-    texts = _texts(conn, {x for row in rows.values() for x in (row["a"], row["b"])})
-    links = [_link_from_row(row, texts) for row in rows.values()]
+    # Spans without their text: re-clustering needs offsets only, and a passage carried by hundreds of
+    # articles would otherwise load all their texts again for every batch that adds a carrier.
+    links = [_link_from_row(row, {}) for row in rows.values()]
     return set(rows), {row["cluster"] for row in rows.values()}, links
+
+
+def _with_passages(conn: Connection, clusters: list[ReuseCluster]) -> list[ReuseCluster]:
+    """Clusters whose earliest span came from a stored link (offsets only) get its text."""
+    missing = [c for c in clusters if not c.earliest_span.text]
+    texts = _texts(conn, {c.earliest for c in missing})
+    filled = {
+        c.id: replace(c, earliest_span=_span(texts, c.earliest, c.earliest_span.start, c.earliest_span.end))
+        for c in missing
+    }
+    return [filled.get(c.id, c) for c in clusters]
 
 
 def _texts(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
@@ -215,8 +252,13 @@ def _cluster_row(cluster: ReuseCluster) -> dict[str, Any]:
     }
 
 
-def load_reuse_links(store: Store, article_ids: Sequence[str] | None = None) -> list[ReuseLink]:
-    """Stored links, all or those touching any of `article_ids`, ordered by cluster then earlier article."""
+def load_reuse_links(
+    store: Store, article_ids: Sequence[str] | None = None, with_text: bool = True
+) -> list[ReuseLink]:
+    """Stored links, all or those touching any of `article_ids`, ordered by cluster then earlier article.
+
+    `with_text=False` leaves the spans' text empty (offsets only), which saves loading every linked article.
+    """
     query = sa.select(reuse_links).order_by(reuse_links.c.cluster, reuse_links.c.a, reuse_links.c.a_start)
     with store.engine.connect() as conn:
         if article_ids is None:
@@ -227,8 +269,14 @@ def load_reuse_links(store: Store, article_ids: Sequence[str] | None = None) -> 
                 picked = query.where(sa.or_(reuse_links.c.a.in_(chunk), reuse_links.c.b.in_(chunk)))
                 found.update((row["id"], row) for row in conn.execute(picked).mappings())
             rows = sorted(found.values(), key=lambda r: (r["cluster"], r["a"], r["a_start"]))
-        texts = _texts(conn, {x for row in rows for x in (row["a"], row["b"])})
+        texts = _texts(conn, {x for row in rows for x in (row["a"], row["b"])}) if with_text else {}
     return [_link_from_row(row, texts) for row in rows]
+
+
+def load_reuse_dates(store: Store, article_ids: Sequence[str]) -> dict[str, datetime | None]:
+    """Publication time of compared articles, as the reuse stage ordered them (UTC; None when undated)."""
+    with store.engine.connect() as conn:
+        return _published(conn, article_ids)
 
 
 def load_reuse_clusters(store: Store, cluster_ids: Sequence[str] | None = None) -> list[ReuseCluster]:

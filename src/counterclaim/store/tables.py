@@ -1,7 +1,13 @@
 """Every table of the store, importable from one place."""
 
 from counterclaim.store.schema import metadata
-from counterclaim.store.schema.articles import articles, ingested_sources, outlets, pending_links
+from counterclaim.store.schema.articles import (
+    article_copies,
+    articles,
+    ingested_sources,
+    outlets,
+    pending_links,
+)
 from counterclaim.store.schema.attributions import attributions
 from counterclaim.store.schema.claims import accounts, claim_statements, claims
 from counterclaim.store.schema.dossier import provenance_checks, verdicts
@@ -10,6 +16,7 @@ from counterclaim.store.schema.reuse import reuse_clusters, reuse_fingerprints, 
 
 __all__ = [
     "accounts",
+    "article_copies",
     "articles",
     "attributions",
     "claim_statements",

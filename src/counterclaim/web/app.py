@@ -16,13 +16,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, File, Header, Query, Request, UploadFile
+from fastapi import FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
+from starlette.types import Message
 
 from counterclaim import __version__
 from counterclaim.claims import Encoder, load_encoder
@@ -42,7 +44,10 @@ from counterclaim.web.queries import ClaimFilters, ClaimRow, list_claims
 
 log = logging.getLogger("counterclaim.web")
 
-CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'"
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -50,7 +55,12 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 MAX_PAGE = 200
+# SQL OFFSET is a signed 64-bit integer; far below that, a bigger offset is never a real page.
+MAX_OFFSET = 1_000_000_000
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_FILES = 20
+# The whole multipart body: a few full-size files plus the form's own framing.
+MAX_REQUEST_BYTES = 3 * MAX_UPLOAD_BYTES
 
 # Ingests uploaded files into the store (and analyses them); `counterclaim serve` passes the full pipeline.
 IngestFunction = Callable[[Store, list[Path]], IngestReport]
@@ -144,6 +154,7 @@ _STATUS_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    413: "payload_too_large",
 }
 
 
@@ -192,7 +203,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 # JSON API -------------------------------------------------------------------------------------------------
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")]
 
 
 def _page(items: list[Any], limit: int, offset: int) -> dict[str, Any]:
@@ -340,25 +351,75 @@ def _api_routes(app: FastAPI) -> None:
             "items": [dossier_json.reuse_link_to_dict(link) for link in load_reuse_links(store, [article.id])]
         }
 
-    @app.post("/api/ingest", tags=["ingest"], summary="Upload files to ingest (needs the server's token)")
+    @app.post(
+        "/api/ingest",
+        tags=["ingest"],
+        summary="Upload files to ingest (needs the server's token)",
+        openapi_extra={"requestBody": _UPLOAD_BODY},
+    )
     async def api_ingest(
-        request: Request,
-        files: Annotated[
-            list[UploadFile], File(description="Article files: text, HTML, feeds, WARC, JSONL.")
-        ],
-        authorization: Annotated[str | None, Header()] = None,
+        request: Request, authorization: Annotated[str | None, Header()] = None
     ) -> dict[str, Any]:
         state = _state(request)
+        # Token and mode first: nothing of the body is read (or spooled to disk) for a refused request.
         _check_token(state.token, authorization)
+        files = await _upload_files(request)
         with tempfile.TemporaryDirectory(prefix="counterclaim-upload-") as folder:
             paths = [await _save_upload(upload, Path(folder), n) for n, upload in enumerate(files)]
             report = await run_in_threadpool(state.ingest, state.store, paths)
         return {
             "added": report.added,
             "duplicates": report.duplicates,
+            "skipped_sources": report.skipped_sources,
             "problems": [{"path": p.path, "reason": p.reason} for p in report.problems],
             "warnings": report.warnings,
         }
+
+
+# The upload's body, described by hand: the route reads it itself, after the token check.
+_UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["files"],
+                "properties": {
+                    "files": {
+                        "type": "array",
+                        "items": {"type": "string", "format": "binary"},
+                        "description": "Article files: text, HTML, feeds, WARC, JSONL.",
+                    }
+                },
+            }
+        }
+    },
+}
+
+
+async def _upload_files(request: Request) -> list[UploadFile]:
+    """The uploaded files of a multipart body, read only up to MAX_REQUEST_BYTES."""
+    too_large = HTTPException(
+        413, f"Upload is over {MAX_REQUEST_BYTES // 2**20} MiB in all: send fewer or smaller files."
+    )
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_REQUEST_BYTES):
+        raise too_large
+    received = 0
+
+    async def capped_receive() -> Message:
+        nonlocal received
+        message = await request.receive()
+        received += len(message.get("body", b""))
+        if received > MAX_REQUEST_BYTES:
+            raise too_large
+        return message
+
+    form = await Request(request.scope, capped_receive).form(max_files=MAX_UPLOAD_FILES, max_fields=10)
+    files = [value for value in form.getlist("files") if isinstance(value, UploadFile)]
+    if not files:
+        raise UsageError("Send the files as the multipart form field 'files'.")
+    return files
 
 
 def _claims_page(state: WebState, filters: ClaimFilters, limit: int, offset: int) -> list[ClaimRow]:
@@ -440,7 +501,7 @@ def _page_routes(app: FastAPI) -> None:
         outlet_kind: str | None = None,
         stance: str | None = None,
         source: str | None = None,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> HTMLResponse:
         state = _state(request)
         filters = _filters(

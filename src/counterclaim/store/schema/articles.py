@@ -57,3 +57,19 @@ ingested_sources = Table(
     Column("articles", Integer, nullable=False),
     Column("completed_at", DateTime(timezone=True), nullable=False),
 )
+
+# Every copy an article was stored from: one article per text, but each file, feed entry, JSONL record or URL
+# that carried the same text keeps its own id and outlet here (nothing a duplicate brought is lost).
+article_copies = Table(
+    "article_copies",
+    metadata,
+    Column("article_id", String(32), primary_key=True),
+    Column("copy_key", String(64), primary_key=True),
+    Column("source_id", Text),
+    Column("source_path", Text),
+    Column("url", Text),
+    Column("outlet", String(120)),
+    Column("title", Text),
+    Column("published_at", DateTime(timezone=True)),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,85 @@
+"""Issue 12's floors, pinned on a fixed small sample so that a regression fails CI.
+
+The sample (tests/fixtures/dossiers) is FNC-1-shaped and written for the project in the patterns of real
+news: three stories of four or five articles without outlet or date, a company denial, a competing claim,
+section labels, a ticker, a gallery heading, a caption, a byline, a teaser, a biography line and an
+abbreviated date. The end-to-end benchmark runs over it exactly as `make bench-dossiers` runs over FNC-1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import REPO, script_module
+from counterclaim.store import Store
+from counterclaim.store.search import find_claim
+
+FIXTURE = REPO / "tests" / "fixtures" / "dossiers"
+# Stance agreement on this sample is 0.54 today (the issue asks 0.75 on the development split: not met);
+# the floor here catches a fall below today's level, not the issue's goal.
+STANCE_FLOOR = 0.5
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+    bench = script_module("dossier_e2e", REPO / "bench" / "dossier_e2e.py")
+    db = tmp_path_factory.mktemp("dossiers") / "e2e.db"
+    args = bench.parse_args(
+        [
+            "--bodies",
+            str(FIXTURE / "bodies.csv"),
+            "--stances",
+            str(FIXTURE / "stances.csv"),
+            "--split",
+            "all",
+            "--db",
+            f"sqlite:///{db}",
+        ]
+    )
+    payload: dict[str, Any] = bench.evaluate(args)
+    return payload, f"sqlite:///{db}"
+
+
+def test_every_headline_is_searched(bench_run: tuple[dict[str, Any], str]) -> None:
+    payload, _ = bench_run
+    assert payload["headlines"] == 3 and payload["dossier"]["no_match"] == 0
+
+
+def test_recall_and_top_claim_precision_hold(bench_run: tuple[dict[str, Any], str]) -> None:
+    dossier = bench_run[0]["dossier"]
+    assert dossier["recall"] >= 0.90
+    assert dossier["top_claim_precision"] >= 0.85
+    assert dossier["story_share"] >= 0.90
+
+
+def test_stance_agreement_does_not_fall(bench_run: tuple[dict[str, Any], str]) -> None:
+    assert bench_run[0]["dossier"]["stance_agreement"] >= STANCE_FLOOR
+
+
+def test_claims_are_propositions_and_sources_speakers(bench_run: tuple[dict[str, Any], str]) -> None:
+    quality = bench_run[0]["quality"]
+    assert quality["fragment_share"] <= 0.10, quality["fragment_reasons"]
+    assert quality["non_speaker_share"] <= 0.02, quality["non_speaker_examples"]
+
+
+def test_searched_claims_are_stated_not_headed(bench_run: tuple[dict[str, Any], str]) -> None:
+    for search in bench_run[0]["searches"]:
+        text = search["claim"]
+        assert text and text[0].isupper() and text.rstrip().endswith("."), text
+        assert not text.startswith(("BREAKING", "PHOTOS", "SEE ALSO", "By ")), text
+
+
+def test_an_unrelated_query_matches_nothing(bench_run: tuple[dict[str, Any], str]) -> None:
+    store = Store(bench_run[1])
+    found = find_claim(store, "an unrelated query about volcanoes")
+    store.close()
+    assert not found.matched and found.to_json()["match"] is False
+
+
+def test_fixture_has_the_real_patterns() -> None:
+    text = Path(FIXTURE / "bodies.csv").read_text(encoding="utf-8")
+    for pattern in ("BREAKING:", "SEE ALSO:", "PHOTOS:", "(NYSE:", "By ", "Dec. 5", "(Photo:", "..."):
+        assert pattern in text, pattern
