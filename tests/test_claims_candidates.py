@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from counterclaim.claims.candidates import CandidateKind, article_candidates, check_worthy, sentence_spans
+from counterclaim.claims.candidates import CandidateKind, article_candidates, check_worthy
 from counterclaim.claims.terms import statement_terms, stem
 from counterclaim.model import Article, Attribution, Polarity, Span, Speaker
+from counterclaim.text import sentence_spans
 
 TEXT = (
     "Ministry says coalition sent coordinates for joint raids near Velka\n"

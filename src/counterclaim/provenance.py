@@ -24,6 +24,8 @@ from counterclaim.model import (
 )
 from counterclaim.parties import source_name
 from counterclaim.sources import named_party
+from counterclaim.text import STOP_WORDS, negated
+from counterclaim.text import sentence_spans as text_sentences
 
 # Scores a claim against candidate passages, each in [0, 1]; lexical by default, embeddings when given.
 Similarity = Callable[[str, Sequence[str]], list[float]]
@@ -210,76 +212,16 @@ def _best_passage(
     return article_id, span, how
 
 
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_NEGATION = {"not", "no", "never", "deny", "denies", "denied", "false", "untrue", "didn't", "wasn't", "isn't"}
-_STOPWORDS = frozenset(
-    {
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "and",
-        "or",
-        "by",
-        "with",
-        "at",
-        "from",
-        "as",
-        "that",
-        "this",
-        "these",
-        "those",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "it",
-        "its",
-        "their",
-        "his",
-        "her",
-        "they",
-        "he",
-        "she",
-        "we",
-        "our",
-        "us",
-        "said",
-        "says",
-        "say",
-        "has",
-        "have",
-        "had",
-        "will",
-        "would",
-        "could",
-    }
-)
 
 
 def sentence_spans(text: str) -> list[Span]:
-    """Sentences of `text` as spans, trimmed of surrounding blanks."""
-    spans = []
-    for match in _SENTENCE.finditer(text):
-        start, end = match.start(), match.end()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end - start > 3:
-            spans.append(Span.of(text, start, end))
-    return spans
+    """Sentences of `text` as spans (the one sentence rule, `counterclaim.text.sentence_spans`)."""
+    return [Span.of(text, start, end) for start, end in text_sentences(text) if end - start > 3]
 
 
 def _words(text: str) -> set[str]:
-    return {w.removesuffix("s") for w in _WORD.findall(text.lower()) if w not in _STOPWORDS}
+    return {w.removesuffix("s") for w in _WORD.findall(text.lower()) if w not in STOP_WORDS}
 
 
 def lexical_similarity(claim_text: str, passages: Sequence[str]) -> list[float]:
@@ -292,6 +234,6 @@ def lexical_similarity(claim_text: str, passages: Sequence[str]) -> list[float]:
 
 def _contradicts(claim_text: str, passage: str) -> bool:
     # A channel item that negates the claim is a denial, not a publication of it.
-    claim_negated = bool(_NEGATION & set(_WORD.findall(claim_text.lower())))
-    passage_negated = bool(_NEGATION & set(_WORD.findall(passage.lower())))
+    claim_negated = negated(claim_text)
+    passage_negated = negated(passage)
     return passage_negated and not claim_negated

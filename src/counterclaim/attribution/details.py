@@ -13,6 +13,7 @@ from spacy.tokens import Token
 
 from counterclaim.attribution.roles import reports_on
 from counterclaim.model import Polarity
+from counterclaim.text import DECLINE_LEMMAS, DENIAL_LEMMAS, HEDGE_WORDS
 
 CHANNEL_NOUNS = frozenset(
     {
@@ -48,10 +49,6 @@ CHANNEL_NOUNS = frozenset(
 )
 CHANNEL_PREPS = frozenset({"in", "on", "at", "during", "via", "through", "over"})
 ADDRESSEE_VERBS = frozenset({"tell", "inform", "assure", "ask", "warn", "brief"})
-DENIAL_LEMMAS = frozenset(
-    {"deny", "dismiss", "reject", "refute", "dispute", "rebut", "disavow", "contradict", "debunk", "rebuff"}
-)
-DECLINE_LEMMAS = frozenset({"decline", "refuse", "defer"})
 # Negated, these say nothing was said: "did not respond", "would not comment".
 SILENCE_LEMMAS = frozenset({"comment", "respond", "confirm", "return", "answer", "reply", "elaborate", "say"})
 ASSERT_LEMMAS = frozenset(
@@ -105,7 +102,6 @@ ASSERT_LEMMAS = frozenset(
         ":",
     }
 )
-HEDGE_WORDS = frozenset({"reportedly", "allegedly", "purportedly", "supposedly", "apparently", "ostensibly"})
 HEDGE_CUES = frozenset({"claim", "allege", "purport"})
 RELAY_VERBS = frozenset(
     {"report", "carry", "publish", "relay", "repeat", "air", "broadcast", "quote", "cite"}

@@ -19,6 +19,7 @@ from counterclaim.claims.denials import (
     subject_of,
 )
 from counterclaim.model import Article, Attribution, Polarity, Span
+from counterclaim.text import negated, sentence_spans, trim
 
 MIN_WORDS = 6
 MAX_WORDS = 70
@@ -26,16 +27,6 @@ MIN_CONTENT_WORDS = 4
 # A sentence mostly covered by an attribution's content is represented by that attribution instead.
 COVERED_SHARE = 0.5
 
-# A sentence ends at . ! ? (closing quotes or brackets allowed) before a capital, or at a line break.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])|\s*\n\s*")
-_CLOSERS = "\"'\u201d\u2019)]"
-# A period after initials ("J.T.", "U.S.") or a title ("Gen.", "Mr.") does not end a sentence.
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:[A-Z]\.)+|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|Cmdr|Adm|St|Jr|Sr|Rep|Sen|Gov|Prof|No|"
-    # ... nor does a month ("on Dec. 5"), a company suffix or a common short form.
-    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Co|Ltd|Bros|vs|etc|approx|Ave|Mt|Ft|Pres|"
-    r"Rev|Hon|Supt|Det|Insp|Atty|Dept|Univ|Fig|Vol|est|al)\.)$"
-)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019.-]*")
 _COMPLEMENTISER = re.compile(r"that\s", re.IGNORECASE)
 _NAME_OR_NUMBER = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:[A-Z][a-z]+|[A-Z]{2,}|[A-Z]\.[A-Z]\.?)|\d")
@@ -113,47 +104,6 @@ class Candidate:
         return not proposition_problems(self.statement.text)
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence ranges of a text, whitespace trimmed."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        if "\n" not in match.group() and _ABBREVIATION.search(
-            text, max(0, match.start() - 12), match.start()
-        ):
-            continue
-        closing = len(match.group()) - len(match.group().lstrip(_CLOSERS))
-        spans.append((start, match.start() + closing))
-        start = match.end()
-    spans.append((start, len(text)))
-    trimmed = (_undated(text, *_trim(text, s, e)) for s, e in spans)
-    return [(s, e) for s, e in trimmed if e > s]
-
-
-# A dateline ("ORSENNA, March 11 (Valnews) -", "LONDON (Reuters) —") heads a report's first sentence
-# but is not part of the statement.
-_DATELINE = re.compile(
-    r"[A-Z]{3,}[A-Z'-]*(?:\s+[A-Z][A-Z.'-]+){0,3}"
-    # a date and/or the outlet in brackets before any dash; else only a long dash ("NATO - Russia" stays)
-    r"(?:(?:,\s*[A-Z][a-z]+\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*\([^()\n]{1,40}\)\s*[-\u2013\u2014]+"
-    r"|,\s*[A-Z][a-z]+\.?\s+\d{1,2}(?:,\s*\d{4})?\s*[-\u2013\u2014]+|\s*[\u2013\u2014]+|\s+--)"
-    r"\s+(?=[A-Z\"\u201c])"
-)
-
-
-def _undated(text: str, start: int, end: int) -> tuple[int, int]:
-    found = _DATELINE.match(text, start, end)
-    return (found.end(), end) if found else (start, end)
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def check_worthy(sentence: str) -> bool:
     """Specific, factual and attributable: length bounds, a name or number, a verb; no question, opinion,
     non-answer, background, or publication artefact (heading, caption, byline, teaser, fragment)."""
@@ -207,10 +157,10 @@ def attribution_candidate(
     else:
         start = min(span.start for span in attribution.content)
         end = max(span.end for span in attribution.content)
-    start, end = _trim(article.text, start, end)
+    start, end = trim(article.text, start, end)
     # "said that X": the proposition is X, without the complementiser.
     if _COMPLEMENTISER.match(article.text, start, end):
-        start = _trim(article.text, start + 4, end)[0]
+        start = trim(article.text, start + 4, end)[0]
     span = Span.of(article.text, start, end)
     if len(_WORD.findall(span.text)) < MIN_CONTENT_WORDS:
         return None
@@ -285,15 +235,9 @@ def article_candidates(article: Article, attributions: Sequence[Attribution]) ->
     return sorted(found, key=lambda c: (c.span.start, c.span.end))
 
 
-_DENIAL = re.compile(
-    r"\b(?:not|no|never|deni(?:ed|es)|deny|reject(?:ed|s)?|dismiss(?:ed|es)?|false|untrue)\b|n't\b",
-    re.IGNORECASE,
-)
-
-
 def _denies(sentence: str) -> bool:
     # Debunk wording ("a hoax", "there is no evidence that") denies without a negation or a denial verb.
-    return _DENIAL.search(sentence) is not None or denies(sentence)
+    return negated(sentence) or denies(sentence)
 
 
 def candidates_of(articles: Sequence[Article], attributions: Sequence[Attribution]) -> list[Candidate]:

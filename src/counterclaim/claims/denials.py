@@ -191,7 +191,8 @@ class LeadDenial:
 
 def lead_sentences(article: Article, limit: int = LEAD_SENTENCES) -> list[Span]:
     """The headline (where the text carries it) and the first `limit` sentences of the text."""
-    from counterclaim.claims.candidates import headline_candidate, sentence_spans
+    from counterclaim.claims.candidates import headline_candidate
+    from counterclaim.text import sentence_spans
 
     found: list[Span] = []
     headline = headline_candidate(article)
