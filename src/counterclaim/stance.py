@@ -45,7 +45,7 @@ TOP_SENTENCES = 4
 ATTRIBUTION_MIN_COSINE = 0.4
 
 # The stance model's own word lists and sentence rule, not `counterclaim.text`'s: they define the features
-# the committed classifier was trained on (`make train-stance` reads them here), so they change with a retrain.
+# the committed classifier was trained on (`make train-stance` reads them here): they change with a retrain.
 STOPWORDS = frozenset(
     """
     a an the and or but if of to in on at by for with from as is are was were be been being has have
