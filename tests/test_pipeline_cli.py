@@ -148,3 +148,61 @@ def test_analyze_on_an_analysed_store_adds_nothing(example_db: str) -> None:
     record = json.loads(result.stdout)
     assert record["articles_analysed"] == 0
     assert set(record["added"].values()) == {0}
+
+
+def test_claim_filters_in_sql_match_the_accounts_they_filter(example_db: str) -> None:
+    from counterclaim.model import OutletKind, Stance
+    from counterclaim.outlets import open_registry
+    from counterclaim.parties import source_name
+    from counterclaim.sources import names_source
+    from counterclaim.store.attributions import load_attributions
+    from counterclaim.store.claims import load_accounts
+    from counterclaim.web.queries import ClaimFilters, _claim_ids_by_accounts
+
+    store = Store(example_db)
+    registry = open_registry(store)
+    every = load_accounts(store)
+    by_article = {a.id: a for a in store.articles()}
+    named = {a.id: source_name(a) or "" for a in load_attributions(store)}
+    kinds = {o.key: o.kind for o in registry.all()}
+    cases = [
+        ClaimFilters(stance=Stance.DENIES),
+        ClaimFilters(outlet="valnews"),
+        ClaimFilters(outlet_kind=OutletKind.STATE_MEDIA, stance=Stance.ASSERTS),
+        *(ClaimFilters(source=name) for name in ("Aalund", "Defence Ministry", "Karsland", "Nobody Known")),
+    ]
+    for filters in cases:
+        expected = {
+            a.claim_id
+            for a in every
+            if (not filters.stance or a.stance is filters.stance)
+            and (not filters.outlet or by_article[a.article_id].outlet == filters.outlet)
+            and (
+                not filters.outlet_kind
+                or kinds.get(by_article[a.article_id].outlet or "") is filters.outlet_kind
+            )
+            and (
+                not filters.source
+                or (
+                    bool(name := named.get(a.attribution_id or ""))
+                    and names_source(filters.source, name, registry.lexicon)
+                )
+            )
+        }
+        found = _claim_ids_by_accounts(store, filters, registry.all(), registry.lexicon)
+        assert found == expected, filters
+    assert any(_claim_ids_by_accounts(store, case, registry.all(), registry.lexicon) for case in cases[:3]), (
+        "the cases must select something"
+    )
+    store.close()
+
+
+def test_an_overlong_filter_value_is_refused(example_db: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from counterclaim.web import create_app
+
+    client = TestClient(create_app(Store(example_db)))
+    assert client.get("/api/claims", params={"source": "x" * 60_000}).status_code == 422
+    assert client.get("/", params={"source": "x" * 60_000}).status_code == 422
+    assert client.get("/api/claims", params={"source": "Aalund"}).status_code == 200

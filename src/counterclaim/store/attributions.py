@@ -1,4 +1,4 @@
-"""Persistence of the attribution stage: save an article's attributions, load them back, run the stage.
+"""Persistence of the attribution stage: save an article's attributions and load them back.
 
 Spans are stored as [start, end]; their text is cut from the stored article text on load.
 """
@@ -6,12 +6,12 @@ Spans are stored as [start, end]; their text is cut from the stored article text
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
-from counterclaim.model import Article, Attribution, Polarity, Relay, Span, Speaker
+from counterclaim.model import Attribution, Polarity, Relay, Span, Speaker
 from counterclaim.store import Store
 from counterclaim.store.schema.articles import articles
 from counterclaim.store.schema.attributions import attributions
@@ -37,25 +37,20 @@ def load_attributions(store: Store, article_ids: Sequence[str] | None = None) ->
         return [_attribution(row) for row in conn.execute(query).mappings()]
 
 
-class Extractor(Protocol):
-    """Anything that extracts a batch's attributions: the extractor itself, or a pool of them."""
-
-    def extract(self, articles: Sequence[Article]) -> list[Attribution]: ...
-
-
-def analyze_attributions(store: Store, batch: list[Article], extractor: Extractor | None = None) -> int:
-    """Run the stage over a batch of stored articles and save the result; returns how many were found."""
-    if not batch:
-        return 0
-    if extractor is None:
-        from counterclaim.attribution import AttributionExtractor
-
-        extractor = AttributionExtractor()
-    found = extractor.extract(batch)
-    with store.begin() as conn:
-        for article in batch:
-            save_attributions(conn, article.id, found)
-    return len(found)
+def load_attributions_by_id(store: Store, attribution_ids: Sequence[str]) -> list[Attribution]:
+    """Stored attributions with these ids, in article then text order."""
+    found: list[Attribution] = []
+    for start in range(0, len(attribution_ids), 900):
+        chunk = list(attribution_ids[start : start + 900])
+        query = (
+            sa.select(attributions, articles.c.text.label("article_text"))
+            .join(articles, articles.c.id == attributions.c.article_id)
+            .where(attributions.c.id.in_(chunk))
+            .order_by(attributions.c.article_id, attributions.c.position)
+        )
+        with store.engine.connect() as conn:
+            found.extend(_attribution(row) for row in conn.execute(query).mappings())
+    return found
 
 
 def _pair(span: Span | None) -> list[int] | None:

@@ -55,6 +55,9 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 MAX_PAGE = 200
+# Longest text a filter accepts (longer answers 422): a search query, and a name (outlet key, source).
+MAX_QUERY = 500
+MAX_NAME = 200
 # SQL OFFSET is a signed 64-bit integer; far below that, a bigger offset is never a real page.
 MAX_OFFSET = 1_000_000_000
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -241,11 +244,17 @@ def _api_routes(app: FastAPI) -> None:
         request: Request,
         limit: Limit = 50,
         offset: Offset = 0,
-        search: Annotated[str | None, Query(description="Text to search claims by meaning.")] = None,
-        outlet: Annotated[str | None, Query(description="Outlet key of an account.")] = None,
+        search: Annotated[
+            str | None, Query(description="Text to search claims by meaning.", max_length=MAX_QUERY)
+        ] = None,
+        outlet: Annotated[
+            str | None, Query(description="Outlet key of an account.", max_length=MAX_NAME)
+        ] = None,
         outlet_kind: Annotated[OutletKind | None, Query(description="Kind of an account's outlet.")] = None,
         stance: Annotated[Stance | None, Query(description="Stance of an account.")] = None,
-        source: Annotated[str | None, Query(description="Part of an attributed source's name.")] = None,
+        source: Annotated[
+            str | None, Query(description="Part of an attributed source's name.", max_length=MAX_NAME)
+        ] = None,
         since: Annotated[datetime | None, Query(description="Accounts published at or after.")] = None,
         until: Annotated[datetime | None, Query(description="Accounts published at or before.")] = None,
     ) -> dict[str, Any]:
@@ -497,10 +506,10 @@ def _page_routes(app: FastAPI) -> None:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def claims_page(
         request: Request,
-        q: str | None = None,
-        outlet_kind: str | None = None,
-        stance: str | None = None,
-        source: str | None = None,
+        q: Annotated[str | None, Query(max_length=MAX_QUERY)] = None,
+        outlet_kind: Annotated[str | None, Query(max_length=MAX_NAME)] = None,
+        stance: Annotated[str | None, Query(max_length=MAX_NAME)] = None,
+        source: Annotated[str | None, Query(max_length=MAX_NAME)] = None,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> HTMLResponse:
         state = _state(request)
