@@ -339,6 +339,13 @@ def main() -> None:
             "dossier page": [f"/claims/{c}" for c in sample],
             "dossier JSON": [f"/api/claims/{c}/dossier" for c in sample],
             "search": queries,
+            # Filters select in SQL (issue 14: they loaded every article on each request before).
+            "claim filters": [
+                "/api/claims?source=Defense%20Ministry",
+                "/api/claims?stance=denies",
+                "/api/claims?since=2017-01-15T00:00:00Z",
+                "/api/claims?outlet_kind=state%20media&stance=asserts",
+            ],
         }
         results = {}
         for name, paths in endpoints.items():
