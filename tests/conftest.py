@@ -6,6 +6,7 @@ PostgreSQL comes from COUNTERCLAIM_TEST_PG (a server URL) or a cluster this file
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import socket
@@ -16,6 +17,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
@@ -23,8 +25,9 @@ from types import ModuleType
 import psycopg
 import pytest
 
+from counterclaim.model import Article
 from counterclaim.stages import Models
-from counterclaim.store import Store
+from counterclaim.store import Store, article_id
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -45,6 +48,21 @@ def require(path: Path, what: str) -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def story_articles(path: Path) -> dict[str, Article]:
+    """The articles of a story fixture (JSON articles: key, title, outlet, published_at, text), by key."""
+    records = json.loads(path.read_text(encoding="utf-8"))["articles"]
+    return {
+        r["key"]: Article(
+            id=article_id(r["text"]),
+            text=r["text"],
+            title=r["title"],
+            outlet=r["outlet"],
+            published_at=datetime.fromisoformat(r["published_at"]),
+        )
+        for r in records
+    }
 
 
 def script_module(name: str, path: Path) -> ModuleType:

@@ -6,13 +6,13 @@ end-to-end test runs attribution and claims with the shipped models.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from conftest import story_articles
 from counterclaim.claims.candidates import article_candidates
 from counterclaim.claims.denials import (
     LeadDenial,
@@ -31,7 +31,7 @@ from counterclaim.claims.denials import (
 from counterclaim.claims.linking import ClaimIndex
 from counterclaim.claims.terms import statement_terms
 from counterclaim.model import Account, Article, Attribution, Polarity, Span, Speaker, Stance
-from counterclaim.store import Store, article_id
+from counterclaim.store import Store
 
 STORY = Path(__file__).parent / "fixtures" / "claims" / "denial_story.json"
 
@@ -187,17 +187,7 @@ def test_a_denial_may_skip_its_own_articles_claims() -> None:
 
 
 def story() -> dict[str, Article]:
-    records = json.loads(STORY.read_text(encoding="utf-8"))["articles"]
-    return {
-        r["key"]: Article(
-            id=article_id(r["text"]),
-            text=r["text"],
-            title=r["title"],
-            outlet=r["outlet"],
-            published_at=datetime.fromisoformat(r["published_at"]),
-        )
-        for r in records
-    }
+    return story_articles(STORY)
 
 
 def accounts_of(store: Store, article: Article, phrase: str) -> list[Account]:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from conftest import story_articles
 from counterclaim.claims import ClaimLinker
 from counterclaim.claims.candidates import candidates_of
 from counterclaim.dossier import claim_summaries
 from counterclaim.embeddings import Embedder
 from counterclaim.errors import ModelError
 from counterclaim.model import Account, Article, Claim, Span, Stance
-from counterclaim.store import Store, article_id
+from counterclaim.store import Store
 from counterclaim.store.claims import (
     claims_with_outlets,
     load_accounts,
@@ -30,17 +29,7 @@ STORY = Path(__file__).parent / "fixtures" / "claims" / "strike_story.json"
 
 
 def story() -> dict[str, Article]:
-    records = json.loads(STORY.read_text(encoding="utf-8"))["articles"]
-    return {
-        r["key"]: Article(
-            id=article_id(r["text"]),
-            text=r["text"],
-            title=r["title"],
-            outlet=r["outlet"],
-            published_at=datetime.fromisoformat(r["published_at"]),
-        )
-        for r in records
-    }
+    return story_articles(STORY)
 
 
 @pytest.fixture(scope="module")
