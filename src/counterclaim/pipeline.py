@@ -211,8 +211,3 @@ def analyze_new(
     with Pipeline(store, registry, workers=workers, contextual_cues=contextual_cues) as pipeline:
         return pipeline.analyze(article_ids, progress=progress)
 
-
-def analyze_all(store: Store, progress: bool = True, workers: int = 1) -> AnalysisReport:
-    """Run every pending stage over every stored article."""
-    with Pipeline(store, workers=workers) as pipeline:
-        return pipeline.analyze(progress=progress)
