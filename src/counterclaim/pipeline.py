@@ -18,7 +18,13 @@ from counterclaim.errors import UsageError
 from counterclaim.outlets import OutletRegistry, open_registry
 from counterclaim.stages import Models, Stage, StageContext, all_stages, downstream, upstream
 from counterclaim.store import Store
-from counterclaim.store.pipeline import analysis_order, completed, forget_runs, mark_done
+from counterclaim.store.pipeline import (
+    analysis_order,
+    completed_among,
+    forget_runs,
+    mark_done,
+    outdated,
+)
 
 BATCH_SIZE = 200
 
@@ -90,9 +96,7 @@ class Pipeline:
 
     def pending(self, article_ids: Sequence[str] | None = None, since: datetime | None = None) -> list[str]:
         """Articles some stage has not run on yet, in analysis order."""
-        ordered = analysis_order(self.store, article_ids, since)
-        done = [set(completed(self.store, stage.name)) for stage in self.stages]
-        return [article_id for article_id in ordered if not all(article_id in d for d in done)]
+        return analysis_order(self.store, article_ids, since, [stage.name for stage in self.stages])
 
     def redo(
         self, name: str | None, article_ids: Sequence[str] | None = None, since: datetime | None = None
@@ -165,14 +169,9 @@ class Pipeline:
         batch_size: int = BATCH_SIZE,
     ) -> AnalysisReport:
         report = AnalysisReport(before=self.store.row_counts())
-        ordered = analysis_order(self.store, article_ids, since)
-        done = {s.name: completed(self.store, s.name) for s in stages}
-        todo = [a for a in ordered if any(a not in done[s.name] for s in stages)]
-        report.outdated = {
-            s.name: sum(1 for v in done[s.name].values() if v != s.version)
-            for s in stages
-            if any(v != s.version for v in done[s.name].values())
-        }
+        todo = analysis_order(self.store, article_ids, since, [s.name for s in stages])
+        counts = {s.name: outdated(self.store, s.name, s.version) for s in stages}
+        report.outdated = {name: count for name, count in counts.items() if count}
         fresh = set(new)
         report.earlier = sum(1 for a in todo if a not in fresh) if new else 0
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -184,7 +183,8 @@ class Pipeline:
                 order = {article_id: position for position, article_id in enumerate(ids)}
                 batch.sort(key=lambda article: order[article.id])
                 for current in stages:
-                    waiting = [article for article in batch if article.id not in done[current.name]]
+                    done = completed_among(self.store, current.name, ids)
+                    waiting = [article for article in batch if article.id not in done]
                     if not waiting:
                         continue
                     bar.update(task, description=f"analysing: {current.name}")
@@ -210,4 +210,3 @@ def analyze_new(
     """Run every pending stage over the given articles (a library shortcut for one `Pipeline.analyze`)."""
     with Pipeline(store, registry, workers=workers, contextual_cues=contextual_cues) as pipeline:
         return pipeline.analyze(article_ids, progress=progress)
-

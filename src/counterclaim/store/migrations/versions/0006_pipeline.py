@@ -23,7 +23,8 @@ def upgrade() -> None:
         sa.Column("version", sa.Text, nullable=False),
         sa.Column("completed_at", TZ, nullable=False),
     )
-    op.create_index("ix_stage_runs_stage", "stage_runs", ["stage", "article_id"])
+    # Outdated-method counts read an index range, not every completion record.
+    op.create_index("ix_stage_runs_version", "stage_runs", ["stage", "version"])
     op.create_table(
         "outlet_files",
         sa.Column("content_hash", sa.String(64), primary_key=True),
@@ -35,5 +36,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("outlet_files")
-    op.drop_index("ix_stage_runs_stage", "stage_runs")
+    op.drop_index("ix_stage_runs_version", "stage_runs")
     op.drop_table("stage_runs")
