@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install -q --upgrade pip
 	# torch first and pinned: a CPU wheel from local disk; unpinned it would pull a CUDA build
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -c requirements.lock -e '.[dev,train]'
+	$(BIN)/pip install -q -c requirements.lock -e '.[dev,train,ray]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
