@@ -48,6 +48,9 @@ class AnalysisReport:
     # workers). Timers around each stage's call, cheap enough to keep on in every run.
     cpu_seconds: dict[str, float] = field(default_factory=dict)
     wall_seconds: dict[str, float] = field(default_factory=dict)
+    wall_seconds_total: float = 0.0
+    # Where per-article work ran: engine name, its workers and the nodes they ran on.
+    engine: dict[str, object] = field(default_factory=dict)
 
     @property
     def added(self) -> dict[str, int]:
@@ -182,6 +185,7 @@ class Pipeline:
         new: Sequence[str],
         batch_size: int = BATCH_SIZE,
     ) -> AnalysisReport:
+        started = time.perf_counter()
         report = AnalysisReport(before=self.store.row_counts())
         todo = analysis_order(self.store, article_ids, since, [s.name for s in stages])
         counts = {s.name: outdated(self.store, s.name, s.version) for s in stages}
@@ -213,6 +217,8 @@ class Pipeline:
                 bar.advance(task, len(batch))
                 report.articles += len(batch)
         report.stored = self.store.row_counts()
+        report.wall_seconds_total = time.perf_counter() - started
+        report.engine = {"name": self.engine.name, "workers": self.engine.workers, "nodes": self.engine.nodes}
         return report
 
 

@@ -130,6 +130,7 @@ def analysis_record(report: AnalysisReport) -> dict[str, object]:
         "added": report.added,
         "stored": report.stored,
         "outdated": report.outdated,
+        "engine": report.engine,
     }
 
 

@@ -26,10 +26,13 @@ PartitionTask = Callable[["Models", list[Article]], list[T]]
 
 
 class Engine(Protocol):
-    """Runs partition tasks over a batch of articles; `workers` is how many run at once."""
+    """Runs partition tasks over a batch of articles; `workers` is how many run at once, on `nodes` machines."""
 
     name: str
     workers: int
+
+    @property
+    def nodes(self) -> int: ...
 
     def map(self, task: PartitionTask[T], articles: Sequence[Article]) -> list[T]: ...
 

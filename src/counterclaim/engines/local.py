@@ -20,6 +20,7 @@ T = TypeVar("T")
 class LocalEngine:
     name = "local"
     workers = 1
+    nodes = 1
 
     def __init__(self, models: Models) -> None:
         self.models = models

@@ -42,6 +42,7 @@ def _run_partition(task: PartitionTask[T], articles: list[Article]) -> list[T]:
 
 class PoolEngine:
     name = "pool"
+    nodes = 1
 
     def __init__(self, workers: int, contextual_cues: bool = True) -> None:
         if workers < 1:

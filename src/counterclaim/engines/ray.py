@@ -42,6 +42,12 @@ class ModelActor:
     def run(self, task: PartitionTask[T], articles: list[Article]) -> list[T]:
         return task(self.models, articles)
 
+    def node(self) -> str:
+        """The id of the node this actor runs on."""
+        import ray
+
+        return str(ray.get_runtime_context().get_node_id())
+
 
 def _connect(address: str) -> Any:
     try:
@@ -104,9 +110,10 @@ class RayEngine:
             found.extend(part)
         return found
 
+    @property
     def nodes(self) -> int:
-        """How many live nodes the cluster has (reports, tests)."""
-        return sum(1 for node in self._ray.nodes() if node.get("Alive"))
+        """How many nodes the actors run on (what a report shows)."""
+        return len(set(self._ray.get([actor.node.remote() for actor in self._actors])))
 
     def close(self) -> None:
         for actor in self._actors:
