@@ -26,7 +26,7 @@ PartitionTask = Callable[["Models", list[Article]], list[T]]
 
 
 class Engine(Protocol):
-    """Runs partition tasks over a batch of articles; `workers` is how many run at once, on `nodes` machines."""
+    """Runs partition tasks over a batch of articles; `workers` run at once, on `nodes` machines."""
 
     name: str
     workers: int

@@ -13,7 +13,8 @@ from counterclaim.claims import Encoder
 from counterclaim.claims.candidates import proposition_problems
 from counterclaim.model import Claim
 from counterclaim.store import Store
-from counterclaim.store.claims import ClaimVectorCache, nearest_claims
+from counterclaim.store.claim_index import nearest_claims_indexed
+from counterclaim.store.claims import ClaimVectorCache
 
 # Cosine (MiniLM) below which no claim is what the query is about. On the FNC-1 hold-out store, queries about
 # other topics (volcanoes, bread, football) came closest at 0.26-0.38; real headlines' claims at 0.45 up.
@@ -85,7 +86,7 @@ def find_claim(
     alternatives: int = 5,
 ) -> ClaimSearch:
     """The claim `query` means, with the alternatives considered; no match when none is close enough."""
-    found = nearest_claims(store, query, limit=POOL, encoder=encoder, cache=cache)
+    found = nearest_claims_indexed(store, query, limit=POOL, encoder=encoder, cache=cache)
     hits = [
         SearchHit(
             claim,
