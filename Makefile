@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export COUNTERCLAIM_DATA := $(DATA)
 
-.PHONY: venv system-deps demo test test-fast lint format bench bench-ingest bench-attribution bench-stance bench-claims bench-reuse bench-web bench-workers bench-dossiers train-stance train-attribution examples screenshots clean
+.PHONY: venv system-deps demo test test-fast lint format bench bench-ingest bench-attribution bench-stance bench-claims bench-reuse bench-web bench-workers bench-dossiers bench-scale train-stance train-attribution examples screenshots clean
 
 venv: $(STAMP)
 
@@ -57,7 +57,7 @@ format: venv
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-bench: bench-ingest bench-attribution bench-stance bench-claims bench-reuse bench-web bench-workers bench-dossiers
+bench: bench-ingest bench-attribution bench-stance bench-claims bench-reuse bench-web bench-workers bench-dossiers bench-scale
 
 bench-ingest: venv
 	$(BIN)/python bench/ingest.py --data $(DATA)
@@ -77,6 +77,11 @@ bench-claims: venv
 # End to end as a user searches: FNC-1 official hold-out bodies (their headlines occur in training: optimistic).
 bench-dossiers: venv
 	$(BIN)/python bench/dossier_e2e.py --bodies $(DATA)/fnc-1/train_bodies.csv --stances $(DATA)/fnc-1/train_stances.reconstructed.csv --split-file $(DATA)/fnc-1/baseline_split_body_ids.csv --split holdout
+
+# Cost at scale: CPU per article at 1k/5k/20k articles (real news, then generated), per-stage CPU, and the
+# engines (pool x1, x2, Ray on a two-node loopback cluster; needs root for its network namespace) on 5k.
+bench-scale: venv
+	$(BIN)/python bench/scale.py --data $(DATA) --sizes 1000,5000,20000 --scaling-size 5000
 
 bench-reuse: venv
 	$(BIN)/python bench/reuse.py --sizes 2000,20000,200000

@@ -161,6 +161,51 @@ def measure(job: dict[str, Any], ray_port: int | None = None) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def search_costs(claims: int, queries: int = 200, seed: int = 5) -> dict[str, Any]:
+    """Claim search candidates: the HNSW index against the full product, on clustered unit vectors.
+
+    Synthetic vectors (384-d, 500 topics): what is measured is the index, not MiniLM. Recall is of the exact
+    30 nearest among the index's reranked candidates, as `find_claim` asks.
+    """
+    import numpy as np
+
+    from counterclaim.store.claim_index import MIN_CANDIDATES, OVERFETCH, ClaimIndex
+    from counterclaim.store.search import POOL
+
+    rng = np.random.default_rng(seed)
+
+    def unit(count: int) -> Any:
+        centres = rng.normal(size=(500, 384))
+        rows = centres[rng.integers(0, 500, count)] + 0.8 * rng.normal(size=(count, 384))
+        return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+    vectors, asked = unit(claims), unit(queries)
+    ids = [f"c{n:08d}" for n in range(claims)]
+    index = ClaimIndex(384)
+    started = time.process_time()
+    index.sync(ids, vectors)
+    build = time.process_time() - started
+    started = time.process_time()
+    wanted = max(POOL * OVERFETCH, MIN_CANDIDATES)
+    found = [index.candidates(query, wanted) for query in asked]
+    ann = (time.process_time() - started) / queries
+    started = time.process_time()
+    exact = [np.argsort(-(vectors @ query), kind="stable")[:POOL] for query in asked]
+    full = (time.process_time() - started) / queries
+    pairs = list(zip(exact, found, strict=True))
+    hits = sum(len({ids[i] for i in best} & set(got)) for best, got in pairs)
+    top_hits = sum(len({ids[i] for i in best[:5]} & set(got)) for best, got in pairs)
+    return {
+        "claims": claims,
+        "candidates": wanted,
+        "build_cpu_s": round(build, 2),
+        "index_query_ms": round(1000 * ann, 3),
+        "full_product_query_ms": round(1000 * full, 3),
+        "recall_at_30": round(hits / (POOL * queries), 4),
+        "recall_at_5": round(top_hits / (5 * queries), 4),
+    }
+
+
 def per_article(row: dict[str, Any]) -> float:
     """CPU seconds per article: the driver's, plus the pool workers' when there are any."""
     return (row["driver_cpu_s"] + (row["workers_cpu_s"] or 0.0)) / max(row["articles"], 1)
@@ -174,9 +219,17 @@ def main() -> None:
     parser.add_argument("--scaling-size", type=int, default=5000, help="articles for the engine comparison")
     parser.add_argument("--ray-port", type=int, default=26479)
     parser.add_argument("--no-ray", action="store_true", help="leave out the Ray row (no unshare here)")
+    parser.add_argument(
+        "--search-claims", default="100000", help="claim search: index sizes, comma-separated"
+    )
+    parser.add_argument("--only-search", action="store_true", help="measure claim search only")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(json.loads(args.child))))
+        return
+    search = [search_costs(int(size)) for size in args.search_claims.split(",") if size]
+    if args.only_search:
+        print(json.dumps(search, indent=2))
         return
     data = str(args.data or data_root())
     sizes = [int(size) for size in args.sizes.split(",")]
@@ -195,6 +248,7 @@ def main() -> None:
         "note": "shared 2-core machine, loaded by other work: CPU seconds are what to compare, wall is noisy",
         "growth": growth,
         "scaling": scaling,
+        "search": search,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -242,6 +296,19 @@ def show(result: dict[str, Any]) -> None:
             str(row["engine"]["nodes"]),
         )
     out.print(scaling)
+    search = Table(title="Claim search candidates: HNSW index (usearch) against the full product, one thread")
+    for column in ("claims", "build CPU-s", "index ms/query", "full ms/query", "recall@30", "recall@5"):
+        search.add_column(column, justify="right")
+    for row in result.get("search", []):
+        search.add_row(
+            str(row["claims"]),
+            f"{row['build_cpu_s']:.1f}",
+            f"{row['index_query_ms']:.2f}",
+            f"{row['full_product_query_ms']:.2f}",
+            f"{row['recall_at_30']:.3f}",
+            f"{row['recall_at_5']:.3f}",
+        )
+    out.print(search)
 
 
 if __name__ == "__main__":
