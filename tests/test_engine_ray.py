@@ -171,6 +171,17 @@ def test_an_unreachable_cluster_is_a_clear_error(tmp_path: Path) -> None:
     assert "ray start --head" in message and "--engine pool" in message
 
 
+def test_ingest_checks_the_cluster_before_storing_anything(tmp_path: Path) -> None:
+    pytest.importorskip("ray")
+    db = tmp_path / "x.db"
+    text = str(REPO / "examples" / "corpus" / "text")
+    address = f"127.0.0.1:{_free_port()}"
+    command = _cli("ingest", "--db", str(db), "--engine", "ray", "--address", address, text)
+    done = subprocess.run(command, capture_output=True, text=True, env=_env(), timeout=120, check=False)
+    assert done.returncode == 1 and "No Ray cluster answers" in " ".join(done.stderr.split())
+    assert not db.exists() or not Store(str(db)).articles()
+
+
 def test_workers_need_an_engine_with_workers(tmp_path: Path) -> None:
     done = subprocess.run(
         _cli("analyze", "--db", str(tmp_path / "x.db"), "--engine", "local", "--workers", "3"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -120,18 +121,24 @@ def _ingest_and_analyze(
 ) -> None:
     progress, printer = not as_json, _problem_printer(console)
     report = IngestReport()
-    if inputs:
-        report = ingest_paths(store, inputs, options, progress, console, printer)
-    if pending:
-        report.extend(ingest_pending(store, options, progress, console, printer))
     analysis = None
-    if options.analyze:
-        # Everything pending is analysed, not only what this run added: articles of a killed run or of
-        # `--no-analyze` are completed here too.
-        with open_pipeline(store, run.engine, run.address, run.workers, run.fast_cues) as pipeline:
+    with ExitStack() as stack:
+        # The engine first: an unreachable cluster or a bad option fails before anything is stored.
+        pipeline = None
+        if options.analyze:
+            pipeline = stack.enter_context(
+                open_pipeline(store, run.engine, run.address, run.workers, run.fast_cues)
+            )
+        if inputs:
+            report = ingest_paths(store, inputs, options, progress, console, printer)
+        if pending:
+            report.extend(ingest_pending(store, options, progress, console, printer))
+        if pipeline is not None:
+            # Everything pending is analysed, not only what this run added: articles of a killed run or
+            # of `--no-analyze` are completed here too.
             analysis = pipeline.analyze(progress=not as_json, console=console, new=report.added)
-        if not as_json:
-            console.print(analysis_summary(analysis))
+    if analysis is not None and not as_json:
+        console.print(analysis_summary(analysis))
     if as_json:
         record = report_record(report)
         if analysis is not None:
