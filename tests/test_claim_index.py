@@ -110,9 +110,13 @@ def test_indexed_search_answers_what_the_full_product_answers(store: Store, embe
         save_claims(conn, [claim(cid, text) for cid, text in texts.items()])
     cache = ClaimVectorCache()
     for query in ("storm shuts harbour", "who won the vote in Dorvik", "train drivers strike"):
-        found = nearest_claims_indexed(store, query, limit=3, encoder=embedder, cache=cache)
+        # exact_below=0: through the graph even for a handful of claims.
+        found = nearest_claims_indexed(store, query, limit=3, encoder=embedder, cache=cache, exact_below=0)
         assert found == nearest_claims(store, query, limit=3, encoder=embedder)
     with store.begin() as conn:
         save_claims(conn, [claim("pier", "Two piers of Kessel port were wrecked by the storm")])
-    after = nearest_claims_indexed(store, "storm shuts harbour", limit=6, encoder=embedder, cache=cache)
+    after = nearest_claims_indexed(
+        store, "storm shuts harbour", limit=6, encoder=embedder, cache=cache, exact_below=0
+    )
     assert "pier" in {found.id for found, _, _ in after} and len(after) == 6
+    assert after == nearest_claims_indexed(store, "storm shuts harbour", limit=6, encoder=embedder)

@@ -16,7 +16,7 @@ from counterclaim.claims import Encoder
 from counterclaim.embeddings import DIMENSION
 from counterclaim.model import Claim
 from counterclaim.store import Store
-from counterclaim.store.claims import ClaimVectorCache, _claim, _ClaimMatrix
+from counterclaim.store.claims import ClaimVectorCache, _claim, _ClaimMatrix, nearest_claims
 
 if TYPE_CHECKING:
     from usearch.index import Index
@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 CONNECTIVITY = 16
 EXPANSION_ADD = 256
 EXPANSION_SEARCH = 256
+# Below this many claims search takes the full product: at 20,000 claims it costs 4 ms a query, while
+# building the graph costs about 1.3 ms of CPU a claim (bench/scale.py, search), which a one-off
+# `report --search` would pay in full. Above it, a long-lived reader (the web app) keeps the graph in step.
+EXACT_BELOW = 50_000
 # Candidates fetched per result asked for: the exact rerank only sees these.
 OVERFETCH = 4
 MIN_CANDIDATES = 64
@@ -127,16 +131,21 @@ def nearest_claims_indexed(
     limit: int = 10,
     encoder: Encoder | None = None,
     cache: ClaimVectorCache | None = None,
+    exact_below: int = EXACT_BELOW,
 ) -> list[tuple[Claim, float, int]]:
     """What `nearest_claims` returns (claim, cosine, articles carrying it; nearest first), with candidates
-    from the ANN index and an exact cosine rerank of them instead of a product with every claim vector."""
+    from the ANN index and an exact cosine rerank of them instead of a product with every claim vector
+    (the full product below `exact_below` claims)."""
     if not text.strip():
         return []
     if encoder is None:
         from counterclaim.claims import load_encoder
 
         encoder = load_encoder()
-    matrix, index = index_of(cache or ClaimVectorCache(), store, encoder)
+    cache = cache or ClaimVectorCache()
+    if len(cache.matrix(store, encoder).rows) < exact_below:
+        return nearest_claims(store, text, limit, encoder, cache=cache)
+    matrix, index = index_of(cache, store, encoder)
     query = encoder.encode([text])[0]
     found = index.candidates(query, max(limit * OVERFETCH, MIN_CANDIDATES))
     if not found:
