@@ -276,11 +276,23 @@ def search_headlines(
                 search.best.claim.id,
                 search.best.claim.canonical_text,
                 listed,
-                set(listed),
+                _claim_bodies(dossier, body_ids),
                 alternatives,
             )
         )
     return results
+
+
+def _claim_bodies(dossier: Dossier, body_ids: dict[str, list[str]]) -> set[str]:
+    """Bodies of the articles linked to the claim itself (not those listed only through its story)."""
+    from counterclaim.dossier import from_story
+
+    return {
+        body
+        for entry in dossier.accounts
+        if not from_story(entry.account)
+        for body in body_ids.get(entry.article_id, [])
+    }
 
 
 def _listed(dossier: Dossier, body_ids: dict[str, list[str]]) -> dict[str, Stance]:
@@ -313,7 +325,7 @@ def stories(related: dict[str, dict[str, str]]) -> dict[str, set[str]]:
 
 def score(selection: Selection, results: Sequence[SearchResult]) -> dict[str, Any]:
     story = stories(selection.related)
-    hits = total = listed_total = in_story = top_ok = 0
+    hits = total = listed_total = in_story = top_ok = listed_ok = 0
     per_class: dict[str, list[int]] = {label: [0, 0] for label in GOLD_STANCE}
     disagree_found = disagree_total = 0
     list_sizes = []
@@ -334,6 +346,8 @@ def score(selection: Selection, results: Sequence[SearchResult]) -> dict[str, An
         if result.claim_bodies:
             share = sum(1 for body in result.claim_bodies if body in gold) / len(result.claim_bodies)
             top_ok += share > 0.5
+        if result.listed:
+            listed_ok += sum(1 for body in result.listed if body in gold) / len(result.listed) > 0.5
     agreed = sum(right for right, _ in per_class.values())
     found = sum(n for _, n in per_class.values())
     return {
@@ -346,6 +360,8 @@ def score(selection: Selection, results: Sequence[SearchResult]) -> dict[str, An
         "stance_agreement_per_class": {label: _ratio(r, n) for label, (r, n) in per_class.items()},
         "disagree_recall": _ratio(disagree_found, disagree_total),
         "top_claim_precision": _ratio(top_ok, len(results)),
+        # The same with every listed body (the story's related articles included) counted as the claim's.
+        "top_claim_precision_listed": _ratio(listed_ok, len(results)),
     }
 
 

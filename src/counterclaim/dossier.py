@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
@@ -47,7 +48,11 @@ from counterclaim.store.attributions import load_attributions
 from counterclaim.store.claims import load_accounts, load_claims
 from counterclaim.store.provenance import load_provenance, load_verdicts
 from counterclaim.store.reuse import load_reuse_links
+from counterclaim.store.stories import Story, stories_of_claims, story_of_claim, story_sizes
 from counterclaim.terminal import SafeConsole
+
+if TYPE_CHECKING:
+    from counterclaim.stance import StanceModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,8 @@ class Dossier:
     provenance: tuple[ProvenanceCheck, ...]
     verdicts: tuple[Verdict, ...]
     open_questions: tuple[OpenQuestion, ...]
+    # The story (event or topic) the claim belongs to, with its other claims; None in stores without stories.
+    story: Story | None = None
 
     def roles(self) -> dict[str, tuple[Role, ...]]:
         """Each party (source or outlet) with every role it plays: the one rule, `roles_by_party`."""
@@ -102,6 +109,7 @@ def build_dossier(
     provenance_checks: Sequence[ProvenanceCheck] = (),
     verdicts: Sequence[Verdict] = (),
     lexicon: CountryLexicon | None = None,
+    story: Story | None = None,
 ) -> Dossier:
     """Assemble one claim's dossier; unrelated accounts and links between unrelated articles are left out.
 
@@ -134,14 +142,22 @@ def build_dossier(
         provenance=tuple(sorted(provenance_checks, key=lambda c: c.source)),
         verdicts=tuple(sorted(verdicts, key=lambda v: v.reviewed_at)),
         open_questions=_open_questions(entries, provenance_checks),
+        story=story,
     )
 
 
-def load_dossier(store: Store, claim_id: str, registry: OutletRegistry | None = None) -> Dossier:
+def load_dossier(
+    store: Store,
+    claim_id: str,
+    registry: OutletRegistry | None = None,
+    stance_model: StanceModel | None = None,
+) -> Dossier:
     """Gather one claim's accounts, articles, attributions, reuse, checks and verdicts into its dossier.
 
     `registry` (the store's one registry: `open_registry(store)` when not given) names outlets and gives the
-    country words that let "Valdoria's" meet "Valdorian".
+    country words that let "Valdoria's" meet "Valdorian". Every article of the claim's story that holds no
+    account of the claim gets the article-level stance toward it (`stance_model`, loaded when needed): a
+    related article linked to a sibling claim is listed, an unrelated one stays out.
     """
     registry = registry if registry is not None else open_registry(store)
     found = load_claims(store, claim_ids=[claim_id])
@@ -149,6 +165,8 @@ def load_dossier(store: Store, claim_id: str, registry: OutletRegistry | None = 
         raise NotFoundError(f"No claim with id {claim_id!r}: list claims with `counterclaim claims`.")
     claim = found[0]
     accounts = load_accounts(store, claim_id=claim.id)
+    story = story_of_claim(store, claim.id)
+    accounts += story_accounts(store, claim, story, accounts, stance_model)
     article_ids = sorted({a.article_id for a in accounts})
     return build_dossier(
         claim=claim,
@@ -160,7 +178,39 @@ def load_dossier(store: Store, claim_id: str, registry: OutletRegistry | None = 
         provenance_checks=load_provenance(store, claim.id),
         verdicts=load_verdicts(store, claim.id),
         lexicon=registry.lexicon,
+        story=story,
     )
+
+
+# Story articles judged per dossier, earliest first: a bound on the work one dossier does.
+MAX_STORY_ARTICLES = 200
+STORY_METHOD_SUFFIX = "+story"
+
+
+def story_accounts(
+    store: Store,
+    claim: Claim,
+    story: Story | None,
+    accounts: Sequence[Account],
+    stance_model: StanceModel | None = None,
+) -> list[Account]:
+    """Article-level accounts of the claim for the story's articles that have none (method ends "+story")."""
+    if story is None:
+        return []
+    have = {a.article_id for a in accounts if a.attribution_id is None}
+    wanted = [a for a in story.article_ids[:MAX_STORY_ARTICLES] if a not in have]
+    if not wanted:
+        return []
+    from counterclaim.claims import Member, claim_accounts
+
+    if stance_model is None:
+        from counterclaim.stance import StanceModel
+
+        stance_model = StanceModel.load()
+    by_id = {article.id: article for article in store.articles(ids=wanted)}
+    members = [Member(claim.id, article_id) for article_id in wanted if article_id in by_id]
+    found = claim_accounts(stance_model, members, {claim.id: claim.canonical_text}, by_id, {})
+    return [replace(account, method=account.method + STORY_METHOD_SUFFIX) for account in found]
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +233,9 @@ class ClaimSummary:
     score: float | None = None
     # Every party with all the roles it plays, exactly as the claim's dossier gives them.
     roles: tuple[tuple[str, tuple[Role, ...]], ...] = ()
+    # The story the claim belongs to and how many articles it holds (None: a store made before stories).
+    story_id: str | None = None
+    story_articles: int = 0
 
     @property
     def conflict(self) -> bool:
@@ -199,6 +252,8 @@ def claim_summaries(
     """Who asserts, relays, denies, declines and reports each claim: the parties of its dossier."""
     registry = registry if registry is not None else open_registry(store)
     outlets = registry.all()
+    story_of = stories_of_claims(store, [claim.id for claim in found])
+    sizes = story_sizes(store, sorted(set(story_of.values())))
     summaries = []
     for position, claim in enumerate(found):
         accounts = load_accounts(store, claim_id=claim.id)
@@ -212,9 +267,9 @@ def claim_summaries(
             reuse_links=[],
             lexicon=registry.lexicon,
         )
-        summaries.append(
-            _summary(dossier, len(article_ids), scores[position] if scores is not None else None)
-        )
+        summary = _summary(dossier, len(article_ids), scores[position] if scores is not None else None)
+        story_id = story_of.get(claim.id)
+        summaries.append(replace(summary, story_id=story_id, story_articles=sizes.get(story_id or "", 0)))
     return summaries
 
 
@@ -385,6 +440,9 @@ def dossier_renderable(dossier: Dossier) -> RenderableType:
     if first:
         header.append(f"\nFirst seen {format_time(first.published_at)} in {first.outlet_name}")
     parts: list[RenderableType] = [Panel(header, title="counterclaim dossier")]
+    story = _story_text(dossier)
+    if story is not None:
+        parts.append(story)
     parts.append(_roles_table(dossier))
     parts.append(_accounts_table(dossier))
     if dossier.sources:
@@ -427,10 +485,40 @@ def _accounts_table(dossier: Dossier) -> Table:
             entry.outlet_kind.value,
             relay_path(entry),
             entry.channel or "",
-            Text(entry.stance.value, style=STANCE_STYLE[entry.stance]),
+            Text(entry.stance.value, style=STANCE_STYLE[entry.stance])
+            + Text(" (story)" if from_story(entry.account) else "", style="dim"),
             f"[{evidence.start}:{evidence.end}] {evidence.text}" if evidence else "",
         )
     return table
+
+
+def from_story(account: Account) -> bool:
+    """Whether the account was judged at read time because its article belongs to the claim's story."""
+    return account.method.endswith(STORY_METHOD_SUFFIX)
+
+
+def _story_text(dossier: Dossier) -> Text | None:
+    """The story the claim belongs to: its size and its other claims with their support."""
+    story = dossier.story
+    if story is None:
+        return None
+    listed = sum(1 for e in dossier.accounts if from_story(e.account) and e.account.attribution_id is None)
+    text = Text.assemble(
+        ("Story ", "bold"),
+        (story.id[:12], "cyan"),
+        f": {len(story.article_ids)} article(s), {len(story.claims)} claim(s)",
+        f"; {listed} article(s) listed only through the story" if listed else "",
+        "\n",
+    )
+    for claim in story.claims[:STORY_CLAIMS_SHOWN]:
+        if claim.claim_id == dossier.claim.id:
+            continue
+        line = claim.text if len(claim.text) <= 100 else claim.text[:99] + "\u2026"
+        text.append(f"  • {claim.claim_id[:12]} ({claim.articles} article(s)) {line}\n")
+    return text
+
+
+STORY_CLAIMS_SHOWN = 6
 
 
 def _sources_table(dossier: Dossier) -> Table:

@@ -59,6 +59,7 @@ def dossier_to_dict(dossier: Dossier) -> dict[str, Any]:
         "open_questions": [
             {"kind": q.kind, "subject": q.subject, "text": q.text} for q in dossier.open_questions
         ],
+        "story": dossier.story.to_json() if dossier.story else None,
     }
 
 

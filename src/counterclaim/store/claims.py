@@ -137,9 +137,11 @@ def clear_claims(conn: Connection) -> None:
     """Delete every claim with its statements, accounts and primary-source checks (verdicts stay: they are a
     reviewer's records), so the claims stage can link the whole corpus again."""
     from counterclaim.store.schema.dossier import provenance_checks
+    from counterclaim.store.stories import clear_stories
 
     for table in (provenance_checks, accounts, claim_statements, claims):
         conn.execute(table.delete())
+    clear_stories(conn)
 
 
 # ---------------------------------------------------------------- linking
@@ -165,7 +167,11 @@ def open_linker(store: Store, encoder: Encoder, settings: LinkingSettings | None
                 index.term_frequency[term] += count
             index.statements += profile.members
             states[row["id"]] = _state(row)
-    return ClaimLinker(encoder, index, states)
+    linker = ClaimLinker(encoder, index, states)
+    from counterclaim.store.stories import open_story_index
+
+    linker.stories = open_story_index(store)
+    return linker
 
 
 def _state(row: RowMapping) -> ClaimState:
