@@ -246,14 +246,16 @@ class SearchResult:
 def search_headlines(
     store: Store, headlines: Sequence[str], body_ids: dict[str, list[str]], dossier_dir: Path | None
 ) -> list[SearchResult]:
-    from counterclaim.claims import load_encoder
     from counterclaim.dossier import load_dossier
+    from counterclaim.embeddings import Embedder
     from counterclaim.export import dossier_json
     from counterclaim.outlets import open_registry
+    from counterclaim.stance import StanceModel
     from counterclaim.store.claims import ClaimVectorCache
     from counterclaim.store.search import find_claim
 
-    encoder, cache = load_encoder(), ClaimVectorCache()
+    encoder, cache = Embedder.load(), ClaimVectorCache()
+    stance_model = StanceModel.load(embedder=encoder)
     registry = open_registry(store)
     results = []
     for position, headline in enumerate(headlines):
@@ -262,7 +264,7 @@ def search_headlines(
         if search.best is None:
             results.append(SearchResult(headline, False, None, None, {}, set(), alternatives))
             continue
-        dossier = load_dossier(store, search.best.claim.id, registry)
+        dossier = load_dossier(store, search.best.claim.id, registry, stance_model)
         if dossier_dir is not None:
             dossier_dir.mkdir(parents=True, exist_ok=True)
             (dossier_dir / f"{position:03d}.json").write_text(

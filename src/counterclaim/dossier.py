@@ -11,11 +11,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+import numpy as np
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from counterclaim.anaphora import METHOD as ANAPHORA_METHOD
+from counterclaim.anaphora import ReportedReuse, relay_accounts, relay_parties, reported_reuse
 from counterclaim.errors import NotFoundError
 from counterclaim.model import (
     Account,
@@ -26,6 +29,7 @@ from counterclaim.model import (
     ProvenanceCheck,
     ProvenanceStatus,
     ReuseLink,
+    Span,
     Stance,
     Verdict,
 )
@@ -87,6 +91,8 @@ class Dossier:
     open_questions: tuple[OpenQuestion, ...]
     # The story (event or topic) the claim belongs to, with its other claims; None in stores without stories.
     story: Story | None = None
+    # Shared wording an article reports between relays of the claim (not observed in the corpus).
+    reported_reuse: tuple[ReportedReuse, ...] = ()
 
     def roles(self) -> dict[str, tuple[Role, ...]]:
         """Each party (source or outlet) with every role it plays: the one rule, `roles_by_party`."""
@@ -119,9 +125,13 @@ def build_dossier(
     by_article = {a.id: a for a in articles}
     by_attribution = {a.id: a for a in attributions}
     by_outlet = {o.key: o for o in outlets}
+    relays = relay_accounts(claim.id, accounts, by_attribution.values(), by_article)
     entries = [
-        account_entry(account, by_article.get(account.article_id), by_attribution, by_outlet)
-        for account in accounts
+        _relay_entry(
+            account_entry(account, by_article.get(account.article_id), by_attribution, by_outlet),
+            by_attribution,
+        )
+        for account in [*accounts, *relays]
         if account.claim_id == claim.id and account.stance is not Stance.UNRELATED
     ]
     identities = source_identities(
@@ -143,7 +153,18 @@ def build_dossier(
         verdicts=tuple(sorted(verdicts, key=lambda v: v.reviewed_at)),
         open_questions=_open_questions(entries, provenance_checks),
         story=story,
+        reported_reuse=reported_reuse(relays, by_attribution),
     )
+
+
+def _relay_entry(entry: AccountEntry, attributions: Mapping[str, Attribution]) -> AccountEntry:
+    """A relay by reference ("RT and TASS reported on the statement") shows the source it relays, and each
+    relaying outlet as a relay of its own."""
+    attribution = attributions.get(entry.account.attribution_id or "")
+    if entry.account.method != ANAPHORA_METHOD or attribution is None:
+        return entry
+    origin, parties = relay_parties(attribution)
+    return replace(entry, source=origin, source_role=Role.ASSERTS, relays=parties)
 
 
 def load_dossier(
@@ -182,6 +203,9 @@ def load_dossier(
     )
 
 
+# An article of the claim's story is about the same event: the relatedness probability it needs to count as
+# related is lowered to this (the model's own threshold is 0.5). Chosen on the FNC-1 hold-out store.
+STORY_RELATEDNESS = 0.25
 # Story articles judged per dossier, earliest first: a bound on the work one dossier does.
 MAX_STORY_ARTICLES = 200
 STORY_METHOD_SUFFIX = "+story"
@@ -210,6 +234,7 @@ def story_accounts(
     by_id = {article.id: article for article in store.articles(ids=wanted)}
     members = [Member(claim.id, article_id) for article_id in wanted if article_id in by_id]
     found = claim_accounts(stance_model, members, {claim.id: claim.canonical_text}, by_id, {})
+    found = _story_prior(stance_model, claim.canonical_text, found, by_id)
     return [replace(account, method=account.method + STORY_METHOD_SUFFIX) for account in found]
 
 
@@ -417,7 +442,9 @@ STANCE_STYLE = {
 def relay_path(entry: AccountEntry) -> str:
     """The path a statement took into an article, outlet first: "TASS ← RIA Novosti ← Defense Ministry"."""
     parts: list[str] = []
-    for name in (entry.outlet_name, *entry.relays, entry.source or ""):
+    # Outlets that relayed by reference side by side ("RT, TASS reported on the statement") are parallel.
+    relays = (", ".join(entry.relays),) if entry.account.method == ANAPHORA_METHOD else entry.relays
+    for name in (entry.outlet_name, *relays, entry.source or ""):
         # The outlet often names itself as the first relay ("..., RIA Novosti reported").
         if name and name.casefold() not in (p.casefold() for p in parts):
             parts.append(name)
@@ -451,6 +478,16 @@ def dossier_renderable(dossier: Dossier) -> RenderableType:
         parts.append(_outlets_table(dossier))
     if dossier.reuse_clusters:
         parts.append(_reuse_table(dossier))
+    if dossier.reported_reuse:
+        reported = Text(
+            "Shared wording reported by the articles (not observed in the corpus)\n", style="bold"
+        )
+        for item in dossier.reported_reuse:
+            reported.append(
+                f"• {', '.join(item.parties)}: [{item.evidence.start}:{item.evidence.end}] "
+                f"{item.evidence.text} (article {item.article_id[:8]})\n"
+            )
+        parts.append(reported)
     parts.append(_provenance_table(dossier))
     for verdict in dossier.verdicts:
         parts.append(
@@ -490,6 +527,37 @@ def _accounts_table(dossier: Dossier) -> Table:
             f"[{evidence.start}:{evidence.end}] {evidence.text}" if evidence else "",
         )
     return table
+
+
+def _story_prior(
+    model: StanceModel, claim_text: str, found: list[Account], articles: Mapping[str, Article]
+) -> list[Account]:
+    """Story articles the model found unrelated, but not confidently, get the classifier's stance."""
+    # An unrelated result's score is 1 - relatedness probability.
+    doubtful = [
+        position
+        for position, account in enumerate(found)
+        if account.stance is Stance.UNRELATED and 1.0 - account.score >= STORY_RELATEDNESS
+    ]
+    if not doubtful:
+        return found
+    from counterclaim.stance import RELATED_STANCES
+
+    vector = model.embedder.encode([claim_text])[0]
+    indexes = model.index_bodies([articles[found[position].article_id].text for position in doubtful])
+    updated = list(found)
+    for position, index in zip(doubtful, indexes, strict=True):
+        similarities = index.vectors @ vector
+        row = model.classify(claim_text, vector, index)
+        label = int(np.argmax(row))
+        evidence = Span.of(index.text, *index.spans[int(np.argmax(similarities))]) if index.spans else None
+        updated[position] = replace(
+            found[position],
+            stance=RELATED_STANCES[label],
+            score=round((1.0 - found[position].score) * float(row[label]), 4),
+            evidence=evidence,
+        )
+    return updated
 
 
 def from_story(account: Account) -> bool:

@@ -60,6 +60,10 @@ def dossier_to_dict(dossier: Dossier) -> dict[str, Any]:
             {"kind": q.kind, "subject": q.subject, "text": q.text} for q in dossier.open_questions
         ],
         "story": dossier.story.to_json() if dossier.story else None,
+        "reported_reuse": [
+            {"article_id": r.article_id, "parties": list(r.parties), "evidence": span_to_dict(r.evidence)}
+            for r in dossier.reported_reuse
+        ],
     }
 
 

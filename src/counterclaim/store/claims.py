@@ -293,6 +293,10 @@ class _ClaimMatrix:
     rows: list[RowMapping]
     vectors: np.ndarray
     articles_per_claim: dict[str, int]
+    # |sum of member embeddings| / members: how alike a claim's statements are. Cosine to the normalised
+    # centroid times this is the mean similarity to the members (average linkage), which does not flatter
+    # large, mixed claims.
+    coherence: np.ndarray
 
 
 class ClaimVectorCache:
@@ -345,8 +349,16 @@ def _load_claim_matrix(store: Store, encoder: Encoder, version: tuple[int, int])
         if rows
         else np.zeros((0, DIMENSION), dtype=np.float32)
     )
-    vectors = vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
-    return _ClaimMatrix(version, rows, vectors, counts)
+    norms = np.linalg.norm(vectors, axis=1) if rows else np.zeros(0, dtype=np.float32)
+    coherence = np.array(
+        [
+            float(norm) / max(int(row["members"]), 1) if row["vector_sum"] is not None else 1.0
+            for row, norm in zip(rows, norms, strict=True)
+        ],
+        dtype=np.float32,
+    )
+    vectors = vectors / np.clip(norms[:, None], 1e-12, None) if rows else vectors
+    return _ClaimMatrix(version, rows, vectors, counts, np.clip(coherence, 0.0, 1.0))
 
 
 def search_claims(
@@ -371,6 +383,29 @@ def nearest_claims(
     cache: ClaimVectorCache | None = None,
 ) -> list[tuple[Claim, float, int]]:
     """(claim, cosine, articles carrying it) of the claims nearest in meaning to a text, nearest first."""
+    found = claim_candidates(store, text, limit, encoder, min_articles, cache)
+    return [(c.claim, c.similarity, c.articles) for c in found]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimCandidate:
+    """A claim near a query: cosine to its centroid, mean similarity to its members, articles carrying it."""
+
+    claim: Claim
+    similarity: float
+    mean_similarity: float
+    articles: int
+
+
+def claim_candidates(
+    store: Store,
+    text: str,
+    limit: int = 10,
+    encoder: Encoder | None = None,
+    min_articles: int = 1,
+    cache: ClaimVectorCache | None = None,
+) -> list[ClaimCandidate]:
+    """The claims nearest in meaning to a text (cosine to the centroid), nearest first."""
     if not text.strip():
         return []
     if encoder is None:
@@ -386,7 +421,15 @@ def nearest_claims(
     query = encoder.encode([text])[0]
     similarity = matrix.vectors[kept] @ query
     order = np.argsort(-similarity, kind="stable")[:limit]
-    return [(_claim(matrix.rows[kept[i]]), round(float(similarity[i]), 4), support[kept[i]]) for i in order]
+    return [
+        ClaimCandidate(
+            _claim(matrix.rows[kept[i]]),
+            round(float(similarity[i]), 4),
+            round(float(similarity[i] * matrix.coherence[kept[i]]), 4),
+            support[kept[i]],
+        )
+        for i in order
+    ]
 
 
 def claims_with_outlets(store: Store, min_outlets: int = 1) -> list[str]:
