@@ -76,3 +76,19 @@ def test_context_countries_come_from_relaying_outlets_and_country_words(founding
     assert context_countries(registry, ["RT and TASS"]) == {"RU"}
     assert context_countries(registry, ["Several Russian government media outlets"]) == {"RU"}
     assert context_countries(registry, ["a source"]) == set()
+
+
+def test_the_hacking_allegations_are_their_own_claim_with_asserting_and_denying_parties(
+    founding_store: Store,
+) -> None:
+    search = find_claim(founding_store, "Russia ran a hacking campaign to help Trump win the election")
+    assert search.best is not None
+    dossier = load_dossier(founding_store, search.best.claim.id)
+    assert "hacking" in dossier.claim.canonical_text and "coordinates" not in dossier.claim.canonical_text
+    asserting = {e.source for e in dossier.accounts if e.stance is Stance.ASSERTS and e.source}
+    denying = {e.source for e in dossier.accounts if e.stance is Stance.DENIES and e.source}
+    assert "U.S. intelligence" in asserting
+    assert denying == {"Kremlin"}
+    # The denial names only "the allegations": it is read against the statement before it.
+    (kremlin,) = [e for e in dossier.accounts if e.source == "Kremlin"]
+    assert kremlin.evidence is not None and "dismissed the allegations" in kremlin.evidence.text

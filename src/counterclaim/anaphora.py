@@ -14,7 +14,8 @@ from counterclaim.model import Account, Article, Attribution, Polarity, Span, St
 from counterclaim.parties import source_name
 from counterclaim.text import sentence_spans
 
-METHOD = "anaphora/1"
+RELAY_METHOD = "anaphora.relay/1"
+DENIAL_METHOD = "anaphora.denial/1"
 
 # Content that only names what was said: "the statement", "on the report", "these claims".
 _REFERENCE = re.compile(
@@ -107,12 +108,16 @@ def relay_accounts(
         if not is_reference(" ".join(span.text for span in attribution.content)):
             continue
         evidence = _sentence(article, attribution.content[0].start)
-        relays.append(Account(claim_id, article.id, Stance.ASSERTS, 1.0, METHOD, attribution.id, evidence))
+        relays.append(
+            Account(claim_id, article.id, Stance.ASSERTS, 1.0, RELAY_METHOD, attribution.id, evidence)
+        )
     return relays
 
 
 def relay_parties(attribution: Attribution) -> tuple[str, tuple[str, ...]]:
     """(original source, relays) of a relay by reference: the chain's end, and the speaker's listed names."""
+    if not attribution.relay_chain:
+        return (attribution.speaker.name if attribution.speaker else ""), ()
     origin = attribution.relay_chain[-1].name
     speaker = attribution.speaker.name if attribution.speaker else None
     names = speaker or (attribution.relay_chain[0].name if len(attribution.relay_chain) > 1 else "")
@@ -126,9 +131,50 @@ def reported_reuse(
     found = []
     for account in relays:
         attribution = attributions.get(account.attribution_id or "")
-        if attribution is None or account.evidence is None:
+        if account.method != RELAY_METHOD or attribution is None or account.evidence is None:
             continue
         _, parties = relay_parties(attribution)
         if len(parties) >= 2 and _SHARED_WORDING.search(account.evidence.text):
             found.append(ReportedReuse(account.article_id, parties, account.evidence))
     return tuple(found)
+
+
+# How far back (characters) a denial by reference ("The Kremlin has dismissed the allegations") looks for
+# the statement it answers.
+_DENIAL_REACH = 600
+
+
+def reference_denials(
+    claim_id: str,
+    accounts: Sequence[Account],
+    attributions: Iterable[Attribution],
+    articles: Mapping[str, Article],
+    statements: Mapping[str, Sequence[tuple[int, str, str | None]]],
+) -> list[Account]:
+    """Accounts for denials that name only what they deny ("dismissed the allegations"): each denies the
+    claim of the nearest statement before it in its article that is not itself a denial.
+
+    `statements`: per article, (start, claim id, attribution id) of every linked statement.
+    """
+    found = list(attributions)
+    denial_ids = {a.id for a in found if a.polarity is Polarity.DENIES}
+    have = {a.attribution_id for a in accounts if a.claim_id == claim_id}
+    denials = []
+    for attribution in found:
+        article = articles.get(attribution.article_id)
+        if article is None or attribution.id in have or attribution.polarity is not Polarity.DENIES:
+            continue
+        if not attribution.content or not is_reference(" ".join(span.text for span in attribution.content)):
+            continue
+        position = attribution.content[0].start
+        earlier = [
+            (start, claim)
+            for start, claim, by in statements.get(article.id, ())
+            if position - _DENIAL_REACH <= start < position and by not in denial_ids
+        ]
+        if earlier and max(earlier)[1] == claim_id:
+            evidence = _sentence(article, position)
+            denials.append(
+                Account(claim_id, article.id, Stance.DENIES, 1.0, DENIAL_METHOD, attribution.id, evidence)
+            )
+    return denials

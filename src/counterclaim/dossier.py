@@ -17,8 +17,14 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from counterclaim.anaphora import METHOD as ANAPHORA_METHOD
-from counterclaim.anaphora import ReportedReuse, relay_accounts, relay_parties, reported_reuse
+from counterclaim.anaphora import (
+    RELAY_METHOD,
+    ReportedReuse,
+    reference_denials,
+    relay_accounts,
+    relay_parties,
+    reported_reuse,
+)
 from counterclaim.errors import NotFoundError
 from counterclaim.model import (
     Account,
@@ -49,7 +55,7 @@ from counterclaim.parties import (
 from counterclaim.sources import named_party, source_identities
 from counterclaim.store import Store
 from counterclaim.store.attributions import load_attributions
-from counterclaim.store.claims import load_accounts, load_claims
+from counterclaim.store.claims import load_accounts, load_claims, statement_positions
 from counterclaim.store.provenance import load_provenance, load_verdicts
 from counterclaim.store.reuse import load_reuse_links
 from counterclaim.store.stories import Story, stories_of_claims, story_of_claim, story_sizes
@@ -116,6 +122,7 @@ def build_dossier(
     verdicts: Sequence[Verdict] = (),
     lexicon: CountryLexicon | None = None,
     story: Story | None = None,
+    statements: Mapping[str, Sequence[tuple[int, str, str | None]]] | None = None,
 ) -> Dossier:
     """Assemble one claim's dossier; unrelated accounts and links between unrelated articles are left out.
 
@@ -126,6 +133,7 @@ def build_dossier(
     by_attribution = {a.id: a for a in attributions}
     by_outlet = {o.key: o for o in outlets}
     relays = relay_accounts(claim.id, accounts, by_attribution.values(), by_article)
+    relays += reference_denials(claim.id, accounts, by_attribution.values(), by_article, statements or {})
     entries = [
         _relay_entry(
             account_entry(account, by_article.get(account.article_id), by_attribution, by_outlet),
@@ -161,7 +169,7 @@ def _relay_entry(entry: AccountEntry, attributions: Mapping[str, Attribution]) -
     """A relay by reference ("RT and TASS reported on the statement") shows the source it relays, and each
     relaying outlet as a relay of its own."""
     attribution = attributions.get(entry.account.attribution_id or "")
-    if entry.account.method != ANAPHORA_METHOD or attribution is None:
+    if entry.account.method != RELAY_METHOD or attribution is None:
         return entry
     origin, parties = relay_parties(attribution)
     return replace(entry, source=origin, source_role=Role.ASSERTS, relays=parties)
@@ -200,6 +208,7 @@ def load_dossier(
         verdicts=load_verdicts(store, claim.id),
         lexicon=registry.lexicon,
         story=story,
+        statements=statement_positions(store, article_ids) if article_ids else {},
     )
 
 
@@ -443,7 +452,7 @@ def relay_path(entry: AccountEntry) -> str:
     """The path a statement took into an article, outlet first: "TASS ← RIA Novosti ← Defense Ministry"."""
     parts: list[str] = []
     # Outlets that relayed by reference side by side ("RT, TASS reported on the statement") are parallel.
-    relays = (", ".join(entry.relays),) if entry.account.method == ANAPHORA_METHOD else entry.relays
+    relays = (", ".join(entry.relays),) if entry.account.method == RELAY_METHOD else entry.relays
     for name in (entry.outlet_name, *relays, entry.source or ""):
         # The outlet often names itself as the first relay ("..., RIA Novosti reported").
         if name and name.casefold() not in (p.casefold() for p in parts):

@@ -124,6 +124,10 @@ def describe(tokens: Sequence[Token]) -> Speaker | None:
         elif possessed:
             # "Putin's spokesman": the possessor is the affiliation, whatever came before it.
             organisation = name
+        elif (
+            ent.label_ in ORGANISATION_LABELS and organisation is None and (institution := _institution(ent))
+        ):
+            organisation = institution
         elif ent.label_ in ORGANISATION_LABELS and organisation is None and not _modifier(ent):
             organisation = name
         elif ent.label_ == "ORG" and organisation is not None and ent.root.dep_ == "conj":
@@ -134,6 +138,22 @@ def describe(tokens: Sequence[Token]) -> Speaker | None:
     if person is None and organisation is None and role is None:
         return None
     return Speaker(person=person, organisation=organisation, role=role)
+
+
+# Institutions a country name qualifies: "U.S. intelligence" is the intelligence services, not the U.S.
+INSTITUTION_NOUNS = frozenset(
+    {"intelligence", "military", "government", "army", "navy", "police", "authorities", "administration"}
+)
+
+
+def _institution(ent: SpacySpan) -> str | None:
+    """ "U.S. intelligence", "Russian military": the country with the institution it qualifies."""
+    head = ent.root.head
+    if ent.label_ not in {"GPE", "NORP"} or ent.root.dep_ not in {"compound", "amod"}:
+        return None
+    if head.i != ent.end or head.lower_ not in INSTITUTION_NOUNS:
+        return None
+    return _clean_name(ent.doc[ent.start : head.i + 1].text)
 
 
 def _modifier(ent: SpacySpan) -> bool:

@@ -272,6 +272,27 @@ def load_accounts(
         return [_account(row) for row in conn.execute(query).mappings()]
 
 
+def statement_positions(
+    store: Store, article_ids: Sequence[str]
+) -> dict[str, list[tuple[int, str, str | None]]]:
+    """Per article, (start, claim id, attribution id) of each statement linked into a claim, in text order."""
+    query = (
+        sa.select(
+            claim_statements.c.article_id,
+            claim_statements.c.start,
+            claim_statements.c.claim_id,
+            claim_statements.c.attribution_id,
+        )
+        .where(claim_statements.c.article_id.in_(list(article_ids)))
+        .order_by(claim_statements.c.article_id, claim_statements.c.start)
+    )
+    found: dict[str, list[tuple[int, str, str | None]]] = {}
+    with store.engine.connect() as conn:
+        for article_id, start, claim_id, attribution_id in conn.execute(query):
+            found.setdefault(article_id, []).append((int(start), claim_id, attribution_id))
+    return found
+
+
 def _account(row: RowMapping) -> Account:
     evidence = None
     if row["evidence_start"] is not None and row["evidence_end"] is not None:
