@@ -118,3 +118,25 @@ def test_lead_is_the_title_and_first_sentences() -> None:
     assert lead.startswith("A title Sentence number 0") and "number 3" in lead and "number 4" not in lead
     long = Article(id="y", text=" ".join(["word"] * 500) + ".")
     assert len(lead_text(long).split()) == 120
+
+
+def test_within_a_story_the_widely_carried_claim_wins_over_an_aside_about_as_near() -> None:
+    from datetime import UTC, datetime
+
+    from counterclaim.model import Claim, Span
+    from counterclaim.store.search import STORY_CLAIM_MARGIN, SearchHit, best_of_story
+
+    def hit(key: str, meaning: float, articles: int, story: str, proposition: bool = True) -> SearchHit:
+        text = f"Claim {key} is stated in full."
+        claim = Claim(key, text, "a", Span(0, len(text), text), datetime(2025, 1, 1, tzinfo=UTC), "test")
+        return SearchHit(claim, meaning, articles, proposition, meaning, story, 9)
+
+    aside, main, other_story, fragment = (
+        hit("aside", 0.60, 1, "s1"),
+        hit("main", 0.60 - STORY_CLAIM_MARGIN + 0.01, 7, "s1"),
+        hit("other", 0.59, 30, "s2"),
+        hit("fragment", 0.58, 12, "s1", proposition=False),
+    )
+    assert best_of_story([aside, other_story, main, fragment]).claim.id == "main"
+    far = hit("far", 0.60 - STORY_CLAIM_MARGIN - 0.01, 7, "s1")
+    assert best_of_story([aside, other_story, far]).claim.id == "aside"

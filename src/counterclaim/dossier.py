@@ -214,7 +214,7 @@ def load_dossier(
 
 # An article of the claim's story is about the same event: the relatedness probability it needs to count as
 # related is lowered to this (the model's own threshold is 0.5). Chosen on the FNC-1 hold-out store.
-STORY_RELATEDNESS = 0.25
+STORY_RELATEDNESS = 0.3
 # Story articles judged per dossier, earliest first: a bound on the work one dossier does.
 MAX_STORY_ARTICLES = 200
 STORY_METHOD_SUFFIX = "+story"

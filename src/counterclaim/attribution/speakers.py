@@ -115,7 +115,7 @@ def describe(tokens: Sequence[Token]) -> Speaker | None:
             # "Valdoria's Defence Ministry" is the ministry of Valdoria, not Valdoria itself.
             organisation = _clean_name(ent.doc[owned[ent.start] : ent.end].text)
             continue
-        if ent.start in owners:
+        if ent.start in owners or _setting(ent):
             continue
         name = _clean_name(ent.text)
         possessed = ent.root.dep_ == "poss" or (ent.end < len(ent.doc) and ent.doc[ent.end].tag_ == "POS")
@@ -154,6 +154,15 @@ def _institution(ent: SpacySpan) -> str | None:
     if head.i != ent.end or head.lower_ not in INSTITUTION_NOUNS:
         return None
     return _clean_name(ent.doc[ent.start : head.i + 1].text)
+
+
+def _setting(ent: SpacySpan) -> bool:
+    """ "officials in London", "In Mosul, residents said": a place where the speaker is, not the speaker."""
+    head = ent.root.head
+    return ent.label_ in {"GPE", "LOC", "FAC"} and ent.root.dep_ == "pobj" and head.lower_ in SETTING_WORDS
+
+
+SETTING_WORDS = frozenset({"in", "at", "near", "outside", "inside", "across", "around", "throughout"})
 
 
 def _modifier(ent: SpacySpan) -> bool:
