@@ -115,7 +115,7 @@ def describe(tokens: Sequence[Token]) -> Speaker | None:
             # "Valdoria's Defence Ministry" is the ministry of Valdoria, not Valdoria itself.
             organisation = _clean_name(ent.doc[owned[ent.start] : ent.end].text)
             continue
-        if ent.start in owners or _setting(ent):
+        if ent.start in owners or _setting(ent) or _dateline(ent):
             continue
         name = _clean_name(ent.text)
         possessed = ent.root.dep_ == "poss" or (ent.end < len(ent.doc) and ent.doc[ent.end].tag_ == "POS")
@@ -154,6 +154,13 @@ def _institution(ent: SpacySpan) -> str | None:
     if head.i != ent.end or head.lower_ not in INSTITUTION_NOUNS:
         return None
     return _clean_name(ent.doc[ent.start : head.i + 1].text)
+
+
+def _dateline(ent: SpacySpan) -> bool:
+    """ "BEIRUT: Lebanon's interior minister said": a capitalised place opening the line is a dateline."""
+    doc = ent.doc
+    following = doc[ent.end].text if ent.end < len(doc) else ""
+    return ent.label_ in {"GPE", "LOC"} and ent.text.isupper() and following in {":", "-", "\u2014", "\u2013"}
 
 
 def _setting(ent: SpacySpan) -> bool:
