@@ -80,3 +80,11 @@ def test_unnamed_sources_in_the_singular_and_datelines_name_no_party() -> None:
         assert named_party(named), named
     assert speaker_name("BEIRUT: Lebanon's interior minister") == "Lebanon's interior minister"
     assert speaker_name("NASDAQ: MRR") is None
+
+
+def test_spellings_of_the_arabic_article_name_one_source() -> None:
+    from counterclaim.sources import source_identities
+
+    found = source_identities(["Lebanese As-Safir newspaper", "Lebanese al-Safir newspaper", "Pentagon"])
+    assert found["Lebanese As-Safir newspaper"] == found["Lebanese al-Safir newspaper"]
+    assert found["Pentagon"] == "Pentagon"

@@ -298,8 +298,13 @@ class SourceKey:
     words: frozenset[str]
 
 
+_ARABIC_ARTICLE = re.compile(r"\b(?:al|as|ash|ad|ar|at|az|an|el|ad|ath)[-\u2011](?=[A-Za-z])", re.IGNORECASE)
+
+
 def source_key(name: str, lexicon: CountryLexicon | None = None) -> SourceKey:
     """The comparable form of a source name: case, spelling, possessives and country words unified."""
+    # "As-Safir", "al-Safir", "Al Safir": one newspaper under the Arabic article's spellings.
+    name = _ARABIC_ARTICLE.sub("", name)
     if lexicon is not None:
         parsed = lexicon.parse(name)
         return SourceKey(parsed.countries, parsed.words)
