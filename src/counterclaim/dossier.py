@@ -149,17 +149,20 @@ def build_dossier(
     )
     entries = sorted((same_source_names(e, identities) for e in entries), key=_time_order)
     provenance_checks = _merged_checks(provenance_checks, identities)
+    linked = [e for e in entries if not from_story(e.account)]
     article_ids = {e.article_id for e in entries}
     return Dossier(
         claim=claim,
         first_appearance=_first_appearance(entries),
         accounts=tuple(entries),
-        sources=source_parties(entries),
-        outlets=outlet_parties(entries),
+        # Parties are those of the claim's own accounts: `claims` and every other view name the same ones; an
+        # article listed only through the story shows as an account marked "(story)".
+        sources=source_parties(linked),
+        outlets=outlet_parties(linked),
         reuse_clusters=_reuse_clusters(reuse_links, article_ids, by_article),
         provenance=tuple(sorted(provenance_checks, key=lambda c: c.source)),
         verdicts=tuple(sorted(verdicts, key=lambda v: v.reviewed_at)),
-        open_questions=_open_questions(entries, provenance_checks),
+        open_questions=_open_questions(linked, provenance_checks),
         story=story,
         reported_reuse=reported_reuse(relays, by_attribution),
     )
