@@ -140,3 +140,36 @@ def test_within_a_story_the_widely_carried_claim_wins_over_an_aside_about_as_nea
     assert best_of_story([aside, other_story, main, fragment]).claim.id == "main"
     far = hit("far", 0.60 - STORY_CLAIM_MARGIN - 0.01, 7, "s1")
     assert best_of_story([aside, other_story, far]).claim.id == "aside"
+
+
+def test_stories_are_saved_once_and_resume_on_both_stores(store: Store) -> None:
+    from counterclaim.claims import load_encoder
+    from counterclaim.stages.claims import link_claims
+    from counterclaim.store.claims import open_linker
+
+    articles = [
+        Article(
+            id="s1",
+            text="Floods closed the Harlow bridge on Monday. Crews pumped water from the roads all night.",
+        ),
+        Article(
+            id="s2",
+            text="The Harlow bridge was closed by floods on Monday, officials said. Crews pumped water.",
+        ),
+        Article(
+            id="s3", text="A violinist won the Orsk prize for her recording of early sonatas, the jury said."
+        ),
+    ]
+    with store.begin() as conn:
+        for article in articles:
+            store.add_article(article, conn)
+    encoder = load_encoder()
+    link_claims(store, articles[:2], linker=open_linker(store, encoder))
+    # A new run reads the story index back from the store and places the next article against it.
+    link_claims(store, articles, linker=open_linker(store, encoder))
+    placed = story_of_articles(store)
+    assert sorted(placed) == ["s1", "s2", "s3"]
+    assert placed["s1"] == placed["s2"] == story_id_for("s1") and placed["s3"] == story_id_for("s3")
+    reopened = open_linker(store, encoder).stories
+    assert reopened is not None
+    assert reopened.index.claims[reopened.slot_of[story_id_for("s1")]].members == 2
