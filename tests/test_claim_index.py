@@ -10,8 +10,8 @@ import pytest
 
 from counterclaim.embeddings import Embedder
 from counterclaim.store import Store
-from counterclaim.store.claim_index import ClaimIndex, nearest_claims_indexed
-from counterclaim.store.claims import ClaimVectorCache, nearest_claims, save_claims
+from counterclaim.store.claim_index import ClaimIndex, claim_candidates_indexed
+from counterclaim.store.claims import ClaimVectorCache, claim_candidates, save_claims
 from test_claim_search_cache import claim
 
 DIMENSION = 64
@@ -111,12 +111,12 @@ def test_indexed_search_answers_what_the_full_product_answers(store: Store, embe
     cache = ClaimVectorCache()
     for query in ("storm shuts harbour", "who won the vote in Dorvik", "train drivers strike"):
         # exact_below=0: through the graph even for a handful of claims.
-        found = nearest_claims_indexed(store, query, limit=3, encoder=embedder, cache=cache, exact_below=0)
-        assert found == nearest_claims(store, query, limit=3, encoder=embedder)
+        found = claim_candidates_indexed(store, query, limit=3, encoder=embedder, cache=cache, exact_below=0)
+        assert found == claim_candidates(store, query, limit=3, encoder=embedder)
     with store.begin() as conn:
         save_claims(conn, [claim("pier", "Two piers of Kessel port were wrecked by the storm")])
-    after = nearest_claims_indexed(
+    after = claim_candidates_indexed(
         store, "storm shuts harbour", limit=6, encoder=embedder, cache=cache, exact_below=0
     )
-    assert "pier" in {found.id for found, _, _ in after} and len(after) == 6
-    assert after == nearest_claims_indexed(store, "storm shuts harbour", limit=6, encoder=embedder)
+    assert "pier" in {found.claim.id for found in after} and len(after) == 6
+    assert after == claim_candidates_indexed(store, "storm shuts harbour", limit=6, encoder=embedder)

@@ -128,3 +128,13 @@ def test_denials_are_marked_so_linking_can_join_them_to_what_they_deny() -> None
     assert set(found) == {"Valdorian", "No"}
     assert not found["Valdorian"].denial and found["Valdorian"].clear
     assert found["No"].denial and not found["No"].clear
+
+
+def test_a_sentence_cut_from_inside_a_quote_is_no_proposition() -> None:
+    from counterclaim.claims.candidates import proposition_problems
+
+    cut = "Maybe the rail operator will be able to explain it,\u201d he said."
+    assert "mid-quote" in proposition_problems(cut)
+    assert "mid-quote" in proposition_problems('The plant flooded twice in a week," the source told Reuters.')
+    assert not proposition_problems("The minister said \u201cwe will not accept it\u201d on Monday.")
+    assert not proposition_problems('The mayor said "the bridge stays shut" until the inspection ends.')

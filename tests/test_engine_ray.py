@@ -31,6 +31,8 @@ COMPARED = (
     "claims",
     "claim_statements",
     "accounts",
+    "stories",
+    "article_stories",
     "reuse_links",
     "reuse_clusters",
     "provenance_checks",

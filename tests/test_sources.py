@@ -69,3 +69,22 @@ def test_a_source_filter_finds_every_spelling_of_the_source(lexicon: CountryLexi
     assert not names_source(wanted, "Valdorian Interior Ministry", lexicon)
     assert names_source("pahon", "Eric Pahon", lexicon)
     assert not names_source("", "Eric Pahon", lexicon)
+
+
+def test_unnamed_sources_in_the_singular_and_datelines_name_no_party() -> None:
+    from counterclaim.sources import named_party, speaker_name
+
+    for unnamed in ("A judicial official", "a source close to the talks", "Militants fighting for the group"):
+        assert not named_party(unnamed), unnamed
+    for named in ("Pentagon", "Eric Pahon", "Human Rights Watch"):
+        assert named_party(named), named
+    assert speaker_name("BEIRUT: Lebanon's interior minister") == "Lebanon's interior minister"
+    assert speaker_name("NASDAQ: MRR") is None
+
+
+def test_spellings_of_the_arabic_article_name_one_source() -> None:
+    from counterclaim.sources import source_identities
+
+    found = source_identities(["Lebanese As-Safir newspaper", "Lebanese al-Safir newspaper", "Pentagon"])
+    assert found["Lebanese As-Safir newspaper"] == found["Lebanese al-Safir newspaper"]
+    assert found["Pentagon"] == "Pentagon"

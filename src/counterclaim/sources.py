@@ -223,6 +223,9 @@ _TRAVELLED = re.compile(
 _TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame)\.?\s+(?=[A-Z])")
 
 
+_DATELINE = re.compile(r"^[A-Z]{3,}(?:[ ,]+[A-Z]{2,})*\s*(?::|\s-|\s\u2014|\s\u2013)\s+(?=\S)")
+
+
 def speaker_name(name: str) -> str | None:
     """The name of a speaker (person, organisation, outlet, document or explicit unnamed source) as shown, or
     None when the phrase names none: a pronoun, a common noun, a section label, a ticker, "reports".
@@ -234,6 +237,10 @@ def speaker_name(name: str) -> str | None:
     shown = name.strip().strip("\"'\u201c\u201d\u2018\u2019 ,:;-")
     shown = re.sub(r"(?<=[a-z]{2})\.$", "", shown.lstrip(".")).strip()
     shown = re.sub(r"^(?:the|The)\s+", "", shown)
+    # "BEIRUT: Lebanon's interior minister": a dateline opening the line is where, not who.
+    undated = _DATELINE.sub("", shown)
+    if undated != shown and re.search(r"[a-z]", undated):
+        shown = undated
     # "The ministry statement, carried by state media": the clause after the comma says how it travelled.
     shown = _TRAVELLED.sub("", shown).strip()
     shown = re.sub(r"(?:'s|\u2019s|')$", "", shown).strip()
@@ -261,11 +268,18 @@ def speaker_name(name: str) -> str | None:
 
 # The head of an unnamed description ("British government sources", "Authorities", "three outlets"): a party
 # with no channels of its own, so no primary-source check and no open question asks for them.
-_UNNAMED_HEAD = re.compile(
-    r"\b(?:sources|officials|authorities|witnesses|residents|activists|insiders|militants|rebels|experts|"
-    r"analysts|investigators|outlets|people|users|critics|observers|neighbou?rs|relatives|friends|"
+_HEADS = (
+    r"(?:sources?|officials?|authorities|witness(?:es)?|residents?|activists?|insiders?|militants?|rebels?|"
+    r"experts?|analysts?|investigators?|outlets|people|users|critics|observers|neighbou?rs|relatives|friends|"
+    r"diplomats?|"
     # a document speaks for whoever issued it; its own channels are the issuer's
-    r"statement|statements|report|document|letter|release|communiqu\u00e9|communique)$",
+    r"statement|statements|report|document|letter|release|communiqu\u00e9|communique|tests?)"
+)
+# "A judicial official", "Lebanese security officials", and a head described after it ("militants fighting
+# for the Islamic State", "a source close to the talks").
+_UNNAMED_HEAD = re.compile(
+    rf"\b{_HEADS}$|^(?:an?\s+|the\s+|some\s+|several\s+|\w+\s+)?{_HEADS}\s+"
+    r"(?:fighting|from|in|at|with|for|close|familiar|loyal|linked|based)\b",
     re.IGNORECASE,
 )
 
@@ -284,8 +298,13 @@ class SourceKey:
     words: frozenset[str]
 
 
+_ARABIC_ARTICLE = re.compile(r"\b(?:al|as|ash|ad|ar|at|az|an|el|ad|ath)[-\u2011](?=[A-Za-z])", re.IGNORECASE)
+
+
 def source_key(name: str, lexicon: CountryLexicon | None = None) -> SourceKey:
     """The comparable form of a source name: case, spelling, possessives and country words unified."""
+    # "As-Safir", "al-Safir", "Al Safir": one newspaper under the Arabic article's spellings.
+    name = _ARABIC_ARTICLE.sub("", name)
     if lexicon is not None:
         parsed = lexicon.parse(name)
         return SourceKey(parsed.countries, parsed.words)

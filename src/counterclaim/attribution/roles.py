@@ -17,6 +17,8 @@ OPENING_QUOTES = frozenset('"“„«')
 CLOSING_QUOTES = frozenset('"”»')
 CONTENT_DEPS = ("ccomp", "xcomp", "csubj")
 OBJECT_DEPS = ("dobj", "attr", "oprd")
+# Cues that name a thing ("what officials call a cover-up").
+NAMING_LEMMAS = frozenset({"call", "describe", "term", "label", "dub", "brand"})
 # Prepositions that carry the setting of a statement rather than what was said.
 SETTING_PREPS = frozenset(
     {"in", "at", "during", "on", "via", "through", "after", "before", "with", "from", "by"}
@@ -263,6 +265,9 @@ def _object_of(head: Token, preposition: str) -> Token | None:
 def content_tokens(head: Token, cue: list[Token]) -> list[Token]:
     if head.lower_ == "according" or head.text == ":":
         return _around(head, cue)
+    named = named_object(head)
+    if named is not None:
+        return list(named.subtree)
     for child in head.children:
         if child.dep_ == "prep" and reports_on(head, child):
             objects = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}]
@@ -282,6 +287,18 @@ def content_tokens(head: Token, cue: list[Token]) -> list[Token]:
             if objects:
                 return list(objects[0].subtree)
     return []
+
+
+def named_object(head: Token) -> Token | None:
+    """ "what U.S. intelligence calls a hacking campaign": the cue's object is a wh-word standing for the
+    thing named; what the source says is the name it gives ("a hacking campaign"), not "what"."""
+    if head.lemma_.lower() not in NAMING_LEMMAS:
+        return None
+    objects = [child for child in head.children if child.dep_ in OBJECT_DEPS]
+    if not any(child.lower_ in {"what", "which"} for child in objects):
+        return None
+    named = [child for child in objects if child.lower_ not in {"what", "which"}]
+    return named[-1] if named else None
 
 
 def reports_on(head: Token, preposition: Token) -> bool:

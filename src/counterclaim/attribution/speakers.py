@@ -115,7 +115,7 @@ def describe(tokens: Sequence[Token]) -> Speaker | None:
             # "Valdoria's Defence Ministry" is the ministry of Valdoria, not Valdoria itself.
             organisation = _clean_name(ent.doc[owned[ent.start] : ent.end].text)
             continue
-        if ent.start in owners:
+        if ent.start in owners or _setting(ent) or _dateline(ent):
             continue
         name = _clean_name(ent.text)
         possessed = ent.root.dep_ == "poss" or (ent.end < len(ent.doc) and ent.doc[ent.end].tag_ == "POS")
@@ -124,6 +124,10 @@ def describe(tokens: Sequence[Token]) -> Speaker | None:
         elif possessed:
             # "Putin's spokesman": the possessor is the affiliation, whatever came before it.
             organisation = name
+        elif (
+            ent.label_ in ORGANISATION_LABELS and organisation is None and (institution := _institution(ent))
+        ):
+            organisation = institution
         elif ent.label_ in ORGANISATION_LABELS and organisation is None and not _modifier(ent):
             organisation = name
         elif ent.label_ == "ORG" and organisation is not None and ent.root.dep_ == "conj":
@@ -134,6 +138,38 @@ def describe(tokens: Sequence[Token]) -> Speaker | None:
     if person is None and organisation is None and role is None:
         return None
     return Speaker(person=person, organisation=organisation, role=role)
+
+
+# Institutions a country name qualifies: "U.S. intelligence" is the intelligence services, not the U.S.
+INSTITUTION_NOUNS = frozenset(
+    {"intelligence", "military", "government", "army", "navy", "police", "authorities", "administration"}
+)
+
+
+def _institution(ent: SpacySpan) -> str | None:
+    """ "U.S. intelligence", "Russian military": the country with the institution it qualifies."""
+    head = ent.root.head
+    if ent.label_ not in {"GPE", "NORP"} or ent.root.dep_ not in {"compound", "amod"}:
+        return None
+    if head.i != ent.end or head.lower_ not in INSTITUTION_NOUNS:
+        return None
+    return _clean_name(ent.doc[ent.start : head.i + 1].text)
+
+
+def _dateline(ent: SpacySpan) -> bool:
+    """ "BEIRUT: Lebanon's interior minister said": a capitalised place opening the line is a dateline."""
+    doc = ent.doc
+    following = doc[ent.end].text if ent.end < len(doc) else ""
+    return ent.label_ in {"GPE", "LOC"} and ent.text.isupper() and following in {":", "-", "\u2014", "\u2013"}
+
+
+def _setting(ent: SpacySpan) -> bool:
+    """ "officials in London", "In Mosul, residents said": a place where the speaker is, not the speaker."""
+    head = ent.root.head
+    return ent.label_ in {"GPE", "LOC", "FAC"} and ent.root.dep_ == "pobj" and head.lower_ in SETTING_WORDS
+
+
+SETTING_WORDS = frozenset({"in", "at", "near", "outside", "inside", "across", "around", "throughout"})
 
 
 def _modifier(ent: SpacySpan) -> bool:

@@ -21,6 +21,7 @@ from counterclaim.claims.terms import proposition_text, statement_terms
 from counterclaim.model import Account, Article, Attribution
 
 if TYPE_CHECKING:
+    from counterclaim.claims.stories import StoryIndex
     from counterclaim.stance import StanceModel
 
 __all__ = [
@@ -102,6 +103,8 @@ class ClaimLinker:
         self.slot_of: dict[str, int] = {claim.key: slot for slot, claim in enumerate(index.claims)}
         # Claims folded into another because a statement bridged them, since this linker was opened.
         self.merged_into: dict[str, str] = {}
+        # The story index (claims/stories.py), opened with the claim index and kept in step with it.
+        self.stories: StoryIndex | None = None
 
     @classmethod
     def empty(

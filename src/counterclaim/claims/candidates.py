@@ -282,6 +282,21 @@ MIN_PROPOSITION_WORDS = 8
 _ARTEFACT_HEADLINE = {"question", "heading", "caption", "byline", "teaser"}
 
 
+def mid_quote(text: str) -> bool:
+    """A sentence cut from inside a quotation: a closing quote mark with no opening one before it
+    ("Maybe they'll be able to authenticate it,” he said.")."""
+    depth = 0
+    for char in text:
+        if char == "\u201c":
+            depth += 1
+        elif char == "\u201d":
+            if depth == 0:
+                return True
+            depth -= 1
+    # Straight quotes cannot say which way they face: an odd count ending the quoted words is a stray close.
+    return text.count('"') % 2 == 1 and bool(re.search(r'[,.!?]"\s', text)) and '"' not in text.split()[0]
+
+
 def proposition_problems(text: str) -> tuple[str, ...]:
     """Why a text cannot stand as a claim's canonical statement (empty: it is a checkable proposition).
 
@@ -304,6 +319,8 @@ def proposition_problems(text: str) -> tuple[str, ...]:
         problems.append("no end punctuation")
     if stripped[:1] in _QUOTE_MARKS:
         problems.append("quote start")
+    elif mid_quote(stripped):
+        problems.append("mid-quote")
     elif not stripped[:1].isupper() and not stripped[:1].isdigit():
         problems.append("lower-case start")
     if not _VERB.search(stripped):

@@ -47,6 +47,9 @@ def summary_record(summary: ClaimSummary) -> dict[str, Any]:
         "parties": [{"name": name, "roles": [role.value for role in roles]} for name, roles in summary.roles],
         "conflict": summary.conflict,
         "score": summary.score,
+        "story": {"story_id": summary.story_id, "articles": summary.story_articles}
+        if summary.story_id
+        else None,
     }
 
 
@@ -103,6 +106,7 @@ def _claims_table(summaries: list[ClaimSummary], searched: bool) -> Table:
         "sources denying",
         "outlets a/d/r",
         "conflict",
+        "story",
     ]
     for column in (["score"] if searched else []) + columns:
         # The id is printed whole on one line: a user copies it into `report`, which takes it as printed.
@@ -125,6 +129,7 @@ def _claims_table(summaries: list[ClaimSummary], searched: bool) -> Table:
             _names(summary.denying),
             outlets,
             "yes" if summary.conflict else "",
+            f"{summary.story_id[:8]} ({summary.story_articles} art.)" if summary.story_id else "",
         ]
         table.add_row(*([f"{summary.score:.2f}"] if searched and summary.score is not None else []) + row)
     return table

@@ -67,23 +67,40 @@ def _show_search(found: ClaimSearch) -> None:
         )
         return
     best = found.best
+    story = f", story {best.story_id[:12]} of {best.story_articles} article(s)" if best.story_id else ""
     messages.print(
-        f"[dim]Claim {best.claim.id} (similarity {best.similarity:.2f}, {best.articles} article(s))[/dim]"
+        f"[dim]Claim {best.claim.id} (similarity {best.similarity:.2f}, meaning {best.rank_score:.2f}, "
+        f"{best.articles} article(s){story})[/dim]"
     )
     if found.alternatives:
         table = Table(title="Other claims considered", title_justify="left")
-        for column in ("claim", "similarity", "articles", "text"):
+        for column in ("claim", "similarity", "meaning", "articles", "story", "text"):
             table.add_column(column)
         for hit in found.alternatives:
             text = hit.claim.canonical_text
             table.add_row(
                 hit.claim.id[:12],
                 f"{hit.similarity:.2f}",
+                f"{hit.rank_score:.2f}",
                 str(hit.articles),
+                f"{hit.story_id[:8]} ({hit.story_articles})" if hit.story_id else "",
                 (text if len(text) <= 90 else text[:89] + "\u2026")
                 + ("" if hit.proposition else " [dim](fragment)[/dim]"),
             )
         messages.print(table)
+    if len(found.stories) > 1:
+        stories = Table(title="Stories considered", title_justify="left")
+        for column in ("story", "articles", "claims close", "best claim"):
+            stories.add_column(column)
+        for entry in found.stories:
+            text = entry.best.claim.canonical_text
+            stories.add_row(
+                entry.story_id[:12],
+                str(entry.articles),
+                str(entry.claims),
+                text if len(text) <= 90 else text[:89] + "\u2026",
+            )
+        messages.print(stories)
 
 
 def report_command(

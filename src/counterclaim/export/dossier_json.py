@@ -59,6 +59,11 @@ def dossier_to_dict(dossier: Dossier) -> dict[str, Any]:
         "open_questions": [
             {"kind": q.kind, "subject": q.subject, "text": q.text} for q in dossier.open_questions
         ],
+        "story": dossier.story.to_json() if dossier.story else None,
+        "reported_reuse": [
+            {"article_id": r.article_id, "parties": list(r.parties), "evidence": span_to_dict(r.evidence)}
+            for r in dossier.reported_reuse
+        ],
     }
 
 

@@ -13,12 +13,14 @@ import sqlalchemy as sa
 from counterclaim.claims import ClaimLinker, LinkedCandidate, Member, claim_accounts, members_of
 from counterclaim.claims.candidates import candidates_of
 from counterclaim.claims.linking import METHOD
+from counterclaim.claims.stories import StoryIndex, StoryPlacement, lead_text
 from counterclaim.model import Article
 from counterclaim.stages import Stage, StageContext
 from counterclaim.store import Store
 from counterclaim.store.attributions import load_attributions
 from counterclaim.store.claims import linked_article_ids, open_linker, save_accounts, save_linking
 from counterclaim.store.schema.claims import accounts, claim_statements
+from counterclaim.store.stories import open_story_index, placed_article_ids, save_placements
 
 if TYPE_CHECKING:
     from counterclaim.stance import StanceModel
@@ -47,6 +49,7 @@ def link_claims(
 
         stance_model = StanceModel.load()
     found_attributions = load_attributions(store, [article.id for article in fresh])
+    stories, placements = place_stories(store, linker, fresh)
     linked = linker.link(fresh, candidates_of(fresh, found_attributions))
     members = missing_members(store, linker, linked)
     texts = {m.claim_id: linker.states[m.claim_id].canonical.statement.text for m in members}
@@ -59,9 +62,24 @@ def link_claims(
         attributions.update({a.id: a for a in load_attributions(store, earlier) if a.id in wanted})
     found_accounts = claim_accounts(stance_model, members, texts, by_id, attributions)
     with store.begin() as conn:
+        save_placements(conn, stories, placements, {a.id: a.published_at for a in fresh})
         save_linking(conn, linker, linked)
         save_accounts(conn, found_accounts)
     return len({item.claim_id for item in linked})
+
+
+def place_stories(
+    store: Store, linker: ClaimLinker, fresh: list[Article]
+) -> tuple[StoryIndex, list[StoryPlacement]]:
+    """Put each new article into its story (by its lead), before its statements are linked into claims."""
+    if linker.stories is None:
+        linker.stories = open_story_index(store)
+    placed = placed_article_ids(store, (article.id for article in fresh))
+    unplaced = [article for article in fresh if article.id not in placed]
+    if not unplaced:
+        return linker.stories, []
+    vectors = linker.encoder.encode([lead_text(article) for article in unplaced])
+    return linker.stories, linker.stories.place(unplaced, vectors)
 
 
 def missing_members(store: Store, linker: ClaimLinker, linked: Sequence[LinkedCandidate]) -> list[Member]:

@@ -5,6 +5,7 @@ Re-checks the claims a batch has accounts of, or every claim when the batch hold
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
@@ -98,7 +99,7 @@ def _source_channels(
     for name in (source.name, source.organisation):
         if name:
             outlets.update((o.key, o) for o in registry.channels_of(identities.get(name, name)))
-    outlets = _narrow_by_country(outlets, reporting_countries)
+    outlets = _narrow_by_country(outlets, context_countries(registry, source.context) or reporting_countries)
     items: list[Article] = []
     for key in sorted(outlets):
         items.extend(store.articles(outlet=key, since=start, until=end))
@@ -112,6 +113,17 @@ def _narrow_by_country(outlets: dict[str, Outlet], reporting_countries: set[str]
         return outlets
     narrowed = {k: o for k, o in outlets.items() if o.country in reporting_countries}
     return narrowed or outlets
+
+
+def context_countries(registry: OutletRegistry, names: Iterable[str]) -> set[str]:
+    """Countries of the names around a source: outlets relaying it ("RIA Novosti", "RT and TASS") by their
+    registry entry, other names by the country words in them ("Several Russian government media outlets")."""
+    countries: set[str] = set()
+    for name in names:
+        for part in re.split(r",\s*|\s+and\s+", name):
+            found = {o.country for o in registry.find_by_name(part) if o.country}
+            countries |= found or set(registry.lexicon.parse(part).countries)
+    return countries
 
 
 def _reporting_countries(registry: OutletRegistry, articles: Iterable[Article]) -> set[str]:

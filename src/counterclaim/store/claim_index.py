@@ -14,9 +14,14 @@ import numpy as np
 
 from counterclaim.claims import Encoder
 from counterclaim.embeddings import DIMENSION
-from counterclaim.model import Claim
 from counterclaim.store import Store
-from counterclaim.store.claims import ClaimVectorCache, _claim, _ClaimMatrix, nearest_claims
+from counterclaim.store.claims import (
+    ClaimCandidate,
+    ClaimVectorCache,
+    _claim,
+    _ClaimMatrix,
+    claim_candidates,
+)
 
 if TYPE_CHECKING:
     from usearch.index import Index
@@ -125,17 +130,17 @@ def index_of(cache: ClaimVectorCache, store: Store, encoder: Encoder) -> tuple[_
     return matrix, index
 
 
-def nearest_claims_indexed(
+def claim_candidates_indexed(
     store: Store,
     text: str,
     limit: int = 10,
     encoder: Encoder | None = None,
     cache: ClaimVectorCache | None = None,
     exact_below: int = EXACT_BELOW,
-) -> list[tuple[Claim, float, int]]:
-    """What `nearest_claims` returns (claim, cosine, articles carrying it; nearest first), with candidates
-    from the ANN index and an exact cosine rerank of them instead of a product with every claim vector
-    (the full product below `exact_below` claims)."""
+) -> list[ClaimCandidate]:
+    """What `claim_candidates` returns (nearest first), with candidates from the ANN index and an exact
+    cosine rerank of them instead of a product with every claim vector (that product below `exact_below`
+    claims)."""
     if not text.strip():
         return []
     if encoder is None:
@@ -144,7 +149,7 @@ def nearest_claims_indexed(
         encoder = load_encoder()
     cache = cache or ClaimVectorCache()
     if len(cache.matrix(store, encoder).rows) < exact_below:
-        return nearest_claims(store, text, limit, encoder, cache=cache)
+        return claim_candidates(store, text, limit, encoder, cache=cache)
     matrix, index = index_of(cache, store, encoder)
     query = encoder.encode([text])[0]
     found = index.candidates(query, max(limit * OVERFETCH, MIN_CANDIDATES))
@@ -155,8 +160,12 @@ def nearest_claims_indexed(
     similarity = matrix.vectors[positions] @ query
     # Nearest first, ties in store order: the order the full product gives.
     order = sorted(range(len(positions)), key=lambda i: (-float(similarity[i]), positions[i]))[:limit]
-    rows = [matrix.rows[positions[i]] for i in order]
     return [
-        (_claim(row), round(float(similarity[i]), 4), matrix.articles_per_claim.get(row["id"], 1))
-        for row, i in zip(rows, order, strict=True)
+        ClaimCandidate(
+            _claim(matrix.rows[positions[i]]),
+            round(float(similarity[i]), 4),
+            round(float(similarity[i] * matrix.coherence[positions[i]]), 4),
+            matrix.articles_per_claim.get(matrix.rows[positions[i]]["id"], 1),
+        )
+        for i in order
     ]

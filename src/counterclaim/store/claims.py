@@ -137,9 +137,11 @@ def clear_claims(conn: Connection) -> None:
     """Delete every claim with its statements, accounts and primary-source checks (verdicts stay: they are a
     reviewer's records), so the claims stage can link the whole corpus again."""
     from counterclaim.store.schema.dossier import provenance_checks
+    from counterclaim.store.stories import clear_stories
 
     for table in (provenance_checks, accounts, claim_statements, claims):
         conn.execute(table.delete())
+    clear_stories(conn)
 
 
 # ---------------------------------------------------------------- linking
@@ -165,7 +167,11 @@ def open_linker(store: Store, encoder: Encoder, settings: LinkingSettings | None
                 index.term_frequency[term] += count
             index.statements += profile.members
             states[row["id"]] = _state(row)
-    return ClaimLinker(encoder, index, states)
+    linker = ClaimLinker(encoder, index, states)
+    from counterclaim.store.stories import open_story_index
+
+    linker.stories = open_story_index(store)
+    return linker
 
 
 def _state(row: RowMapping) -> ClaimState:
@@ -266,6 +272,27 @@ def load_accounts(
         return [_account(row) for row in conn.execute(query).mappings()]
 
 
+def statement_positions(
+    store: Store, article_ids: Sequence[str]
+) -> dict[str, list[tuple[int, str, str | None]]]:
+    """Per article, (start, claim id, attribution id) of each statement linked into a claim, in text order."""
+    query = (
+        sa.select(
+            claim_statements.c.article_id,
+            claim_statements.c.start,
+            claim_statements.c.claim_id,
+            claim_statements.c.attribution_id,
+        )
+        .where(claim_statements.c.article_id.in_(list(article_ids)))
+        .order_by(claim_statements.c.article_id, claim_statements.c.start)
+    )
+    found: dict[str, list[tuple[int, str, str | None]]] = {}
+    with store.engine.connect() as conn:
+        for article_id, start, claim_id, attribution_id in conn.execute(query):
+            found.setdefault(article_id, []).append((int(start), claim_id, attribution_id))
+    return found
+
+
 def _account(row: RowMapping) -> Account:
     evidence = None
     if row["evidence_start"] is not None and row["evidence_end"] is not None:
@@ -287,6 +314,10 @@ class _ClaimMatrix:
     rows: list[RowMapping]
     vectors: np.ndarray
     articles_per_claim: dict[str, int]
+    # |sum of member embeddings| / members: how alike a claim's statements are. Cosine to the normalised
+    # centroid times this is the mean similarity to the members (average linkage), which does not flatter
+    # large, mixed claims.
+    coherence: np.ndarray
 
 
 class ClaimVectorCache:
@@ -339,8 +370,16 @@ def _load_claim_matrix(store: Store, encoder: Encoder, version: tuple[int, int])
         if rows
         else np.zeros((0, DIMENSION), dtype=np.float32)
     )
-    vectors = vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
-    return _ClaimMatrix(version, rows, vectors, counts)
+    norms = np.linalg.norm(vectors, axis=1) if rows else np.zeros(0, dtype=np.float32)
+    coherence = np.array(
+        [
+            float(norm) / max(int(row["members"]), 1) if row["vector_sum"] is not None else 1.0
+            for row, norm in zip(rows, norms, strict=True)
+        ],
+        dtype=np.float32,
+    )
+    vectors = vectors / np.clip(norms[:, None], 1e-12, None) if rows else vectors
+    return _ClaimMatrix(version, rows, vectors, counts, np.clip(coherence, 0.0, 1.0))
 
 
 def search_claims(
@@ -365,6 +404,29 @@ def nearest_claims(
     cache: ClaimVectorCache | None = None,
 ) -> list[tuple[Claim, float, int]]:
     """(claim, cosine, articles carrying it) of the claims nearest in meaning to a text, nearest first."""
+    found = claim_candidates(store, text, limit, encoder, min_articles, cache)
+    return [(c.claim, c.similarity, c.articles) for c in found]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimCandidate:
+    """A claim near a query: cosine to its centroid, mean similarity to its members, articles carrying it."""
+
+    claim: Claim
+    similarity: float
+    mean_similarity: float
+    articles: int
+
+
+def claim_candidates(
+    store: Store,
+    text: str,
+    limit: int = 10,
+    encoder: Encoder | None = None,
+    min_articles: int = 1,
+    cache: ClaimVectorCache | None = None,
+) -> list[ClaimCandidate]:
+    """The claims nearest in meaning to a text (cosine to the centroid), nearest first."""
     if not text.strip():
         return []
     if encoder is None:
@@ -380,7 +442,15 @@ def nearest_claims(
     query = encoder.encode([text])[0]
     similarity = matrix.vectors[kept] @ query
     order = np.argsort(-similarity, kind="stable")[:limit]
-    return [(_claim(matrix.rows[kept[i]]), round(float(similarity[i]), 4), support[kept[i]]) for i in order]
+    return [
+        ClaimCandidate(
+            _claim(matrix.rows[kept[i]]),
+            round(float(similarity[i]), 4),
+            round(float(similarity[i] * matrix.coherence[kept[i]]), 4),
+            support[kept[i]],
+        )
+        for i in order
+    ]
 
 
 def claims_with_outlets(store: Store, min_outlets: int = 1) -> list[str]:

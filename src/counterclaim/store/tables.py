@@ -9,7 +9,7 @@ from counterclaim.store.schema.articles import (
     pending_links,
 )
 from counterclaim.store.schema.attributions import attributions
-from counterclaim.store.schema.claims import accounts, claim_statements, claims
+from counterclaim.store.schema.claims import accounts, article_stories, claim_statements, claims, stories
 from counterclaim.store.schema.dossier import provenance_checks, verdicts
 from counterclaim.store.schema.pipeline import outlet_files, stage_runs
 from counterclaim.store.schema.reuse import reuse_clusters, reuse_fingerprints, reuse_indexed, reuse_links
@@ -17,6 +17,7 @@ from counterclaim.store.schema.reuse import reuse_clusters, reuse_fingerprints, 
 __all__ = [
     "accounts",
     "article_copies",
+    "article_stories",
     "articles",
     "attributions",
     "claim_statements",
@@ -32,5 +33,6 @@ __all__ = [
     "reuse_indexed",
     "reuse_links",
     "stage_runs",
+    "stories",
     "verdicts",
 ]

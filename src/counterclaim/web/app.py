@@ -545,7 +545,7 @@ def _page_routes(app: FastAPI) -> None:
             anchor = f"#{evidence_anchor(entry.evidence)}" if entry.evidence else ""
             return f"/articles/{entry.article_id}?claim={claim_id}{anchor}"
 
-        return _render(request, "dossier.html.j2", **dossier_context(dossier, href))
+        return _render(request, "dossier.html.j2", **dossier_context(dossier, href), claim_links=True)
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(request: Request, article_id: str, claim: str | None = None) -> HTMLResponse:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from counterclaim.sources import names_source, speaker_name
 from counterclaim.store import Store
 from counterclaim.store.attributions import load_attributions_by_id
 from counterclaim.store.claims import ClaimVectorCache, load_accounts, load_claims, search_claims
+from counterclaim.store.stories import stories_of_claims, story_sizes
 from counterclaim.store.tables import accounts, articles, attributions
 from counterclaim.text import utc
 
@@ -48,6 +49,9 @@ class ClaimRow:
     stances: dict[str, int] = field(default_factory=dict)
     outlets: int = 0
     score: float | None = None
+    # The story the claim belongs to and how many articles it holds (None: a store made before stories).
+    story_id: str | None = None
+    story_articles: int = 0
 
 
 def list_claims(
@@ -80,7 +84,16 @@ def list_claims(
         claims = load_claims(store, claim_ids=ids, limit=limit, offset=offset) if ids else []
     else:
         claims = load_claims(store, limit=limit, offset=offset)
-    return [_row(store, claim, scores.get(claim.id)) for claim in claims]
+    story_of = stories_of_claims(store, [claim.id for claim in claims])
+    sizes = story_sizes(store, sorted(set(story_of.values())))
+    return [
+        replace(
+            _row(store, claim, scores.get(claim.id)),
+            story_id=story_of.get(claim.id),
+            story_articles=sizes.get(story_of.get(claim.id, ""), 0),
+        )
+        for claim in claims
+    ]
 
 
 def _row(store: Store, claim: Claim, score: float | None) -> ClaimRow:

@@ -56,3 +56,27 @@ accounts = Table(
     Column("evidence_end", Integer),
     Column("method", String(120), nullable=False),
 )
+
+# Stories above claims (claims/stories.py): the event or topic an article is about. A claim's story is the
+# story of its canonical article.
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("lead_article_id", String(32), nullable=False),
+    Column("first_seen", DateTime(timezone=True)),
+    Column("method", String(80), nullable=False),
+    # Sum of member lead embeddings (float32 bytes), member count and term counts: the index, resumable.
+    Column("vector_sum", LargeBinary, nullable=False),
+    Column("members", Integer, nullable=False),
+    Column("terms", JSON, nullable=False),
+)
+
+article_stories = Table(
+    "article_stories",
+    metadata,
+    Column("article_id", String(32), primary_key=True),
+    Column("story_id", String(32), nullable=False, index=True),
+    Column("score", Float, nullable=False),
+    Column("opened", Boolean, nullable=False),
+)
