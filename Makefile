@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export COUNTERCLAIM_DATA := $(DATA)
 
-.PHONY: venv system-deps demo test test-fast lint format bench bench-ingest bench-attribution bench-stance bench-claims bench-stories bench-reuse bench-web bench-workers bench-dossiers bench-dossiers-dev train-stance train-attribution examples screenshots clean
+.PHONY: venv system-deps demo test test-fast lint format bench bench-ingest bench-attribution bench-stance bench-claims bench-stories bench-reuse bench-web bench-workers bench-dossiers bench-dossiers-dev bench-scale train-stance train-attribution examples screenshots clean
 
 venv: $(STAMP)
 
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install -q --upgrade pip
 	# torch first and pinned: a CPU wheel from local disk; unpinned it would pull a CUDA build
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -c requirements.lock -e '.[dev,train]'
+	$(BIN)/pip install -q -c requirements.lock -e '.[dev,train,ray]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -57,7 +57,7 @@ format: venv
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-bench: bench-ingest bench-attribution bench-stance bench-claims bench-stories bench-reuse bench-web bench-workers bench-dossiers
+bench: bench-ingest bench-attribution bench-stance bench-claims bench-stories bench-reuse bench-web bench-workers bench-dossiers bench-scale
 
 bench-ingest: venv
 	$(BIN)/python bench/ingest.py --data $(DATA)
@@ -80,6 +80,11 @@ bench-stories: venv
 # End to end as a user searches: FNC-1 official hold-out bodies (their headlines occur in training: optimistic).
 bench-dossiers: venv
 	$(BIN)/python bench/dossier_e2e.py --bodies $(DATA)/fnc-1/train_bodies.csv --stances $(DATA)/fnc-1/train_stances.reconstructed.csv --split-file $(DATA)/fnc-1/baseline_split_body_ids.csv --split holdout
+
+# Cost at scale: CPU per article at 1k/5k/20k articles (real news, then generated), per-stage CPU, and the
+# engines (pool x1, x2, Ray on a two-node loopback cluster; needs root for its network namespace) on 5k.
+bench-scale: venv
+	$(BIN)/python bench/scale.py --data $(DATA) --sizes 1000,5000,20000 --scaling-size 5000
 
 # The figures to decide by: the story-disjoint dev split (no model here was trained or tuned on it).
 bench-dossiers-dev: venv

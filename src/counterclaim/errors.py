@@ -34,3 +34,7 @@ class FetchError(InputError):
 
 class ModelError(CounterclaimError):
     """A model artifact is missing or unreadable: rebuild it with the make target named in the message."""
+
+
+class EngineError(CounterclaimError):
+    """An engine cannot run: Ray is not installed or its cluster cannot be reached."""

@@ -5,6 +5,7 @@ Resumable: each stage marks the articles it saved records for, so `analyze` afte
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from counterclaim import faults
+from counterclaim.engines import Engine, open_engine
 from counterclaim.errors import UsageError
 from counterclaim.outlets import OutletRegistry, open_registry
 from counterclaim.stages import Models, Stage, StageContext, all_stages, downstream, upstream
@@ -42,6 +44,13 @@ class AnalysisReport:
     stored: dict[str, int] = field(default_factory=dict)
     # Stages whose records of some articles come from another method version (re-run them with --redo).
     outdated: dict[str, int] = field(default_factory=dict)
+    # Seconds each stage took: CPU of this (driver) process, and wall clock (which includes the engine's
+    # workers). Timers around each stage's call, cheap enough to keep on in every run.
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
+    wall_seconds: dict[str, float] = field(default_factory=dict)
+    wall_seconds_total: float = 0.0
+    # Where per-article work ran: engine name, its workers and the nodes they ran on.
+    engine: dict[str, object] = field(default_factory=dict)
 
     @property
     def added(self) -> dict[str, int]:
@@ -52,26 +61,31 @@ class AnalysisReport:
 class Pipeline:
     """The stages of one store with the models, the registry and the claim index loaded once.
 
-    Held by a command for one run, or by the web app for its life. Close it (or use `with`) to stop worker
-    processes.
+    Per-article work runs on `engine` (`local`, `pool` with `workers` processes, or `ray` at `address`);
+    corpus-wide steps and every write stay here, on the driver, so each engine stores the same rows. The
+    engine defaults to `pool` when `workers` > 1, else `local`; `workers` None means one a core (pool) or
+    one a CPU of the cluster (ray). Held by a command for one run, or by the web
+    app for its life. Close it (or use `with`) to stop worker processes or leave the cluster.
     """
 
     def __init__(
         self,
         store: Store,
         registry: OutletRegistry | None = None,
-        workers: int = 1,
+        workers: int | None = None,
         contextual_cues: bool = True,
         stages: Sequence[Stage] | None = None,
         models: Models | None = None,
+        engine: str | None = None,
+        address: str | None = None,
     ) -> None:
         self.store = store
         self.registry = registry if registry is not None else open_registry(store)
         # Models may be shared by pipelines over several stores (tests, a server with several stores).
-        self.models = (
-            models if models is not None else Models(workers=workers, contextual_cues=contextual_cues)
-        )
-        self.context = StageContext(store, self.registry, self.models)
+        self.models = models if models is not None else Models(contextual_cues=contextual_cues)
+        name = engine or ("pool" if workers is not None and workers > 1 else "local")
+        self.engine: Engine = open_engine(name, self.models, workers, address)
+        self.context = StageContext(store, self.registry, self.models, self.engine)
         self.stages = list(stages) if stages is not None else all_stages()
 
     def __enter__(self) -> Pipeline:
@@ -83,7 +97,10 @@ class Pipeline:
         self.close()
 
     def close(self) -> None:
-        self.models.close()
+        try:
+            self.engine.close()
+        finally:
+            self.models.close()
 
     def select(self, name: str | None) -> list[Stage]:
         """The stages to run for `--stage name`: that stage and those it needs; every stage when None."""
@@ -168,6 +185,7 @@ class Pipeline:
         new: Sequence[str],
         batch_size: int = BATCH_SIZE,
     ) -> AnalysisReport:
+        started = time.perf_counter()
         report = AnalysisReport(before=self.store.row_counts())
         todo = analysis_order(self.store, article_ids, since, [s.name for s in stages])
         counts = {s.name: outdated(self.store, s.name, s.version) for s in stages}
@@ -188,7 +206,10 @@ class Pipeline:
                     if not waiting:
                         continue
                     bar.update(task, description=f"analysing: {current.name}")
+                    cpu, wall = time.process_time(), time.perf_counter()
                     count = current.run(self.context, waiting)
+                    _add(report.cpu_seconds, current.name, time.process_time() - cpu)
+                    _add(report.wall_seconds, current.name, time.perf_counter() - wall)
                     faults.checkpoint(f"after-{current.name}")
                     with self.store.begin() as conn:
                         mark_done(conn, current.name, current.version, [article.id for article in waiting])
@@ -196,7 +217,13 @@ class Pipeline:
                 bar.advance(task, len(batch))
                 report.articles += len(batch)
         report.stored = self.store.row_counts()
+        report.wall_seconds_total = time.perf_counter() - started
+        report.engine = {"name": self.engine.name, "workers": self.engine.workers, "nodes": self.engine.nodes}
         return report
+
+
+def _add(totals: dict[str, float], name: str, seconds: float) -> None:
+    totals[name] = totals.get(name, 0.0) + seconds
 
 
 def analyze_new(
@@ -206,7 +233,11 @@ def analyze_new(
     workers: int = 1,
     contextual_cues: bool = True,
     registry: OutletRegistry | None = None,
+    engine: str | None = None,
+    address: str | None = None,
 ) -> AnalysisReport:
     """Run every pending stage over the given articles (a library shortcut for one `Pipeline.analyze`)."""
-    with Pipeline(store, registry, workers=workers, contextual_cues=contextual_cues) as pipeline:
+    with Pipeline(
+        store, registry, workers=workers, contextual_cues=contextual_cues, engine=engine, address=address
+    ) as pipeline:
         return pipeline.analyze(article_ids, progress=progress)

@@ -21,7 +21,32 @@ from counterclaim.store import Store
 from counterclaim.terminal import SafeConsole
 
 WorkersOption = Annotated[
-    int, typer.Option(help="Processes for attribution extraction, the slowest stage (one a core).", min=1)
+    int | None,
+    typer.Option(
+        help="Worker processes of the pool engine (default: one a core); with the ray engine, actors "
+        "(default: one a CPU of the cluster). More than 1 without --engine means --engine pool.",
+        min=1,
+        show_default=False,
+    ),
+]
+EngineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="Where per-article work runs: local (this process), pool (--workers processes on this machine) "
+        "or ray (a Ray cluster, see --address). Claim linking and writing the store stay in this process, "
+        "so every engine stores the same rows.",
+        show_default="local",
+    ),
+]
+AddressOption = Annotated[
+    str | None,
+    typer.Option(
+        "--address",
+        help="The Ray cluster of --engine ray: HOST:PORT of its head, or auto (the cluster `ray start` left "
+        "on this machine).",
+        show_default="auto",
+    ),
 ]
 FastCuesOption = Annotated[
     bool,
@@ -57,7 +82,9 @@ def analyze_command(
         bool,
         typer.Option("--all", help="Redo every stage on every article (the same as --redo without --stage)."),
     ] = False,
-    workers: WorkersOption = 1,
+    engine: EngineOption = None,
+    address: AddressOption = None,
+    workers: WorkersOption = None,
     fast_cues: FastCuesOption = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -66,7 +93,7 @@ def analyze_command(
         raise UsageError("--all redoes every stage on every article: leave out --stage and --since.")
     console = SafeConsole(stderr=True)
     store = Store(db)
-    with Pipeline(store, workers=workers, contextual_cues=not fast_cues) as pipeline:
+    with open_pipeline(store, engine, address, workers, fast_cues) as pipeline:
         stages = pipeline.select(stage)
         if redo or every:
             pipeline.redo(stage, since=since)
@@ -77,6 +104,25 @@ def analyze_command(
     console.print(analysis_summary(report, [s.name for s in stages]))
 
 
+def open_pipeline(
+    store: Store, engine: str | None, address: str | None, workers: int | None, fast_cues: bool
+) -> Pipeline:
+    """The pipeline of `analyze` and `ingest`: `--workers N` alone (N > 1) keeps meaning a pool of N."""
+    if engine == "local" and workers is not None and workers > 1:
+        raise UsageError("--workers needs an engine with workers: pass --engine pool (or ray) with it.")
+    if engine is None:
+        engine = (
+            "ray" if address is not None else ("pool" if workers is not None and workers > 1 else "local")
+        )
+    return Pipeline(
+        store,
+        workers=workers if engine != "local" else None,
+        contextual_cues=not fast_cues,
+        engine=engine,
+        address=address,
+    )
+
+
 def analysis_record(report: AnalysisReport) -> dict[str, object]:
     return {
         "articles_analysed": report.articles,
@@ -84,6 +130,7 @@ def analysis_record(report: AnalysisReport) -> dict[str, object]:
         "added": report.added,
         "stored": report.stored,
         "outdated": report.outdated,
+        "engine": report.engine,
     }
 
 

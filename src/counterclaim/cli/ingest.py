@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +17,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from counterclaim.cli.analyze import FastCuesOption, WorkersOption, analysis_record, analysis_summary
+from counterclaim.cli.analyze import (
+    AddressOption,
+    EngineOption,
+    FastCuesOption,
+    WorkersOption,
+    analysis_record,
+    analysis_summary,
+    open_pipeline,
+)
 from counterclaim.cli.options import DbOption, JsonOption
 from counterclaim.errors import UsageError
 from counterclaim.ingest import (
@@ -27,7 +37,6 @@ from counterclaim.ingest import (
     ingest_pending,
 )
 from counterclaim.model import IngestProblem
-from counterclaim.pipeline import Pipeline
 from counterclaim.store import Store
 from counterclaim.terminal import SafeConsole
 
@@ -62,7 +71,9 @@ def ingest_command(
     analyze: Annotated[
         bool, typer.Option("--analyze/--no-analyze", help="Run the analysis stages on the new articles.")
     ] = True,
-    workers: WorkersOption = 1,
+    engine: EngineOption = None,
+    address: AddressOption = None,
+    workers: WorkersOption = None,
     fast_cues: FastCuesOption = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -81,7 +92,18 @@ def ingest_command(
     console = SafeConsole(stderr=as_json)
     store = Store(db)
     with store.writer_lock(on_wait=lambda: Console(stderr=True).print(WAITING)):
-        _ingest_and_analyze(store, inputs, pending, options, workers, fast_cues, as_json, console)
+        run = AnalysisRun(engine, address, workers, fast_cues)
+        _ingest_and_analyze(store, inputs, pending, options, run, as_json, console)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisRun:
+    """How `ingest` analyses what it stored: engine, Ray address, workers, sparse cues."""
+
+    engine: str | None
+    address: str | None
+    workers: int | None
+    fast_cues: bool
 
 
 # Two ingests on one store take turns (storing and analysing), so they end as if run one after the other.
@@ -93,25 +115,30 @@ def _ingest_and_analyze(
     inputs: list[str] | None,
     pending: bool,
     options: IngestOptions,
-    workers: int,
-    fast_cues: bool,
+    run: AnalysisRun,
     as_json: bool,
     console: Console,
 ) -> None:
     progress, printer = not as_json, _problem_printer(console)
     report = IngestReport()
-    if inputs:
-        report = ingest_paths(store, inputs, options, progress, console, printer)
-    if pending:
-        report.extend(ingest_pending(store, options, progress, console, printer))
     analysis = None
-    if options.analyze:
-        # Everything pending is analysed, not only what this run added: articles of a killed run or of
-        # `--no-analyze` are completed here too.
-        with Pipeline(store, workers=workers, contextual_cues=not fast_cues) as pipeline:
+    with ExitStack() as stack:
+        # The engine first: an unreachable cluster or a bad option fails before anything is stored.
+        pipeline = None
+        if options.analyze:
+            pipeline = stack.enter_context(
+                open_pipeline(store, run.engine, run.address, run.workers, run.fast_cues)
+            )
+        if inputs:
+            report = ingest_paths(store, inputs, options, progress, console, printer)
+        if pending:
+            report.extend(ingest_pending(store, options, progress, console, printer))
+        if pipeline is not None:
+            # Everything pending is analysed, not only what this run added: articles of a killed run or
+            # of `--no-analyze` are completed here too.
             analysis = pipeline.analyze(progress=not as_json, console=console, new=report.added)
-        if not as_json:
-            console.print(analysis_summary(analysis))
+    if analysis is not None and not as_json:
+        console.print(analysis_summary(analysis))
     if as_json:
         record = report_record(report)
         if analysis is not None:

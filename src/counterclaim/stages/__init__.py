@@ -17,6 +17,7 @@ from counterclaim.store import Store
 if TYPE_CHECKING:
     from counterclaim.claims import ClaimLinker
     from counterclaim.embeddings import Embedder
+    from counterclaim.engines import Engine
     from counterclaim.stages.attribution import Extractor
     from counterclaim.stance import StanceModel
 
@@ -25,11 +26,10 @@ if TYPE_CHECKING:
 class Models:
     """The models of one process, each loaded on first use and then kept for every batch and stage.
 
-    One MiniLM session serves cue context, claim linking and stance; with `workers` > 1 attribution runs in a
-    process pool whose workers load their own.
+    One MiniLM session serves cue context, claim linking and stance. A pool worker or a Ray actor holds its
+    own `Models`; the driver's engine decides where per-article work runs (`counterclaim.engines`).
     """
 
-    workers: int = 1
     contextual_cues: bool = True
     stack: ExitStack = field(default_factory=ExitStack)
     _encoder: Embedder | None = None
@@ -47,16 +47,9 @@ class Models:
     @property
     def extractor(self) -> Extractor:
         if self._extractor is None:
-            if self.workers > 1:
-                from counterclaim.workers import AttributionPool
+            from counterclaim.attribution import AttributionExtractor
 
-                self._extractor = self.stack.enter_context(
-                    AttributionPool(self.workers, self.contextual_cues)
-                )
-            else:
-                from counterclaim.attribution import AttributionExtractor
-
-                self._extractor = AttributionExtractor.load(self.contextual_cues, embedder=self.encoder)
+            self._extractor = AttributionExtractor.load(self.contextual_cues, embedder=self.encoder)
         return self._extractor
 
     @property
@@ -73,12 +66,22 @@ class Models:
 
 @dataclass
 class StageContext:
-    """What every stage may use: the store, the run's one outlet registry, the models, the claim linker."""
+    """What every stage may use: the store, the run's one outlet registry, the models, the claim linker, and
+    the engine that runs per-article work (this process when None)."""
 
     store: Store
     registry: OutletRegistry
     models: Models
+    engine: Engine | None = None
     _linker: ClaimLinker | None = None
+
+    def partitions(self) -> Engine:
+        """The engine to hand per-article work to: the run's engine, or this process and its models."""
+        if self.engine is not None:
+            return self.engine
+        from counterclaim.engines.local import LocalEngine
+
+        return LocalEngine(self.models)
 
     @property
     def linker(self) -> ClaimLinker:

@@ -14,7 +14,8 @@ from counterclaim.claims import Encoder
 from counterclaim.claims.candidates import proposition_problems
 from counterclaim.model import Claim
 from counterclaim.store import Store
-from counterclaim.store.claims import ClaimCandidate, ClaimVectorCache, claim_candidates
+from counterclaim.store.claim_index import claim_candidates_indexed
+from counterclaim.store.claims import ClaimCandidate, ClaimVectorCache
 from counterclaim.store.stories import stories_of_claims, story_sizes
 
 # Cosine (MiniLM, query to claim centroid) below which no claim is what the query is about. On the FNC-1
@@ -157,7 +158,7 @@ def retrieve(
     store: Store, query: str, encoder: Encoder, cache: ClaimVectorCache | None
 ) -> list[ClaimCandidate]:
     """Candidate claims for a query: the POOL nearest in meaning (cosine to their centroids)."""
-    return claim_candidates(store, query, limit=POOL, encoder=encoder, cache=cache)
+    return claim_candidates_indexed(store, query, limit=POOL, encoder=encoder, cache=cache)
 
 
 def ranked_hits(store: Store, query: str, found: list[ClaimCandidate], encoder: Encoder) -> list[SearchHit]:

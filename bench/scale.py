@@ -1,0 +1,315 @@
+"""Cost at scale: articles per CPU-second end to end, peak memory, per-stage CPU, growth and engine scaling.
+
+Real news (FNC-1 train bodies, PolNeAR train + dev articles) read by path, text only (no outlet, no date);
+past the real articles, generated ones from bench/reuse_corpus.py. Each measurement runs in a fresh child
+process on a fresh SQLite store (filled first, not timed), with the models loaded and the engine's workers
+started before the clock starts. Writes bench/results/scale.json.
+"""
+
+from __future__ import annotations
+
+import os
+
+# One thread per process: parallelism comes from the engine's processes, not BLAS or ONNX threads.
+for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(variable, "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import argparse  # noqa: E402
+import csv  # noqa: E402
+import hashlib  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+BENCH = Path(__file__).resolve().parent
+RESULTS = BENCH / "results" / "scale.json"
+CLUSTER = BENCH / "ray_cluster.sh"
+console = Console(stderr=True)
+
+
+def data_root() -> Path:
+    return Path(os.environ.get("COUNTERCLAIM_DATA", BENCH.parent.parent / "shared" / "data"))
+
+
+def real_texts(root: Path) -> list[tuple[str, str]]:
+    """(source, text) of every real article: FNC-1 train bodies, then PolNeAR train and dev articles."""
+    csv.field_size_limit(sys.maxsize)
+    texts: list[tuple[str, str]] = []
+    with (root / "fnc-1" / "train_bodies.csv").open(encoding="utf-8") as handle:
+        texts += [("fnc-1", row["articleBody"]) for row in csv.DictReader(handle)]
+    seen: set[str] = set()
+    for name in ("polnear_train.jsonl", "polnear_dev.jsonl"):
+        with (root / "polnear" / name).open(encoding="utf-8") as lines:
+            for line in lines:
+                row = json.loads(line)
+                if row["article"] not in seen:
+                    seen.add(row["article"])
+                    texts.append(("polnear", str(row["text"])))
+    # One fixed interleaving of the two sets (by a hash of the text), so every size mixes both.
+    return sorted(texts, key=lambda item: hashlib.sha256(item[1].encode()).hexdigest())
+
+
+def corpus(size: int, root: Path) -> list[tuple[str, str]]:
+    """The first `size` articles: real ones first, then generated ones to make up the number."""
+    texts = real_texts(root)[:size]
+    if len(texts) < size:
+        sys.path.insert(0, str(BENCH))
+        from reuse_corpus import CorpusSpec, generate
+
+        rows = generate(CorpusSpec(articles=size - len(texts), seed=15)).rows
+        texts += [("generated", str(row["text"])) for row in rows]
+    return texts
+
+
+# ---------------------------------------------------------------------------------------------- the child
+
+
+def child(job: dict[str, Any]) -> dict[str, Any]:
+    """One measurement: store the articles, start the engine and load models, then time `analyze`."""
+    from counterclaim.model import Article
+    from counterclaim.pipeline import Pipeline
+    from counterclaim.stages.attribution import extract_partition
+    from counterclaim.store import Store, article_id
+
+    texts = corpus(job["size"], Path(job["data"]))
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(str(Path(folder) / "scale.db"))
+        articles = [Article(id=article_id(text), text=text) for _, text in texts]
+        with store.begin() as conn:
+            for article in articles:
+                store.add_article(article, conn)
+        with Pipeline(
+            store, engine=job["engine"], workers=job.get("workers"), address=job.get("address")
+        ) as pipeline:
+            # Not timed: model loading here and in every worker (one partition each), so the clock sees
+            # the per-article cost only.
+            pipeline.models.encoder, pipeline.models.stance  # noqa: B018
+            if job["engine"] == "local":
+                pipeline.models.extractor  # noqa: B018
+            pipeline.engine.map(extract_partition, articles[: max(pipeline.engine.workers, 1)])
+            children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            workers_before = _worker_cpu(pipeline)
+            cpu, wall = time.process_time(), time.perf_counter()
+            report = pipeline.analyze(progress=False)
+            wall = time.perf_counter() - wall
+            cpu = time.process_time() - cpu
+            workers_after = _worker_cpu(pipeline)
+            workers_cpu = None
+            if workers_before is not None and workers_after is not None:
+                workers_cpu = round(workers_after - workers_before, 2)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        store.close()
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "articles": report.articles,
+        "sources": {
+            name: sum(1 for s, _ in texts if s == name) for name in ("fnc-1", "polnear", "generated")
+        },
+        "engine": report.engine,
+        "wall_s": round(wall, 2),
+        "driver_cpu_s": round(cpu, 2),
+        "workers_cpu_s": workers_cpu,
+        "children_cpu_s_total": round(
+            children.ru_utime + children.ru_stime - children_before.ru_utime - children_before.ru_stime, 2
+        ),
+        "peak_rss_mib": round(own.ru_maxrss / 1024, 1),
+        "children_peak_rss_mib": round(children.ru_maxrss / 1024, 1),
+        "stage_cpu_s": {name: round(value, 2) for name, value in report.cpu_seconds.items()},
+        "stage_wall_s": {name: round(value, 2) for name, value in report.wall_seconds.items()},
+        "stored": report.stored,
+    }
+
+
+def _worker_cpu(pipeline: Any) -> float | None:
+    """CPU seconds the pool's worker processes have used so far (from /proc), None for other engines."""
+    executor = getattr(pipeline.engine, "_executor", None)
+    if executor is None:
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in list(getattr(executor, "_processes", {}) or {}):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return round(total, 2)
+
+
+# --------------------------------------------------------------------------------------------- the parent
+
+
+def measure(job: dict[str, Any], ray_port: int | None = None) -> dict[str, Any]:
+    """Run one job in a child process (inside a loopback-only two-node Ray cluster for the ray engine)."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(job)]
+    if ray_port is not None:
+        ray_bin = str(Path(sys.executable).with_name("ray"))
+        command = ["bash", str(CLUSTER), str(ray_port), "2", "1", *command]
+        os.environ["RAY_BIN"] = ray_bin
+    label = f"{job['engine']} x{job.get('workers') or '-'}, {job['size']} articles"
+    console.print(f"measuring {label} ...")
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{label} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def search_costs(claims: int, queries: int = 200, seed: int = 5) -> dict[str, Any]:
+    """Claim search candidates: the HNSW index against the full product, on clustered unit vectors.
+
+    Synthetic vectors (384-d, 500 topics): what is measured is the index, not MiniLM. Recall is of the exact
+    30 nearest among the index's reranked candidates, as `find_claim` asks.
+    """
+    import numpy as np
+
+    from counterclaim.store.claim_index import MIN_CANDIDATES, OVERFETCH, ClaimIndex
+    from counterclaim.store.search import POOL
+
+    rng = np.random.default_rng(seed)
+
+    def unit(count: int) -> Any:
+        centres = rng.normal(size=(500, 384))
+        rows = centres[rng.integers(0, 500, count)] + 0.8 * rng.normal(size=(count, 384))
+        return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+    vectors, asked = unit(claims), unit(queries)
+    ids = [f"c{n:08d}" for n in range(claims)]
+    index = ClaimIndex(384)
+    started = time.process_time()
+    index.sync(ids, vectors)
+    build = time.process_time() - started
+    started = time.process_time()
+    wanted = max(POOL * OVERFETCH, MIN_CANDIDATES)
+    found = [index.candidates(query, wanted) for query in asked]
+    ann = (time.process_time() - started) / queries
+    started = time.process_time()
+    exact = [np.argsort(-(vectors @ query), kind="stable")[:POOL] for query in asked]
+    full = (time.process_time() - started) / queries
+    pairs = list(zip(exact, found, strict=True))
+    hits = sum(len({ids[i] for i in best} & set(got)) for best, got in pairs)
+    top_hits = sum(len({ids[i] for i in best[:5]} & set(got)) for best, got in pairs)
+    return {
+        "claims": claims,
+        "candidates": wanted,
+        "build_cpu_s": round(build, 2),
+        "index_query_ms": round(1000 * ann, 3),
+        "full_product_query_ms": round(1000 * full, 3),
+        "recall_at_30": round(hits / (POOL * queries), 4),
+        "recall_at_5": round(top_hits / (5 * queries), 4),
+    }
+
+
+def per_article(row: dict[str, Any]) -> float:
+    """CPU seconds per article: the driver's, plus the pool workers' when there are any."""
+    return (row["driver_cpu_s"] + (row["workers_cpu_s"] or 0.0)) / max(row["articles"], 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, default=None)
+    parser.add_argument("--sizes", default="1000,5000,20000", help="growth: corpus sizes, local engine")
+    parser.add_argument("--scaling-size", type=int, default=5000, help="articles for the engine comparison")
+    parser.add_argument("--ray-port", type=int, default=26479)
+    parser.add_argument("--no-ray", action="store_true", help="leave out the Ray row (no unshare here)")
+    parser.add_argument(
+        "--search-claims", default="100000", help="claim search: index sizes, comma-separated"
+    )
+    parser.add_argument("--only-search", action="store_true", help="measure claim search only")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(json.loads(args.child))))
+        return
+    search = [search_costs(int(size)) for size in args.search_claims.split(",") if size]
+    if args.only_search:
+        print(json.dumps(search, indent=2))
+        return
+    data = str(args.data or data_root())
+    sizes = [int(size) for size in args.sizes.split(",")]
+    growth = [measure({"engine": "local", "size": size, "data": data}) for size in sizes]
+    scaling = {
+        "pool x1": measure({"engine": "pool", "workers": 1, "size": args.scaling_size, "data": data}),
+        "pool x2": measure({"engine": "pool", "workers": 2, "size": args.scaling_size, "data": data}),
+    }
+    if not args.no_ray:
+        job = {"engine": "ray", "workers": 2, "size": args.scaling_size, "data": data}
+        scaling["ray, 2 nodes x 1 CPU"] = measure(
+            {**job, "address": f"127.0.0.1:{args.ray_port}"}, args.ray_port
+        )
+    result = {
+        "cpus": os.cpu_count(),
+        "note": "shared 2-core machine, loaded by other work: CPU seconds are what to compare, wall is noisy",
+        "growth": growth,
+        "scaling": scaling,
+        "search": search,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    show(result)
+
+
+def show(result: dict[str, Any]) -> None:
+    out = Console()
+    growth = Table(
+        title="End to end, local engine, real news (text only): CPU per article as the corpus grows"
+    )
+    for column in ("articles", "real", "CPU-s/article", "articles/CPU-s", "peak RSS MiB", "claims"):
+        growth.add_column(column, justify="right")
+    for row in result["growth"]:
+        cost = per_article(row)
+        real = row["sources"]["fnc-1"] + row["sources"]["polnear"]
+        growth.add_row(
+            str(row["articles"]),
+            str(real),
+            f"{cost:.3f}",
+            f"{1 / cost:.2f}",
+            f"{row['peak_rss_mib']:.0f}",
+            str(row["stored"]["claims"]),
+        )
+    out.print(growth)
+    last = result["growth"][-1]
+    stages = Table(title=f"CPU by stage, local engine, {last['articles']} articles")
+    for column in ("stage", "CPU-s", "share"):
+        stages.add_column(column, justify="right")
+    total = sum(last["stage_cpu_s"].values()) or 1.0
+    for name, seconds in last["stage_cpu_s"].items():
+        stages.add_row(name, f"{seconds:.1f}", f"{100 * seconds / total:.0f} %")
+    out.print(stages)
+    scaling = Table(title="Engines on the same articles: wall time of analyze (models loaded beforehand)")
+    for column in ("engine", "articles", "wall s", "driver CPU-s", "worker CPU-s", "nodes"):
+        scaling.add_column(column, justify="right")
+    for name, row in result["scaling"].items():
+        workers = row["workers_cpu_s"]
+        scaling.add_row(
+            name,
+            str(row["articles"]),
+            f"{row['wall_s']:.1f}",
+            f"{row['driver_cpu_s']:.1f}",
+            "-" if workers is None else f"{workers:.1f}",
+            str(row["engine"]["nodes"]),
+        )
+    out.print(scaling)
+    search = Table(title="Claim search candidates: HNSW index (usearch) against the full product, one thread")
+    for column in ("claims", "build CPU-s", "index ms/query", "full ms/query", "recall@30", "recall@5"):
+        search.add_column(column, justify="right")
+    for row in result.get("search", []):
+        search.add_row(
+            str(row["claims"]),
+            f"{row['build_cpu_s']:.1f}",
+            f"{row['index_query_ms']:.2f}",
+            f"{row['full_product_query_ms']:.2f}",
+            f"{row['recall_at_30']:.3f}",
+            f"{row['recall_at_5']:.3f}",
+        )
+    out.print(search)
+
+
+if __name__ == "__main__":
+    main()
