@@ -405,3 +405,34 @@ def test_a_quotation_after_a_long_shared_lead_in_is_linked_with_its_exact_span()
     (link,) = find_reuse([a, b], ReuseIndex())
     assert link.a_span.text == quote
     assert link.b_span.text == quote
+
+
+@pytest.mark.parametrize(("words", "linked"), [(11, False), (12, True), (39, True)])
+def test_a_quoted_statement_is_a_link_from_twelve_words(words: int, linked: bool) -> None:
+    statement = " ".join(prose(31, words + 12).replace(".", "").lower().split()[:words])
+    a = article("a", "x", f"{prose(32, 40)}\n\nThe ministry said: \u201c{statement}.\u201d\n\n{prose(33, 30)}")
+    b = article("b", "y", f"{prose(34, 35)}\n\nA spokeswoman told reporters, \u00ab{statement}.\u00bb", hours=2)
+    links = find_reuse([a, b], ReuseIndex())
+    assert [(x.a_span.text, x.b_span.text) for x in links] == ([(statement, statement)] if linked else [])
+
+
+def test_one_outlet_running_a_story_in_its_body_again_and_again_is_not_its_boilerplate() -> None:
+    # "daily" runs the wire story in five updates within hours: repeated within one outlet, but inside
+    # the body and in a burst. The footer "daily" shares with "herald" sits at the edge of every article:
+    # repeated within each outlet at the edges, it is their boilerplate however close in time.
+    story, footer = prose(950, 60), prose(951, 45)
+    wire = article("wire", "wire", f"{prose(952, 30)}\n\n{story}\n\n{prose(953, 30)}", hours=-1)
+    daily = [
+        article(f"d{n}", "daily", f"{prose(960 + n, 100)}\n\n{story}\n\n{prose(970 + n, 60)}\n\n{footer}", n)
+        for n in range(5)
+    ]
+    herald = [
+        article(f"h{n}", "herald", f"{prose(980 + n, 60)}\n\n{prose(990 + n, 60)}\n\n{footer}", n)
+        for n in range(5)
+    ]
+    batch = [wire, *daily, *herald]
+    linked, clusters = assign_clusters(find_reuse(batch, ReuseIndex()), {a.id: a.published_at for a in batch})
+    (cluster,) = clusters
+    assert cluster.earliest == "wire"
+    assert set(cluster.articles) == {"wire", *(a.id for a in daily)}
+    assert all(x.a_span.text == story.rstrip(".") == x.b_span.text for x in linked)

@@ -13,7 +13,13 @@ from counterclaim import records
 from counterclaim.model import Article, Direction, ReuseLink, Span
 from counterclaim.reuse.align import AlignView, Passage, align, boilerplate_mask
 from counterclaim.reuse.clusters import Basis, ReuseCluster, assign_clusters, direction, oriented
-from counterclaim.reuse.index import ReuseIndex, boilerplate, boilerplate_edges, candidate_pairs
+from counterclaim.reuse.index import (
+    ReuseIndex,
+    boilerplate,
+    boilerplate_edges,
+    candidate_pairs,
+    signed_positions,
+)
 from counterclaim.reuse.settings import METHOD, ReuseSettings
 from counterclaim.reuse.shingles import I64, Fingerprints
 
@@ -37,12 +43,14 @@ __all__ = [
 def index_batch(new: Sequence[Article], index: ReuseIndex) -> tuple[np.ndarray, Fingerprints]:
     """Register and fingerprint a batch, add it to the index; returns the batch's index numbers and prints.
 
-    The fingerprints' `doc` field holds index numbers, so they can be stored as they are.
+    The fingerprints' `doc` field holds index numbers and `pos` signed positions (`signed_positions`: an
+    edge fingerprint's is negative), so they can be stored as they are.
     """
     numbers = np.asarray([index.register(a.id, a.outlet, a.published_at) for a in new], dtype=np.int64)
     index.keep(new)
-    prints = index.shingled(new).prints
-    prints = Fingerprints(prints.hashes, numbers[prints.doc], prints.pos)
+    shingled = index.shingled(new)
+    prints = shingled.prints
+    prints = Fingerprints(prints.hashes, numbers[prints.doc], signed_positions(prints.pos, shingled.edge))
     added = index.add(prints.hashes, prints.doc, prints.pos)
     return numbers, Fingerprints(prints.hashes[added], prints.doc[added], prints.pos[added])
 
@@ -69,10 +77,16 @@ def match_batch(index: ReuseIndex, numbers: np.ndarray, added: Fingerprints) -> 
     """
     fresh = index.articles(numbers.tolist())
     known = np.asarray([n for n in numbers.tolist() if n in fresh], dtype=np.int64)
-    fresh_views, flagged, prints = _views(index, [fresh[n] for n in known.tolist()], known)
+    fresh_articles = [fresh[n] for n in known.tolist()]
+    fresh_views, flagged, prints = _views(index, fresh_articles, known)
     edge = boilerplate_edges(prints.doc, prints.pos, flagged, index.settings.shingle)
     low, high, _ = candidate_pairs(
-        index, prints.hashes, prints.doc, numbers, (prints.hashes[edge], prints.doc[edge])
+        index,
+        prints.hashes,
+        prints.doc,
+        numbers,
+        (prints.hashes[edge], prints.doc[edge]),
+        index.shingled(fresh_articles).edge,
     )
     if not len(low):
         return []

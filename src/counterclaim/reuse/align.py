@@ -5,6 +5,7 @@ The result is a set of passages with exact character offsets in both texts and a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -14,6 +15,7 @@ from counterclaim.reuse.settings import ReuseSettings
 from counterclaim.reuse.shingles import I64, U64, DocTokens
 
 _QUOTE_MARKS = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e")
+_QUOTE_MARK = re.compile("[" + re.escape("".join(sorted(_QUOTE_MARKS))) + "]")
 # Words a boundary may step over when the words after it match again (one substituted word).
 _EDGE_STEPS = 12
 
@@ -321,13 +323,24 @@ def _quoted_part(
 def _quotation(text: str, tokens: DocTokens, first: int, last: int) -> tuple[int, int] | None:
     """Tokens [open, close) of the first quotation that opens and closes within tokens [first, last] of a
     text (the marks may sit just outside them)."""
+    # Gap k is the text before token k (gap `first`: up to three characters before it; gap `last`: up to
+    # three after token last - 1). Quotation marks are not word characters, so each lies in one gap.
+    lo = max(0, int(tokens.starts[first]) - 3)
+    hi = min(len(text), int(tokens.ends[last - 1]) + 3)
+    marks = [m.start() for m in _QUOTE_MARK.finditer(text, lo, hi)]
+    if len(marks) < 2:
+        return None
+    starts = tokens.starts[first:last]
+    gaps = sorted(set((np.searchsorted(starts, marks, "right") + first).tolist()))
     opening = None
-    for token in range(first, last + 1):
-        lo = int(tokens.ends[token - 1]) if token > first else max(0, int(tokens.starts[first]) - 3)
-        hi = int(tokens.starts[token]) if token < last else min(len(text), int(tokens.ends[last - 1]) + 3)
-        if token == last:
-            lo = int(tokens.ends[last - 1])
-        if not _quote_gap(text[lo:hi]):
+    for token in gaps:
+        if token == first:
+            gap = text[lo : int(tokens.starts[first])]
+        elif token == last:
+            gap = text[int(tokens.ends[last - 1]) : hi]
+        else:
+            gap = text[int(tokens.ends[token - 1]) : int(tokens.starts[token])]
+        if not _quote_gap(gap):
             continue
         if opening is None and token < last:
             opening = token

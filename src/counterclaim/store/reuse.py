@@ -34,6 +34,8 @@ _CHUNK = 900
 _HASH_CHUNK = 20000
 # Hops followed from new links through stored ones when re-clustering.
 _CLUSTER_HOPS = 4
+# Page cache of a connection that reads or writes the fingerprint index (SQLite), in KiB.
+_SQLITE_CACHE_KB = 131072
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
@@ -77,27 +79,47 @@ def partial_index(store: Store, fresh: list[Article], settings: ReuseSettings) -
     keys = np.unique(prints.hashes).view(np.int64).tolist()
     rows: list[tuple[int, str, int]] = []
     with store.engine.connect() as conn:
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        for chunk in _chunks(keys, _HASH_CHUNK):
-            # Plain SQL to the driver: compiling an IN list of thousands of bound names through SQLAlchemy
-            # costs more than the lookup itself.
-            statement = (
-                f"SELECT hash, article_id, position FROM {reuse_fingerprints.name} "
-                f"WHERE hash IN ({', '.join([mark] * len(chunk))})"
-            )
-            rows.extend(conn.exec_driver_sql(statement, tuple(chunk)).all())
+        _roomy_cache(conn)
+        mark = _mark(conn)
+        # Plain SQL on the driver's cursor: compiling an IN list of thousands of bound names through
+        # SQLAlchemy, or wrapping a million result rows in its Row objects, costs more than the lookup.
+        cursor = conn.connection.cursor()
+        try:
+            for chunk in _chunks(keys, _HASH_CHUNK):
+                cursor.execute(
+                    f"SELECT hash, article_id, position FROM {reuse_fingerprints.name} "
+                    f"WHERE hash IN ({', '.join([mark] * len(chunk))})",
+                    tuple(chunk),
+                )
+                rows.extend(cursor.fetchall())
+        finally:
+            cursor.close()
         owners = sorted({r[1] for r in rows})
         for chunk in _chunks(owners):
             for r in conn.execute(sa.select(reuse_indexed).where(reuse_indexed.c.article_id.in_(chunk))):
                 index.register(r.article_id, r.outlet, utc(r.published_at))
-    rows = [r for r in rows if r[1] in index]
     if rows:
         hashes, owner, positions = zip(*rows, strict=True)
-        docs = np.asarray([index.numbers[a] for a in owner], dtype=np.int64)
+        numbers = index.numbers
+        docs = np.fromiter((numbers.get(a, -1) for a in owner), dtype=np.int64, count=len(owner))
+        known = docs >= 0
         index.add(
-            np.asarray(hashes, dtype=np.int64).view(np.uint64), docs, np.asarray(positions, dtype=np.int64)
+            np.asarray(hashes, dtype=np.int64).view(np.uint64)[known],
+            docs[known],
+            np.asarray(positions, dtype=np.int64)[known],
         )
     return index
+
+
+def _mark(conn: Connection) -> str:
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def _roomy_cache(conn: Connection) -> None:
+    """A larger SQLite page cache for this connection: a batch's fingerprint lookups and inserts land all over
+    the index, and SQLite's default 2 MB cache re-reads most of its pages for every batch."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{_SQLITE_CACHE_KB}")
 
 
 def save_index(conn: Connection, index: ReuseIndex, fresh: list[Article], numbers: Any, prints: Any) -> None:
@@ -109,22 +131,29 @@ def save_index(conn: Connection, index: ReuseIndex, fresh: list[Article], number
             for a in fresh
         ],
     )
-    ids = index.ids
+    if not len(prints.hashes):
+        return
+    _roomy_cache(conn)
     # In hash order: neighbouring inserts then touch neighbouring pages of the primary-key index.
     order = np.argsort(prints.hashes.view(np.int64), kind="stable")
-    hashes, docs, positions = (prints.hashes.view(np.int64)[order], prints.doc[order], prints.pos[order])
-    rows = [
-        (h, ids[d], p) for h, d, p in zip(hashes.tolist(), docs.tolist(), positions.tolist(), strict=True)
-    ]
-    if rows:
-        # Straight to the driver's executemany: hundreds of thousands of rows per batch, and building a
-        # parameter dict per row through SQLAlchemy costs more than SQLite's own insert.
-        placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        conn.exec_driver_sql(
-            f"INSERT INTO {reuse_fingerprints.name} (hash, article_id, position) "
-            f"VALUES ({placeholder}, {placeholder}, {placeholder})",
-            rows,
+    ids = np.asarray(index.ids, dtype=object)
+    rows = zip(
+        prints.hashes.view(np.int64)[order].tolist(),
+        ids[prints.doc[order]].tolist(),
+        prints.pos[order].tolist(),
+        strict=True,
+    )
+    mark = _mark(conn)
+    # Straight to the driver's executemany: hundreds of thousands of rows per batch, and building a
+    # parameter dict per row through SQLAlchemy costs more than SQLite's own insert.
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(
+            f"INSERT INTO {reuse_fingerprints.name} (hash, article_id, position) VALUES ({mark}, {mark}, {mark})",
+            list(rows),
         )
+    finally:
+        cursor.close()
 
 
 def save_clustered(conn: Connection, store: Store, new_links: list[ReuseLink]) -> None:
