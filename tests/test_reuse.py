@@ -410,8 +410,12 @@ def test_a_quotation_after_a_long_shared_lead_in_is_linked_with_its_exact_span()
 @pytest.mark.parametrize(("words", "linked"), [(11, False), (12, True), (39, True)])
 def test_a_quoted_statement_is_a_link_from_twelve_words(words: int, linked: bool) -> None:
     statement = " ".join(prose(31, words + 12).replace(".", "").lower().split()[:words])
-    a = article("a", "x", f"{prose(32, 40)}\n\nThe ministry said: \u201c{statement}.\u201d\n\n{prose(33, 30)}")
-    b = article("b", "y", f"{prose(34, 35)}\n\nA spokeswoman told reporters, \u00ab{statement}.\u00bb", hours=2)
+    a = article(
+        "a", "x", f"{prose(32, 40)}\n\nThe ministry said: \u201c{statement}.\u201d\n\n{prose(33, 30)}"
+    )
+    b = article(
+        "b", "y", f"{prose(34, 35)}\n\nA spokeswoman told reporters, \u00ab{statement}.\u00bb", hours=2
+    )
     links = find_reuse([a, b], ReuseIndex())
     assert [(x.a_span.text, x.b_span.text) for x in links] == ([(statement, statement)] if linked else [])
 

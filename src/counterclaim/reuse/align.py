@@ -63,20 +63,22 @@ class AlignView:
         return stop
 
 
-def boilerplate_mask(tokens: int, flagged: I64, settings: ReuseSettings) -> np.ndarray:
-    """Tokens inside boilerplate: from a flagged fingerprint through its shingle, bridging to the next
-    flagged one when it is at most one winnowing window away (the fingerprints between were not kept)."""
-    change = np.zeros(tokens + 1, dtype=np.int64)
-    if len(flagged):
-        flagged = np.sort(flagged)
-        starts = flagged
-        ends = np.minimum(flagged + settings.shingle, tokens)
-        close = np.diff(flagged) <= settings.window
-        starts = np.concatenate((starts, flagged[:-1][close]))
-        ends = np.concatenate((ends, flagged[1:][close]))
-        np.add.at(change, starts, 1)
-        np.add.at(change, ends, -1)
-    mask: np.ndarray = np.cumsum(change[:tokens]) > 0
+def boilerplate_masks(bounds: I64, docs: I64, positions: I64, settings: ReuseSettings) -> np.ndarray:
+    """Tokens inside boilerplate, over a batch of texts (tokens `bounds[d]:bounds[d+1]` of text d): from a
+    flagged fingerprint (text, token position) through its shingle, bridging to the next flagged one of the
+    same text when it is at most one winnowing window away (the fingerprints between were not kept)."""
+    total = int(bounds[-1])
+    change = np.zeros(total + 1, dtype=np.int64)
+    if len(docs):
+        order = np.lexsort((positions, docs))
+        docs, at = docs[order], bounds[docs[order]] + positions[order]
+        ends = np.minimum(at + settings.shingle, bounds[docs + 1])
+        close = (np.diff(at) <= settings.window) & (docs[1:] == docs[:-1])
+        starts = np.concatenate((at, at[:-1][close]))
+        ends = np.concatenate((ends, at[1:][close]))
+        change += np.bincount(starts, minlength=total + 1)[: total + 1]
+        change -= np.bincount(ends, minlength=total + 1)[: total + 1]
+    mask: np.ndarray = np.cumsum(change[:total]) > 0
     return mask
 
 

@@ -68,9 +68,7 @@ class _Partition:
         `limit` postings."""
         return self.postings_in(keys, *self.ranges(keys), limit)
 
-    def postings_in(
-        self, keys: U64, lefts: list[I64], rights: list[I64], limit: int
-    ) -> tuple[I64, I64, I64]:
+    def postings_in(self, keys: U64, lefts: list[I64], rights: list[I64], limit: int) -> tuple[I64, I64, I64]:
         """`postings` over ranges already found by `ranges`."""
         keep = _sizes(lefts, rights, len(keys)) <= limit
         groups: list[I64] = []
@@ -290,7 +288,9 @@ def flag_postings(
     repeating = per_outlet > settings.per_outlet_docs
     own_lines = repeating
     if edge is not None and repeating.any():
-        own_lines = repeating & ~_repeated_in_a_burst(inverse, repeating, per_outlet, edge, times[docs], settings)
+        own_lines = repeating & ~_repeated_in_a_burst(
+            inverse, repeating, per_outlet, edge, times[docs], settings
+        )
     holders = np.bincount(seen >> 32, minlength=count)
     shared = np.bincount(seen[repeating] >> 32, minlength=count) >= settings.shared_outlets
     carriers = np.bincount(groups, minlength=count)
@@ -305,7 +305,12 @@ def flag_postings(
 
 
 def _repeated_in_a_burst(
-    inverse: I64, repeating: np.ndarray, per_outlet: I64, edge: np.ndarray, times: F64, settings: ReuseSettings
+    inverse: I64,
+    repeating: np.ndarray,
+    per_outlet: I64,
+    edge: np.ndarray,
+    times: F64,
+    settings: ReuseSettings,
 ) -> np.ndarray:
     """Per (fingerprint, outlet): whether its repeated copies sit mostly in the body, not at the edges, and
     within `viral_days` (half of them at least; undated copies count as spread)."""
