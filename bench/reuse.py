@@ -482,10 +482,29 @@ def main() -> None:
             f"{c['cpu_s']} CPU s, "
             f"{c['mb_per_cpu_s']} MB per CPU-second, P {c['precision']:.3f} R {c['recall']:.3f}"
         )
+    scaling = growth(results)
+    for name, sizes in scaling.items():
+        steps = ", ".join(f"{s['articles']:,}: {s['cpu_s_per_mb']} CPU s/MB" for s in sizes["sizes"])
+        console.print(f"growth {name.upper()}: {steps}; largest / smallest per MB: {sizes['ratio']}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
-        json.dumps({"floors": FLOORS, "results": results, "cli": cli}, indent=2) + "\n", encoding="utf-8"
+        json.dumps({"floors": FLOORS, "results": results, "cli": cli, "growth": scaling}, indent=2) + "\n",
+        encoding="utf-8",
     )
+
+
+def growth(results: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """CPU seconds per MB of text at each corpus size, per generator, and the largest size's over the
+    smallest's: 1.0 is linear growth, 2.0 means each MB costs twice as much in a corpus 100 times larger."""
+    out: dict[str, dict[str, Any]] = {}
+    for name in sorted({r["generator"] for r in results}):
+        runs = sorted((r for r in results if r["generator"] == name), key=lambda r: r["articles"])
+        sizes = [
+            {"articles": r["articles"], "cpu_s_per_mb": round(r["cpu_s"] / r["megabytes"], 4)} for r in runs
+        ]
+        ratio = sizes[-1]["cpu_s_per_mb"] / sizes[0]["cpu_s_per_mb"] if sizes[0]["cpu_s_per_mb"] else 0.0
+        out[name] = {"sizes": sizes, "ratio": round(ratio, 3)}
+    return out
 
 
 if __name__ == "__main__":
