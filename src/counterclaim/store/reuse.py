@@ -156,6 +156,9 @@ def save_index(conn: Connection, index: ReuseIndex, fresh: list[Article], number
     if not len(prints.hashes):
         return
     _roomy_cache(conn)
+    # `position` is stored signed, negative for a fingerprint at its article's edge (`signed_positions`), so
+    # the boilerplate tests can weigh where a fingerprint sits without a column of its own (rows written by
+    # earlier versions read as body).
     # In hash order: neighbouring inserts then touch neighbouring pages of the primary-key index.
     order = np.argsort(prints.hashes.view(np.int64), kind="stable")
     ids = np.asarray(index.ids, dtype=object)
