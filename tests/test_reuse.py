@@ -23,7 +23,8 @@ from counterclaim.reuse import (
     link_record,
     links_overlapping,
 )
-from counterclaim.reuse.shingles import fingerprint, shingle_hashes, tokenize
+from counterclaim.reuse.align import boilerplate_masks
+from counterclaim.reuse.shingles import fingerprint, line_starts, shingle_hashes, tokenize
 
 WORDS = [
     "ministry",
@@ -440,3 +441,30 @@ def test_one_outlet_running_a_story_in_its_body_again_and_again_is_not_its_boile
     assert cluster.earliest == "wire"
     assert set(cluster.articles) == {"wire", *(a.id for a in daily)}
     assert all(x.a_span.text == story.rstrip(".") == x.b_span.text for x in linked)
+
+
+def test_a_flagged_shingle_across_a_line_break_masks_only_its_larger_side() -> None:
+    # "... no joint strikes.” | Terms of use apply ..." is flagged because the footer after the break
+    # recurs after paragraphs that end in "strikes": the quotation's last word is not boilerplate.
+    text = "He said: \u201cthere were no joint strikes.\u201d\n\nTerms of use apply to all content here"
+    tokens = tokenize([text])
+    breaks = line_starts([text], tokens)
+    assert np.flatnonzero(breaks).tolist() == [7]
+    settings = ReuseSettings()
+    one = np.zeros(1, dtype=np.int64)
+    # The shingle at token 6 ("strikes Terms of use apply"): four of its five words follow the break.
+    mask = boilerplate_masks(tokens.bounds, one, one + 6, settings, breaks)
+    assert np.flatnonzero(mask).tolist() == [7, 8, 9, 10]
+    assert np.flatnonzero(boilerplate_masks(tokens.bounds, one, one + 6, settings)).tolist() == [
+        6,
+        7,
+        8,
+        9,
+        10,
+    ]
+    # The shingle at token 4 ("no joint strikes Terms of"): three of five words before the break.
+    assert np.flatnonzero(boilerplate_masks(tokens.bounds, one, one + 4, settings, breaks)).tolist() == [
+        4,
+        5,
+        6,
+    ]

@@ -63,23 +63,51 @@ class AlignView:
         return stop
 
 
-def boilerplate_masks(bounds: I64, docs: I64, positions: I64, settings: ReuseSettings) -> np.ndarray:
+def boilerplate_masks(
+    bounds: I64, docs: I64, positions: I64, settings: ReuseSettings, line_starts: np.ndarray | None = None
+) -> np.ndarray:
     """Tokens inside boilerplate, over a batch of texts (tokens `bounds[d]:bounds[d+1]` of text d): from a
     flagged fingerprint (text, token position) through its shingle, bridging to the next flagged one of the
-    same text when it is at most one winnowing window away (the fingerprints between were not kept)."""
+    same text when it is at most one winnowing window away (the fingerprints between were not kept).
+
+    `line_starts` (one flag per token: a line break before it) trims a flagged shingle that straddles a line
+    break to the side holding most of it: "... ripalu pronoran.” | Ilnikpro latmeves terterbel maldetu" is
+    flagged because the footer after the break recurs, and its first word belongs to the quotation before.
+    """
     total = int(bounds[-1])
     change = np.zeros(total + 1, dtype=np.int64)
     if len(docs):
         order = np.lexsort((positions, docs))
         docs, at = docs[order], bounds[docs[order]] + positions[order]
         ends = np.minimum(at + settings.shingle, bounds[docs + 1])
-        close = (np.diff(at) <= settings.window) & (docs[1:] == docs[:-1])
+        bridging = docs[1:] == docs[:-1]
+        if line_starts is not None:
+            at, ends, cut_back = _trim_at_line_breaks(at, ends, line_starts)
+            # Boilerplate that ends at a line break does not run on into the next paragraph.
+            bridging &= ~cut_back[:-1]
+        close = (np.diff(at) <= settings.window) & bridging
         starts = np.concatenate((at, at[:-1][close]))
         ends = np.concatenate((ends, at[1:][close]))
         change += np.bincount(starts, minlength=total + 1)[: total + 1]
         change -= np.bincount(ends, minlength=total + 1)[: total + 1]
     mask: np.ndarray = np.cumsum(change[:total]) > 0
     return mask
+
+
+def _trim_at_line_breaks(at: I64, ends: I64, line_starts: np.ndarray) -> tuple[I64, I64, np.ndarray]:
+    """Token ranges [at, ends) cut at the first line break inside them, keeping the larger side; and which
+    were cut back (their end moved to the break)."""
+    breaks = np.flatnonzero(line_starts)
+    if not len(breaks):
+        return at, ends, np.zeros(len(at), dtype=bool)
+    following = np.searchsorted(breaks, at, side="right")
+    k = breaks[np.minimum(following, len(breaks) - 1)]
+    inside = (following < len(breaks)) & (k < ends)
+    forward = inside & (k - at < ends - k)
+    back = inside & ~forward
+    trimmed_at: I64 = np.where(forward, k, at)
+    trimmed_ends: I64 = np.where(back, k, ends)
+    return trimmed_at, trimmed_ends, back
 
 
 def _clean_shingles(mask: np.ndarray, size: int) -> np.ndarray:

@@ -235,3 +235,18 @@ def fingerprint(batch: TokenBatch, size: int, window: int) -> Fingerprints:
     """Winnowed shingle fingerprints of a tokenised batch."""
     hashes, docs, positions = batch_shingles(batch, size)
     return winnow(hashes, docs, positions, window)
+
+
+def line_starts(texts: Sequence[str], batch: TokenBatch) -> np.ndarray:
+    """One flag per token of a tokenised batch: whether a line break separates it from the token before it
+    in its own text (the first token of a text has none)."""
+    points, offsets = _code_points(texts)
+    newlines = np.concatenate(([0], np.cumsum(points == 10)))
+    doc_of = np.repeat(np.arange(len(texts)), np.diff(batch.bounds))
+    starts = batch.starts + offsets[doc_of]
+    ends = batch.ends + offsets[doc_of]
+    flags: np.ndarray = np.zeros(len(starts), dtype=bool)
+    if len(starts) > 1:
+        flags[1:] = newlines[starts[1:]] > newlines[ends[:-1]]
+    flags[batch.bounds[:-1][np.diff(batch.bounds) > 0]] = False
+    return flags
