@@ -24,7 +24,7 @@ from counterclaim.reuse import (
     links_overlapping,
 )
 from counterclaim.reuse.align import boilerplate_masks
-from counterclaim.reuse.shingles import fingerprint, line_starts, shingle_hashes, tokenize
+from counterclaim.reuse.shingles import fingerprint, shingle_hashes, tokenize
 
 WORDS = [
     "ministry",
@@ -448,7 +448,7 @@ def test_a_flagged_shingle_across_a_line_break_masks_only_its_larger_side() -> N
     # recurs after paragraphs that end in "strikes": the quotation's last word is not boilerplate.
     text = "He said: \u201cthere were no joint strikes.\u201d\n\nTerms of use apply to all content here"
     tokens = tokenize([text])
-    breaks = line_starts([text], tokens)
+    breaks = tokens.line_starts
     assert np.flatnonzero(breaks).tolist() == [7]
     settings = ReuseSettings()
     one = np.zeros(1, dtype=np.int64)

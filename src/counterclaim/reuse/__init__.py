@@ -22,7 +22,7 @@ from counterclaim.reuse.index import (
     signed_positions,
 )
 from counterclaim.reuse.settings import METHOD, ReuseSettings
-from counterclaim.reuse.shingles import I64, Fingerprints, line_starts
+from counterclaim.reuse.shingles import I64, Fingerprints
 
 __all__ = [
     "METHOD",
@@ -136,9 +136,9 @@ def _views(
     shingled = index.shingled(articles)
     prints = shingled.prints
     flagged = boilerplate(index, prints.hashes, numbers[prints.doc]) if len(prints.hashes) else prints.doc < 0
-    breaks = line_starts([a.text for a in articles], shingled.tokens)
+    tokens = shingled.tokens
     mask = boilerplate_masks(
-        shingled.tokens.bounds, prints.doc[flagged], prints.pos[flagged], index.settings, breaks
+        tokens.bounds, prints.doc[flagged], prints.pos[flagged], index.settings, tokens.line_starts
     )
     found: I64 = np.sort(numbers[prints.doc[flagged]] * (1 << 32) + prints.pos[flagged])
     return (
