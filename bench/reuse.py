@@ -79,15 +79,21 @@ def corpus_articles(rows: Iterable[dict[str, Any]]) -> list[Article]:
     ]
 
 
-def run_stage(articles: Sequence[Article], batch: int, settings: ReuseSettings) -> list[dict[str, Any]]:
-    """The stage over a corpus in batches, each compared with the index of the batches before it."""
+def run_stage(
+    articles: Sequence[Article], batch: int, settings: ReuseSettings, batch_cpu: list[float] | None = None
+) -> list[dict[str, Any]]:
+    """The stage over a corpus in batches, each compared with the index of the batches before it;
+    `batch_cpu` collects each batch's CPU seconds."""
     index = ReuseIndex(settings)
     links = []
     with Progress(transient=True, console=Console(stderr=True)) as progress:
         task = progress.add_task("reuse", total=len(articles))
         for start in range(0, len(articles), batch):
             chunk = articles[start : start + batch]
+            cpu = time.process_time()
             links.extend(find_reuse(chunk, index))
+            if batch_cpu is not None:
+                batch_cpu.append(time.process_time() - cpu)
             progress.advance(task, len(chunk))
     published = {a.id: a.published_at for a in articles}
     linked, clusters = assign_clusters(links, published)
@@ -332,7 +338,8 @@ def run_size(name: str, size: int, batch: int) -> dict[str, Any]:
     folder = corpus_folder(name, size)
     wall, cpu = time.perf_counter(), time.process_time()
     rows = read_jsonl(folder / "corpus.jsonl")
-    records = run_stage(corpus_articles(rows), batch, ReuseSettings())
+    batch_cpu: list[float] = []
+    records = run_stage(corpus_articles(rows), batch, ReuseSettings(), batch_cpu)
     with (folder / "links.jsonl").open("w", encoding="utf-8") as out:
         out.writelines(json.dumps(r) + "\n" for r in records)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -348,8 +355,23 @@ def run_size(name: str, size: int, batch: int) -> dict[str, Any]:
         mb_per_s_core=round(megabytes / cpu, 3),
         peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         links=len(records),
+        # Within one run: a batch's cost per article early on and at the end, when the index is largest.
+        batch_ms_per_article=_early_and_late(batch_cpu, batch),
     )
     return result
+
+
+def _early_and_late(batch_cpu: list[float], batch: int) -> dict[str, float] | None:
+    """Mean ms per article of the first and of the last tenth of the batches (ten batches or more)."""
+    if len(batch_cpu) < 10:
+        return None
+    tenth = len(batch_cpu) // 10
+    # The last batch may be short: leave it out.
+    early, late = batch_cpu[:tenth], batch_cpu[-tenth - 1 : -1]
+    return {
+        "first_tenth": round(1000 * sum(early) / (len(early) * batch), 3),
+        "last_tenth": round(1000 * sum(late) / (len(late) * batch), 3),
+    }
 
 
 def run_cli(name: str, size: int) -> dict[str, Any]:
@@ -482,10 +504,36 @@ def main() -> None:
             f"{c['cpu_s']} CPU s, "
             f"{c['mb_per_cpu_s']} MB per CPU-second, P {c['precision']:.3f} R {c['recall']:.3f}"
         )
+    scaling = growth(results)
+    for name, sizes in scaling.items():
+        steps = ", ".join(f"{s['articles']:,}: {s['cpu_s_per_mb']} CPU s/MB" for s in sizes["sizes"])
+        console.print(f"growth {name.upper()}: {steps}; largest / smallest per MB: {sizes['ratio']}")
+    for r in results:
+        if r.get("batch_ms_per_article"):
+            within = r["batch_ms_per_article"]
+            console.print(
+                f"{r['generator'].upper()} {r['articles']:,}: ms per article of a batch, first tenth "
+                f"{within['first_tenth']}, last tenth {within['last_tenth']}"
+            )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
-        json.dumps({"floors": FLOORS, "results": results, "cli": cli}, indent=2) + "\n", encoding="utf-8"
+        json.dumps({"floors": FLOORS, "results": results, "cli": cli, "growth": scaling}, indent=2) + "\n",
+        encoding="utf-8",
     )
+
+
+def growth(results: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """CPU seconds per MB of text at each corpus size, per generator, and the largest size's over the
+    smallest's: 1.0 is linear growth, 2.0 means each MB costs twice as much in a corpus 100 times larger."""
+    out: dict[str, dict[str, Any]] = {}
+    for name in sorted({r["generator"] for r in results}):
+        runs = sorted((r for r in results if r["generator"] == name), key=lambda r: r["articles"])
+        sizes = [
+            {"articles": r["articles"], "cpu_s_per_mb": round(r["cpu_s"] / r["megabytes"], 4)} for r in runs
+        ]
+        ratio = sizes[-1]["cpu_s_per_mb"] / sizes[0]["cpu_s_per_mb"] if sizes[0]["cpu_s_per_mb"] else 0.0
+        out[name] = {"sizes": sizes, "ratio": round(ratio, 3)}
+    return out
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ _SYLLABLE_TEXT = (
 )
 SYLLABLES = tuple(_SYLLABLE_TEXT.split())
 EDIT_RATES = (0.0, 0.02, 0.05, 0.10)
+MIN_QUOTE_WORDS = 12
 YEAR_START = datetime(2017, 1, 1, tzinfo=UTC)
 
 
@@ -376,7 +377,10 @@ def _pair(carriers: list[_Carrier], i: int, j: int, kind: str) -> dict[str, obje
     lo, hi = common[0], common[-1]
     path = _path_edit(carriers, i, j)
     words = len(common)
-    required = path <= 0.105 and (words >= 40 or (kind == "quote" and words == len(carriers[0].words)))
+    # A quoted statement must be found when it is whole and of 12 words or more (shorter ones stay planted:
+    # shared words that are not a link).
+    whole_quote = kind == "quote" and words == len(carriers[0].words) and words >= MIN_QUOTE_WORDS
+    required = path <= 0.105 and (words >= 40 or whole_quote)
     direct = x.parent == j or y.parent == i
     return {
         "a_start": x.word_spans[ox[lo]][0],

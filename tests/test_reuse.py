@@ -23,6 +23,7 @@ from counterclaim.reuse import (
     link_record,
     links_overlapping,
 )
+from counterclaim.reuse.align import boilerplate_masks
 from counterclaim.reuse.shingles import fingerprint, shingle_hashes, tokenize
 
 WORDS = [
@@ -405,3 +406,65 @@ def test_a_quotation_after_a_long_shared_lead_in_is_linked_with_its_exact_span()
     (link,) = find_reuse([a, b], ReuseIndex())
     assert link.a_span.text == quote
     assert link.b_span.text == quote
+
+
+@pytest.mark.parametrize(("words", "linked"), [(11, False), (12, True), (39, True)])
+def test_a_quoted_statement_is_a_link_from_twelve_words(words: int, linked: bool) -> None:
+    statement = " ".join(prose(31, words + 12).replace(".", "").lower().split()[:words])
+    a = article(
+        "a", "x", f"{prose(32, 40)}\n\nThe ministry said: \u201c{statement}.\u201d\n\n{prose(33, 30)}"
+    )
+    b = article(
+        "b", "y", f"{prose(34, 35)}\n\nA spokeswoman told reporters, \u00ab{statement}.\u00bb", hours=2
+    )
+    links = find_reuse([a, b], ReuseIndex())
+    assert [(x.a_span.text, x.b_span.text) for x in links] == ([(statement, statement)] if linked else [])
+
+
+def test_one_outlet_running_a_story_in_its_body_again_and_again_is_not_its_boilerplate() -> None:
+    # "daily" runs the wire story in five updates within hours: repeated within one outlet, but inside
+    # the body and in a burst. The footer "daily" shares with "herald" sits at the edge of every article:
+    # repeated within each outlet at the edges, it is their boilerplate however close in time.
+    story, footer = prose(950, 60), prose(951, 45)
+    wire = article("wire", "wire", f"{prose(952, 30)}\n\n{story}\n\n{prose(953, 30)}", hours=-1)
+    daily = [
+        article(f"d{n}", "daily", f"{prose(960 + n, 100)}\n\n{story}\n\n{prose(970 + n, 60)}\n\n{footer}", n)
+        for n in range(5)
+    ]
+    herald = [
+        article(f"h{n}", "herald", f"{prose(980 + n, 60)}\n\n{prose(990 + n, 60)}\n\n{footer}", n)
+        for n in range(5)
+    ]
+    batch = [wire, *daily, *herald]
+    linked, clusters = assign_clusters(find_reuse(batch, ReuseIndex()), {a.id: a.published_at for a in batch})
+    (cluster,) = clusters
+    assert cluster.earliest == "wire"
+    assert set(cluster.articles) == {"wire", *(a.id for a in daily)}
+    assert all(x.a_span.text == story.rstrip(".") == x.b_span.text for x in linked)
+
+
+def test_a_flagged_shingle_across_a_line_break_masks_only_its_larger_side() -> None:
+    # "... no joint strikes.” | Terms of use apply ..." is flagged because the footer after the break
+    # recurs after paragraphs that end in "strikes": the quotation's last word is not boilerplate.
+    text = "He said: \u201cthere were no joint strikes.\u201d\n\nTerms of use apply to all content here"
+    tokens = tokenize([text])
+    breaks = tokens.line_starts
+    assert np.flatnonzero(breaks).tolist() == [7]
+    settings = ReuseSettings()
+    one = np.zeros(1, dtype=np.int64)
+    # The shingle at token 6 ("strikes Terms of use apply"): four of its five words follow the break.
+    mask = boilerplate_masks(tokens.bounds, one, one + 6, settings, breaks)
+    assert np.flatnonzero(mask).tolist() == [7, 8, 9, 10]
+    assert np.flatnonzero(boilerplate_masks(tokens.bounds, one, one + 6, settings)).tolist() == [
+        6,
+        7,
+        8,
+        9,
+        10,
+    ]
+    # The shingle at token 4 ("no joint strikes Terms of"): three of five words before the break.
+    assert np.flatnonzero(boilerplate_masks(tokens.bounds, one, one + 4, settings, breaks)).tolist() == [
+        4,
+        5,
+        6,
+    ]

@@ -7,6 +7,7 @@ differ from the benchmark's, so the floors hold on corpora the defaults were not
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from counterclaim.reuse import ReuseSettings
 pytestmark = pytest.mark.slow
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
+WORD = re.compile(r"[^\W_]+")
 
 
 def _bench() -> Any:
@@ -33,6 +35,7 @@ def scored_a() -> dict[str, Any]:
     # Three incremental batches: each is compared with the index of the ones before.
     records = bench.run_stage(bench.corpus_articles(corpus.rows), 500, ReuseSettings())
     result: dict[str, Any] = bench.score(corpus.rows, corpus.gold, records)
+    result["records"], result["gold"] = records, corpus.gold
     return result
 
 
@@ -43,6 +46,7 @@ def scored_b() -> dict[str, Any]:
     rows, gold = corpus_module.generate(corpus_module.CorpusSpec(articles=2000, seed=5))
     records = bench.run_stage(bench.corpus_articles(rows), 700, ReuseSettings())
     result: dict[str, Any] = bench.score(rows, gold, records)
+    result["records"], result["gold"] = records, gold
     return result
 
 
@@ -52,6 +56,10 @@ def test_the_generated_corpora_have_enough_to_judge(
     assert scored_a["pairs_required"] >= 300
     assert set(scored_a["recall_by_edit"]) >= {"0.00", "0.02", "0.05", "0.10"}
     assert scored_a["pairs_quotes"] >= 30
+    # Quoted statements of 10 and 11 words are planted too, shared verbatim: they must stay unlinked.
+    assert any(
+        g["passage"] == "quote" and g["words"] < 12 for g in scored_a["gold"] if g["kind"] == "carrier"
+    )
     # Generator B has passages in every band of carrier count, and quoted statements.
     assert set(scored_b["pairs_by_band"]) == {"1-4", "5-19", "20-199"}
     assert min(scored_b["pairs_by_band"].values()) >= 30
@@ -92,3 +100,12 @@ def test_a_small_sample_already_leaves_cross_outlet_legal_lines_out() -> None:
     result = bench.score(corpus.rows, corpus.gold, records)
     assert result["pairs_found"] > 0
     assert result["precision"] >= 0.99
+
+
+@pytest.mark.parametrize("generator", ["a", "b"])
+def test_no_link_is_shorter_than_a_twelve_word_quotation(
+    generator: str, scored_a: dict[str, Any], scored_b: dict[str, Any]
+) -> None:
+    scored = scored_a if generator == "a" else scored_b
+    words = [len(WORD.findall(r[side]["text"])) for r in scored["records"] for side in ("a_span", "b_span")]
+    assert words and min(words) >= 12

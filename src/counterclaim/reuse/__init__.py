@@ -11,9 +11,16 @@ import numpy as np
 
 from counterclaim import records
 from counterclaim.model import Article, Direction, ReuseLink, Span
-from counterclaim.reuse.align import AlignView, Passage, align, boilerplate_mask
+from counterclaim.reuse.align import AlignView, Passage, align, boilerplate_masks
 from counterclaim.reuse.clusters import Basis, ReuseCluster, assign_clusters, direction, oriented
-from counterclaim.reuse.index import ReuseIndex, boilerplate, boilerplate_edges, candidate_pairs
+from counterclaim.reuse.index import (
+    ReuseIndex,
+    Shingled,
+    boilerplate,
+    boilerplate_edges,
+    candidate_pairs,
+    signed_positions,
+)
 from counterclaim.reuse.settings import METHOD, ReuseSettings
 from counterclaim.reuse.shingles import I64, Fingerprints
 
@@ -37,12 +44,14 @@ __all__ = [
 def index_batch(new: Sequence[Article], index: ReuseIndex) -> tuple[np.ndarray, Fingerprints]:
     """Register and fingerprint a batch, add it to the index; returns the batch's index numbers and prints.
 
-    The fingerprints' `doc` field holds index numbers, so they can be stored as they are.
+    The fingerprints' `doc` field holds index numbers and `pos` signed positions (`signed_positions`: an
+    edge fingerprint's is negative), so they can be stored as they are.
     """
     numbers = np.asarray([index.register(a.id, a.outlet, a.published_at) for a in new], dtype=np.int64)
     index.keep(new)
-    prints = index.shingled(new).prints
-    prints = Fingerprints(prints.hashes, numbers[prints.doc], prints.pos)
+    shingled = index.shingled(new)
+    prints = shingled.prints
+    prints = Fingerprints(prints.hashes, numbers[prints.doc], signed_positions(prints.pos, shingled.edge))
     added = index.add(prints.hashes, prints.doc, prints.pos)
     return numbers, Fingerprints(prints.hashes[added], prints.doc[added], prints.pos[added])
 
@@ -69,19 +78,30 @@ def match_batch(index: ReuseIndex, numbers: np.ndarray, added: Fingerprints) -> 
     """
     fresh = index.articles(numbers.tolist())
     known = np.asarray([n for n in numbers.tolist() if n in fresh], dtype=np.int64)
-    fresh_views, flagged, prints = _views(index, [fresh[n] for n in known.tolist()], known)
+    if not len(known):
+        return []
+    fresh_articles = [fresh[n] for n in known.tolist()]
+    fresh_views, flagged, prints = _views(index, fresh_articles, known)
     edge = boilerplate_edges(prints.doc, prints.pos, flagged, index.settings.shingle)
     low, high, _ = candidate_pairs(
-        index, prints.hashes, prints.doc, numbers, (prints.hashes[edge], prints.doc[edge])
+        index,
+        prints.hashes,
+        prints.doc,
+        numbers,
+        (prints.hashes[edge], prints.doc[edge]),
+        index.shingled(fresh_articles).edge,
     )
     if not len(low):
         return []
-    by_number = dict(zip(known.tolist(), fresh_views, strict=True))
-    older = sorted((set(low.tolist()) | set(high.tolist())) - set(by_number))
+    paired = set(low.tolist()) | set(high.tolist())
+    # Views only of the articles some candidate pair needs: most of a batch pairs with nothing.
+    by_number = {n: fresh_views.view(i) for i, n in enumerate(known.tolist()) if n in paired}
+    older = sorted(paired - set(fresh))
     articles = {**fresh, **index.articles(older)}
     present = np.asarray([n for n in older if n in articles], dtype=np.int64)
-    older_views, _, _ = _views(index, [articles[n] for n in present.tolist()], present)
-    by_number.update(zip(present.tolist(), older_views, strict=True))
+    if len(present):
+        older_views, _, _ = _views(index, [articles[n] for n in present.tolist()], present)
+        by_number.update((n, older_views.view(i)) for i, n in enumerate(present.tolist()))
     published = {index.ids[n]: index.published[n] for n in by_number}
     links: list[ReuseLink] = []
     for x, y in zip(low.tolist(), high.tolist(), strict=True):
@@ -91,30 +111,41 @@ def match_batch(index: ReuseIndex, numbers: np.ndarray, added: Fingerprints) -> 
     return links
 
 
+class _Views:
+    """Alignment views of a list of articles, built on demand from their batch's tokens and shingles and
+    one boilerplate mask over all their tokens."""
+
+    def __init__(self, articles: list[Article], shingled: Shingled, mask: np.ndarray) -> None:
+        self.articles = articles
+        self.shingled = shingled
+        self.mask = mask
+        self.shingle_bounds = np.searchsorted(shingled.docs, np.arange(len(articles) + 1))
+
+    def view(self, i: int) -> AlignView:
+        tokens = self.shingled.tokens
+        lo, hi = int(tokens.bounds[i]), int(tokens.bounds[i + 1])
+        own = self.shingled.hashes[self.shingle_bounds[i] : self.shingle_bounds[i + 1]]
+        return AlignView(self.articles[i].text, tokens.doc(i), own, self.mask[lo:hi])
+
+
 def _views(
     index: ReuseIndex, articles: list[Article], numbers: np.ndarray
-) -> tuple[list[AlignView], I64, Fingerprints]:
-    """Tokens, shingles and boilerplate masks of the articles a batch's candidates need, the boilerplate
-    fingerprints found in them (as `number << 32 | position`, sorted), and all their fingerprints (with
-    index numbers as `doc`)."""
-    if not articles:
-        empty = np.zeros(0, dtype=np.int64)
-        return [], empty, Fingerprints(np.zeros(0, dtype=np.uint64), empty, empty)
-    settings = index.settings
+) -> tuple[_Views, I64, Fingerprints]:
+    """Alignment views of the articles a batch's candidates need, the boilerplate fingerprints found in
+    them (as `number << 32 | position`, sorted), and all their fingerprints (index numbers as `doc`)."""
     shingled = index.shingled(articles)
-    tokens, hashes, docs, prints = shingled.tokens, shingled.hashes, shingled.docs, shingled.prints
+    prints = shingled.prints
     flagged = boilerplate(index, prints.hashes, numbers[prints.doc]) if len(prints.hashes) else prints.doc < 0
-    bounds = np.searchsorted(prints.doc, np.arange(len(articles) + 1))
-    shingle_bounds = np.searchsorted(docs, np.arange(len(articles) + 1))
-    views = []
-    for i, article in enumerate(articles):
-        doc = tokens.doc(i)
-        lo, hi = bounds[i], bounds[i + 1]
-        own = hashes[shingle_bounds[i] : shingle_bounds[i + 1]]
-        mask = boilerplate_mask(len(doc), prints.pos[lo:hi][flagged[lo:hi]], settings)
-        views.append(AlignView(article.text, doc, own, mask))
+    tokens = shingled.tokens
+    mask = boilerplate_masks(
+        tokens.bounds, prints.doc[flagged], prints.pos[flagged], index.settings, tokens.line_starts
+    )
     found: I64 = np.sort(numbers[prints.doc[flagged]] * (1 << 32) + prints.pos[flagged])
-    return views, found, Fingerprints(prints.hashes, numbers[prints.doc], prints.pos)
+    return (
+        _Views(articles, shingled, mask),
+        found,
+        Fingerprints(prints.hashes, numbers[prints.doc], prints.pos),
+    )
 
 
 def _unique(articles: Sequence[Article]) -> list[Article]:

@@ -5,6 +5,7 @@ The result is a set of passages with exact character offsets in both texts and a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -14,6 +15,7 @@ from counterclaim.reuse.settings import ReuseSettings
 from counterclaim.reuse.shingles import I64, U64, DocTokens
 
 _QUOTE_MARKS = frozenset("\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e")
+_QUOTE_MARK = re.compile("[" + re.escape("".join(sorted(_QUOTE_MARKS))) + "]")
 # Words a boundary may step over when the words after it match again (one substituted word).
 _EDGE_STEPS = 12
 
@@ -61,21 +63,51 @@ class AlignView:
         return stop
 
 
-def boilerplate_mask(tokens: int, flagged: I64, settings: ReuseSettings) -> np.ndarray:
-    """Tokens inside boilerplate: from a flagged fingerprint through its shingle, bridging to the next
-    flagged one when it is at most one winnowing window away (the fingerprints between were not kept)."""
-    change = np.zeros(tokens + 1, dtype=np.int64)
-    if len(flagged):
-        flagged = np.sort(flagged)
-        starts = flagged
-        ends = np.minimum(flagged + settings.shingle, tokens)
-        close = np.diff(flagged) <= settings.window
-        starts = np.concatenate((starts, flagged[:-1][close]))
-        ends = np.concatenate((ends, flagged[1:][close]))
-        np.add.at(change, starts, 1)
-        np.add.at(change, ends, -1)
-    mask: np.ndarray = np.cumsum(change[:tokens]) > 0
+def boilerplate_masks(
+    bounds: I64, docs: I64, positions: I64, settings: ReuseSettings, line_starts: np.ndarray | None = None
+) -> np.ndarray:
+    """Tokens inside boilerplate, over a batch of texts (tokens `bounds[d]:bounds[d+1]` of text d): from a
+    flagged fingerprint (text, token position) through its shingle, bridging to the next flagged one of the
+    same text when it is at most one winnowing window away (the fingerprints between were not kept).
+
+    `line_starts` (one flag per token: a line break before it) trims a flagged shingle that straddles a line
+    break to the side holding most of it: "... ripalu pronoran.” | Ilnikpro latmeves terterbel maldetu" is
+    flagged because the footer after the break recurs, and its first word belongs to the quotation before.
+    """
+    total = int(bounds[-1])
+    change = np.zeros(total + 1, dtype=np.int64)
+    if len(docs):
+        order = np.lexsort((positions, docs))
+        docs, at = docs[order], bounds[docs[order]] + positions[order]
+        ends = np.minimum(at + settings.shingle, bounds[docs + 1])
+        bridging = docs[1:] == docs[:-1]
+        if line_starts is not None:
+            at, ends, cut_back = _trim_at_line_breaks(at, ends, line_starts)
+            # Boilerplate that ends at a line break does not run on into the next paragraph.
+            bridging &= ~cut_back[:-1]
+        close = (np.diff(at) <= settings.window) & bridging
+        starts = np.concatenate((at, at[:-1][close]))
+        ends = np.concatenate((ends, at[1:][close]))
+        change += np.bincount(starts, minlength=total + 1)[: total + 1]
+        change -= np.bincount(ends, minlength=total + 1)[: total + 1]
+    mask: np.ndarray = np.cumsum(change[:total]) > 0
     return mask
+
+
+def _trim_at_line_breaks(at: I64, ends: I64, line_starts: np.ndarray) -> tuple[I64, I64, np.ndarray]:
+    """Token ranges [at, ends) cut at the first line break inside them, keeping the larger side; and which
+    were cut back (their end moved to the break)."""
+    breaks = np.flatnonzero(line_starts)
+    if not len(breaks):
+        return at, ends, np.zeros(len(at), dtype=bool)
+    following = np.searchsorted(breaks, at, side="right")
+    k = breaks[np.minimum(following, len(breaks) - 1)]
+    inside = (following < len(breaks)) & (k < ends)
+    forward = inside & (k - at < ends - k)
+    back = inside & ~forward
+    trimmed_at: I64 = np.where(forward, k, at)
+    trimmed_ends: I64 = np.where(back, k, ends)
+    return trimmed_at, trimmed_ends, back
 
 
 def _clean_shingles(mask: np.ndarray, size: int) -> np.ndarray:
@@ -321,13 +353,24 @@ def _quoted_part(
 def _quotation(text: str, tokens: DocTokens, first: int, last: int) -> tuple[int, int] | None:
     """Tokens [open, close) of the first quotation that opens and closes within tokens [first, last] of a
     text (the marks may sit just outside them)."""
+    # Gap k is the text before token k (gap `first`: up to three characters before it; gap `last`: up to
+    # three after token last - 1). Quotation marks are not word characters, so each lies in one gap.
+    lo = max(0, int(tokens.starts[first]) - 3)
+    hi = min(len(text), int(tokens.ends[last - 1]) + 3)
+    marks = [m.start() for m in _QUOTE_MARK.finditer(text, lo, hi)]
+    if len(marks) < 2:
+        return None
+    starts = tokens.starts[first:last]
+    gaps = sorted(set((np.searchsorted(starts, marks, "right") + first).tolist()))
     opening = None
-    for token in range(first, last + 1):
-        lo = int(tokens.ends[token - 1]) if token > first else max(0, int(tokens.starts[first]) - 3)
-        hi = int(tokens.starts[token]) if token < last else min(len(text), int(tokens.ends[last - 1]) + 3)
-        if token == last:
-            lo = int(tokens.ends[last - 1])
-        if not _quote_gap(text[lo:hi]):
+    for token in gaps:
+        if token == first:
+            gap = text[lo : int(tokens.starts[first])]
+        elif token == last:
+            gap = text[int(tokens.ends[last - 1]) : hi]
+        else:
+            gap = text[int(tokens.ends[token - 1]) : int(tokens.starts[token])]
+        if not _quote_gap(gap):
             continue
         if opening is None and token < last:
             opening = token

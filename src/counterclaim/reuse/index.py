@@ -32,7 +32,7 @@ ArticleLoader = Callable[[Sequence[str]], list[Article]]
 class _Chunk:
     hashes: U64  # sorted
     docs: I64
-    positions: I64
+    positions: I64  # signed: `-(position + 1)` for a fingerprint at an article edge (`at_edges`)
 
 
 @dataclass(slots=True)
@@ -63,15 +63,17 @@ class _Partition:
     def counts(self, keys: U64) -> I64:
         return _sizes(*self.ranges(keys), len(keys))
 
-    def postings(self, keys: U64, limit: int) -> tuple[I64, I64]:
-        """(key index, doc) of every posting of `keys`, skipping keys with more than `limit` postings."""
+    def postings(self, keys: U64, limit: int) -> tuple[I64, I64, I64]:
+        """(key index, doc, signed position) of every posting of `keys`, skipping keys with more than
+        `limit` postings."""
         return self.postings_in(keys, *self.ranges(keys), limit)
 
-    def postings_in(self, keys: U64, lefts: list[I64], rights: list[I64], limit: int) -> tuple[I64, I64]:
+    def postings_in(self, keys: U64, lefts: list[I64], rights: list[I64], limit: int) -> tuple[I64, I64, I64]:
         """`postings` over ranges already found by `ranges`."""
         keep = _sizes(lefts, rights, len(keys)) <= limit
         groups: list[I64] = []
         docs: list[I64] = []
+        positions: list[I64] = []
         for chunk, lo, r in zip(self.chunks, lefts, rights, strict=True):
             counts = np.where(keep, r - lo, 0)
             if not counts.any():
@@ -80,10 +82,11 @@ class _Partition:
             offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
             groups.append(group)
             docs.append(chunk.docs[lo[group] + offsets])
+            positions.append(chunk.positions[lo[group] + offsets])
         if not groups:
             empty = np.zeros(0, dtype=np.int64)
-            return empty, empty
-        return np.concatenate(groups), np.concatenate(docs)
+            return empty, empty, empty
+        return np.concatenate(groups), np.concatenate(docs), np.concatenate(positions)
 
 
 def _sizes(lefts: list[I64], rights: list[I64], count: int) -> I64:
@@ -103,13 +106,31 @@ def _merge(chunks: list[_Chunk]) -> _Chunk:
 
 @dataclass(frozen=True, slots=True)
 class Shingled:
-    """A batch's tokens, every shingle (hash, text, token position) and the winnowed fingerprints."""
+    """A batch's tokens, every shingle (hash, text, token position), the winnowed fingerprints, and which
+    of those sit at their article's edges (`at_edges`)."""
 
     tokens: TokenBatch
     hashes: U64
     docs: I64
     positions: I64
     prints: Fingerprints
+    edge: np.ndarray
+
+
+def at_edges(positions: I64, lengths: I64, settings: ReuseSettings) -> np.ndarray:
+    """Whether fingerprints (token position, length of their article in tokens) sit at an article's edge:
+    among its first or last `edge_words` words, at most `edge_share` of the article at each end. Navigation,
+    bylines, bios, credits, footers and legal lines sit there; a passage a story is about sits in the body."""
+    zone = np.minimum(settings.edge_words, (lengths * settings.edge_share).astype(np.int64))
+    edge: np.ndarray = (positions < zone) | (positions + settings.shingle > lengths - zone)
+    return edge
+
+
+def signed_positions(positions: I64, edge: np.ndarray) -> I64:
+    """Token positions as the index keeps them: `-(position + 1)` at an article's edge, so the flag needs no
+    column of its own in the stored index."""
+    signed: I64 = np.where(edge, -positions - 1, positions)
+    return signed
 
 
 class ReuseIndex:
@@ -160,7 +181,9 @@ class ReuseIndex:
             tokens = tokenize([a.text for a in articles])
             hashes, docs, positions = batch_shingles(tokens, self.settings.shingle)
             prints = winnow(hashes, docs, positions, self.settings.window)
-            self._shingled = (key, Shingled(tokens, hashes, docs, positions, prints))
+            lengths = np.diff(tokens.bounds)[prints.doc]
+            edge = at_edges(prints.pos, lengths, self.settings)
+            self._shingled = (key, Shingled(tokens, hashes, docs, positions, prints, edge))
         return self._shingled[1]
 
     def keep(self, articles: Iterable[Article]) -> None:
@@ -194,7 +217,8 @@ class ReuseIndex:
         return [order[bounds[p] : bounds[p + 1]] for p in range(len(self.partitions))]
 
     def add(self, hashes: U64, docs: I64, positions: I64) -> U64:
-        """Add postings (`docs` are index numbers), skipping hashes that already hold `max_postings`.
+        """Add postings (`docs` are index numbers, `positions` signed as by `signed_positions`), skipping
+        hashes that already hold `max_postings`.
 
         The cap bounds the index: no hash holds more than `max_postings` postings (plus what one batch adds)
         however large the corpus. Returns the postings that were added, so a stored index saves those.
@@ -221,7 +245,7 @@ class ReuseIndex:
         """Which new postings (sorted `keys`) fit under `per_outlet_docs + 1` postings per hash and outlet:
         that many already show an outlet's own boilerplate, and more would only fill the index with it."""
         unique, inverse = np.unique(keys, return_inverse=True)
-        groups, held = partition.postings(unique, np.iinfo(np.int64).max)
+        groups, held, _ = partition.postings(unique, np.iinfo(np.int64).max)
         known = np.sort(groups * (1 << 32) + (codes[held] & 0xFFFFFFFF))
         asked = inverse * (1 << 32) + (outlets & 0xFFFFFFFF)
         already = np.searchsorted(known, asked, "right") - np.searchsorted(known, asked, "left")
@@ -242,18 +266,31 @@ def _rank_within(keys: np.ndarray) -> I64:
 
 
 def flag_postings(
-    groups: I64, docs: I64, outlets: I64, times: F64, settings: ReuseSettings
+    groups: I64,
+    docs: I64,
+    outlets: I64,
+    times: F64,
+    settings: ReuseSettings,
+    edge: np.ndarray | None = None,
 ) -> tuple[np.ndarray, I64]:
-    """Boilerplate among postings (`groups` sorted, one posting per group and doc).
+    """Boilerplate among postings (`groups` sorted, one posting per group and doc; `edge`: which postings
+    sit at their article's edges, none when not given).
 
-    Returns, per group, whether the fingerprint is boilerplate for everyone (a shared template line, or
-    over the caps and spread over time), and the sorted `group << 32 | outlet` keys of outlets that hold
-    it as their own boilerplate (in more than `per_outlet_docs` of their articles).
+    Returns, per group, whether the fingerprint is boilerplate for everyone (a shared template line: several
+    outlets each repeat it; or over the caps and spread over time), and the sorted `group << 32 | outlet`
+    keys of outlets that hold it as their own boilerplate: in more than `per_outlet_docs` of their articles,
+    unless those copies sit inside the body and within `viral_days` (one outlet running a story again and
+    again, which several outlets each doing is not: that is a template line again).
     """
     count = int(groups.max()) + 1 if len(groups) else 0
     outlet_key = groups * (1 << 32) + (outlets[docs] & 0xFFFFFFFF)
-    seen, per_outlet = np.unique(outlet_key, return_counts=True)
+    seen, inverse, per_outlet = np.unique(outlet_key, return_inverse=True, return_counts=True)
     repeating = per_outlet > settings.per_outlet_docs
+    own_lines = repeating
+    if edge is not None and repeating.any():
+        own_lines = repeating & ~_repeated_in_a_burst(
+            inverse, repeating, per_outlet, edge, times[docs], settings
+        )
     holders = np.bincount(seen >> 32, minlength=count)
     shared = np.bincount(seen[repeating] >> 32, minlength=count) >= settings.shared_outlets
     carriers = np.bincount(groups, minlength=count)
@@ -263,8 +300,29 @@ def flag_postings(
     if recurring.any():
         window = settings.recurring_days * 86400.0
         flagged |= recurring & _scattered(groups, times[docs], count, window, proven=True)
-    own: I64 = seen[repeating]
+    own: I64 = seen[own_lines]
     return flagged, own
+
+
+def _repeated_in_a_burst(
+    inverse: I64,
+    repeating: np.ndarray,
+    per_outlet: I64,
+    edge: np.ndarray,
+    times: F64,
+    settings: ReuseSettings,
+) -> np.ndarray:
+    """Per (fingerprint, outlet): whether its repeated copies sit mostly in the body, not at the edges, and
+    within `viral_days` (half of them at least; undated copies count as spread)."""
+    picked = np.flatnonzero(repeating)
+    mine = repeating[inverse]
+    local = np.searchsorted(picked, inverse[mine])
+    at_edge = np.bincount(local, weights=edge[mine], minlength=len(picked))
+    body = at_edge * 2 < per_outlet[picked]
+    burst = ~_scattered(local, times[mine], len(picked), settings.viral_days * 86400.0)
+    found: np.ndarray = np.zeros(len(repeating), dtype=bool)
+    found[picked[body & burst]] = True
+    return found
 
 
 def _scattered(groups: I64, times: F64, count: int, window: float, proven: bool = False) -> np.ndarray:
@@ -295,12 +353,12 @@ def partition_boilerplate(
 ) -> np.ndarray:
     """Whether each (fingerprint, outlet) is boilerplate, by the postings the partition holds."""
     unique, inverse = np.unique(keys, return_inverse=True)
-    groups, docs = partition.postings(unique, settings.max_postings + 1)
+    groups, docs, positions = partition.postings(unique, settings.max_postings + 1)
     if not len(groups):
         return np.zeros(len(keys), dtype=bool)
-    pair_key = np.unique(groups * (1 << 32) + docs)
-    groups, docs = pair_key >> 32, pair_key & 0xFFFFFFFF
-    flagged, own = flag_postings(groups, docs, outlets, times, settings)
+    pair_key, first = np.unique(groups * (1 << 32) + docs, return_index=True)
+    groups, docs, edge = pair_key >> 32, pair_key & 0xFFFFFFFF, positions[first] < 0
+    flagged, own = flag_postings(groups, docs, outlets, times, settings, edge)
     result: np.ndarray = np.zeros(len(unique), dtype=bool)
     result[: len(flagged)] = flagged
     asked = inverse * (1 << 32) + (outlets_of_keys & 0xFFFFFFFF)
@@ -349,6 +407,7 @@ def partition_candidates(
     is_new: np.ndarray,
     settings: ReuseSettings,
     excluded: tuple[U64, I64] | None = None,
+    key_edges: np.ndarray | None = None,
 ) -> I64:
     """Article pairs (`low << 32 | high`) sharing a fingerprint among `keys`, boilerplate dropped.
 
@@ -356,14 +415,19 @@ def partition_candidates(
     carriers are the postings the partition holds. Each carrier is paired with the `fanout` earliest
     carriers of the fingerprint only, so the pairs of a passage grow linearly with its carriers. Only pairs
     of different outlets with at least one new article are drawn: older pairs were drawn before.
-    `excluded` (hashes, index numbers) are postings that may not seed a pair (`boilerplate_edges`).
+    `excluded` (hashes, index numbers) are postings that may not seed a pair (`boilerplate_edges`);
+    `key_edges` says which of `keys` sit at their article's edges.
     """
     unique, key_group = np.unique(keys, return_inverse=True)
-    groups, docs = partition.postings(unique, settings.max_postings + 1)
+    groups, docs, positions = partition.postings(unique, settings.max_postings + 1)
+    new_edges = key_edges if key_edges is not None else np.zeros(len(keys), dtype=bool)
     # One posting per article and fingerprint (winnowing can pick one hash twice in an article).
-    pair_key = np.unique(np.concatenate((groups * (1 << 32) + docs, key_group * (1 << 32) + key_docs)))
+    pair_key, first = np.unique(
+        np.concatenate((groups * (1 << 32) + docs, key_group * (1 << 32) + key_docs)), return_index=True
+    )
+    edge = np.concatenate((positions < 0, new_edges))[first]
     groups, docs = pair_key >> 32, pair_key & 0xFFFFFFFF
-    flagged, own = flag_postings(groups, docs, outlets, times, settings)
+    flagged, own = flag_postings(groups, docs, outlets, times, settings, edge)
     keep = ~flagged[groups] & ~np.isin(groups * (1 << 32) + (outlets[docs] & 0xFFFFFFFF), own)
     if excluded is not None and len(excluded[0]):
         dropped = np.searchsorted(unique, excluded[0]) * (1 << 32) + excluded[1]
@@ -401,11 +465,13 @@ def candidate_pairs(
     new_docs: I64,
     new_numbers: I64,
     excluded: tuple[U64, I64] | None = None,
+    new_edges: np.ndarray | None = None,
 ) -> tuple[I64, I64, I64]:
     """Candidate article pairs (low, high index numbers) of a batch, and how many fingerprints each shares.
 
     `new_hashes` and `new_docs` are every fingerprint of the batch (index numbers); `excluded` (hashes,
-    index numbers) are postings of the batch that may not seed a pair.
+    index numbers) are postings of the batch that may not seed a pair; `new_edges` which fingerprints sit
+    at their article's edges.
     """
     outlets = index.outlet_codes()
     times = index.timestamps()
@@ -422,6 +488,7 @@ def candidate_pairs(
             is_new,
             index.settings,
             None if excluded is None or parts is None else (excluded[0][parts[p]], excluded[1][parts[p]]),
+            None if new_edges is None else new_edges[picked],
         )
         for p, picked in enumerate(index.split(new_hashes))
         if len(picked)

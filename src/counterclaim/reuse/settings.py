@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-METHOD = "reuse-winnow-0.2"
+METHOD = "reuse-winnow-0.3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,12 @@ class ReuseSettings:
     # Below the caps, a fingerprint that `recurring_docs` articles of several outlets carry, no
     # `recurring_days` holding half of them, is a template line too (a media group's footer, a press
     # release's "about" paragraph): copying comes in bursts, a late copy or two aside.
+    # Boilerplate sits at an article's edges (navigation, byline, bio, credit, footer, legal lines): within
+    # `edge_words` words of either end, and at most `edge_share` of the article at each end, so the body of
+    # a short article is not all edge. An outlet repeating a fingerprint in its body within `viral_days`
+    # runs a story again; repeated at the edges (or spread over time) it is the outlet's own boilerplate.
+    edge_words: int = 100
+    edge_share: float = 0.34
     max_docs: int = 40
     max_outlets: int = 15
     per_outlet_docs: int = 3
@@ -39,12 +45,13 @@ class ReuseSettings:
     max_postings: int = 64
     # Each carrier of a fingerprint is compared with the `fanout` earliest carriers of it (by publication
     # time) rather than with every other one: a passage carried by n articles costs n * fanout alignments,
-    # and every carrier still joins the passage's cluster.
-    fanout: int = 2
+    # and every carrier still joins the passage's cluster. One is enough on both bench generators (the
+    # fingerprints of an edited copy reach different early carriers anyway) and halves the links stored.
+    fanout: int = 1
     # A passage is reported when both copies span at least `min_words` words, or when it is a complete
-    # quoted statement of at least `min_quote_words` words in both.
+    # quoted statement (inside quotation marks) of at least `min_quote_words` words in both.
     min_words: int = 40
-    min_quote_words: int = 8
+    min_quote_words: int = 12
     # Once a pair shares a reportable passage, its other shared stretches of this many words are reported
     # too (a copied article rarely copies one block only).
     min_companion_words: int = 12

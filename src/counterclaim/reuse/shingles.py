@@ -34,6 +34,9 @@ class TokenBatch:
     ends: I64
     hashes: U64  # case-folded token hash
     bounds: I64
+    # Whether a line break separates each token from the one before it in its own text (a text's first
+    # token: no), read off the same code points as the tokens.
+    line_starts: npt.NDArray[np.bool_]
 
     def doc(self, index: int) -> DocTokens:
         lo, hi = int(self.bounds[index]), int(self.bounds[index + 1])
@@ -121,13 +124,16 @@ def _concatenate(groups: list[TokenBatch]) -> TokenBatch:
         np.concatenate([g.ends for g in groups]),
         np.concatenate([g.hashes for g in groups]),
         bounds.astype(np.int64),
+        np.concatenate([g.line_starts for g in groups]),
     )
 
 
 def _tokenize_group(texts: Sequence[str]) -> TokenBatch:
     if not texts:
         empty = np.zeros(0, dtype=np.int64)
-        return TokenBatch(empty, empty, np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64))
+        return TokenBatch(
+            empty, empty, np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64), np.zeros(0, dtype=bool)
+        )
     points, offsets = _code_points(texts)
     word = _is_word(points)
     edges = np.diff(np.concatenate(([False], word, [False])).astype(np.int8))
@@ -137,7 +143,12 @@ def _tokenize_group(texts: Sequence[str]) -> TokenBatch:
     doc_of = np.searchsorted(offsets, starts, side="right") - 1
     bounds = np.searchsorted(doc_of, np.arange(len(texts) + 1), side="left").astype(np.int64)
     base = offsets[doc_of]
-    return TokenBatch(starts - base, ends - base, hashes, bounds)
+    newlines = np.concatenate(([0], np.cumsum(points == 10)))
+    breaks = np.zeros(len(starts), dtype=bool)
+    if len(starts) > 1:
+        breaks[1:] = newlines[starts[1:]] > newlines[ends[:-1]]
+    breaks[bounds[:-1][np.diff(bounds) > 0]] = False
+    return TokenBatch(starts - base, ends - base, hashes, bounds, breaks)
 
 
 def _substring_hashes(values: npt.NDArray[np.uint64], starts: I64, ends: I64) -> U64:

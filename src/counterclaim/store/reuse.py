@@ -28,17 +28,25 @@ from counterclaim.store.schema.articles import articles as articles_table
 from counterclaim.store.schema.reuse import reuse_clusters, reuse_fingerprints, reuse_indexed, reuse_links
 from counterclaim.text import utc
 
-# Bound on bound parameters per statement (SQLite allows 32766, PostgreSQL 65535).
-_CHUNK = 900
+# Keys per IN list (two lists per statement at most: SQLite allows 32766 bound values, PostgreSQL 65535).
+_CHUNK = 5000
 # Fingerprint lookups ask for hundreds of thousands of hashes per batch: fewer, larger statements.
 _HASH_CHUNK = 20000
 # Hops followed from new links through stored ones when re-clustering.
 _CLUSTER_HOPS = 4
+# Page cache of a connection that reads or writes the fingerprint index (SQLite), in KiB.
+_SQLITE_CACHE_KB = 131072
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _in(column: sa.ColumnElement[Any], keys: Sequence[Any]) -> sa.ColumnElement[bool]:
+    """`column IN keys` as one expanding parameter: a list of literals is coerced one by one when the
+    statement is built, which costs more than the lookup for thousands of ids."""
+    return column.in_(sa.bindparam(None, value=list(keys), expanding=True))
 
 
 def not_indexed(store: Store, articles: list[Article]) -> list[Article]:
@@ -47,7 +55,7 @@ def not_indexed(store: Store, articles: list[Article]) -> list[Article]:
     with store.engine.connect() as conn:
         for chunk in _chunks([a.id for a in unique]):
             rows = conn.execute(
-                sa.select(reuse_indexed.c.article_id).where(reuse_indexed.c.article_id.in_(chunk))
+                sa.select(reuse_indexed.c.article_id).where(_in(reuse_indexed.c.article_id, chunk))
             )
             known.update(r[0] for r in rows)
     return [a for a in unique if a.id not in known]
@@ -64,40 +72,76 @@ def forget_indexed(conn: Connection, article_ids: Sequence[str] | None = None) -
         return
     for chunk in _chunks(sorted(set(article_ids))):
         conn.execute(
-            reuse_links.delete().where(sa.or_(reuse_links.c.a.in_(chunk), reuse_links.c.b.in_(chunk)))
+            reuse_links.delete().where(sa.or_(_in(reuse_links.c.a, chunk), _in(reuse_links.c.b, chunk)))
         )
-        conn.execute(reuse_fingerprints.delete().where(reuse_fingerprints.c.article_id.in_(chunk)))
-        conn.execute(reuse_indexed.delete().where(reuse_indexed.c.article_id.in_(chunk)))
+        conn.execute(reuse_fingerprints.delete().where(_in(reuse_fingerprints.c.article_id, chunk)))
+        conn.execute(reuse_indexed.delete().where(_in(reuse_indexed.c.article_id, chunk)))
 
 
 def partial_index(store: Store, fresh: list[Article], settings: ReuseSettings) -> ReuseIndex:
     """An in-memory index holding the stored fingerprints the new batch can match, and no others."""
-    index = ReuseIndex(settings, loader=lambda ids: store.articles(ids=list(ids)))
+    index = ReuseIndex(settings, loader=lambda ids: _texts_to_align(store, ids))
     prints = index.shingled(fresh).prints
-    keys = np.unique(prints.hashes).view(np.int64).tolist()
+    # Sorted and deduplicated by hand: NumPy's plain `unique` hashes, ten times slower on 64-bit keys.
+    wanted = np.sort(prints.hashes)
+    keys = wanted[np.concatenate(([True], wanted[1:] != wanted[:-1]))].view(np.int64).tolist()
     rows: list[tuple[int, str, int]] = []
     with store.engine.connect() as conn:
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        for chunk in _chunks(keys, _HASH_CHUNK):
-            # Plain SQL to the driver: compiling an IN list of thousands of bound names through SQLAlchemy
-            # costs more than the lookup itself.
-            statement = (
-                f"SELECT hash, article_id, position FROM {reuse_fingerprints.name} "
-                f"WHERE hash IN ({', '.join([mark] * len(chunk))})"
-            )
-            rows.extend(conn.exec_driver_sql(statement, tuple(chunk)).all())
+        _roomy_cache(conn)
+        mark = _mark(conn)
+        # Plain SQL on the driver's cursor: compiling an IN list of thousands of bound names through
+        # SQLAlchemy, or wrapping a million result rows in its Row objects, costs more than the lookup.
+        cursor = conn.connection.cursor()
+        try:
+            for chunk in _chunks(keys, _HASH_CHUNK):
+                cursor.execute(
+                    f"SELECT hash, article_id, position FROM {reuse_fingerprints.name} "
+                    f"WHERE hash IN ({', '.join([mark] * len(chunk))})",
+                    tuple(chunk),
+                )
+                rows.extend(cursor.fetchall())
+        finally:
+            cursor.close()
         owners = sorted({r[1] for r in rows})
         for chunk in _chunks(owners):
-            for r in conn.execute(sa.select(reuse_indexed).where(reuse_indexed.c.article_id.in_(chunk))):
+            for r in conn.execute(sa.select(reuse_indexed).where(_in(reuse_indexed.c.article_id, chunk))):
                 index.register(r.article_id, r.outlet, utc(r.published_at))
-    rows = [r for r in rows if r[1] in index]
     if rows:
         hashes, owner, positions = zip(*rows, strict=True)
-        docs = np.asarray([index.numbers[a] for a in owner], dtype=np.int64)
+        numbers = index.numbers
+        docs = np.fromiter((numbers.get(a, -1) for a in owner), dtype=np.int64, count=len(owner))
+        known = docs >= 0
         index.add(
-            np.asarray(hashes, dtype=np.int64).view(np.uint64), docs, np.asarray(positions, dtype=np.int64)
+            np.asarray(hashes, dtype=np.int64).view(np.uint64)[known],
+            docs[known],
+            np.asarray(positions, dtype=np.int64)[known],
         )
     return index
+
+
+def _texts_to_align(store: Store, ids: Sequence[str]) -> list[Article]:
+    """Older articles a batch's candidates are aligned with: id, text and outlet are all alignment needs
+    (their dates are in the index), and the rest of an article record is costly to build by thousands."""
+    found: list[Article] = []
+    with store.engine.connect() as conn:
+        for chunk in _chunks(list(ids)):
+            query = sa.select(articles_table.c.id, articles_table.c.text, articles_table.c.outlet)
+            found.extend(
+                Article(id=r.id, text=r.text, outlet=r.outlet)
+                for r in conn.execute(query.where(_in(articles_table.c.id, chunk)))
+            )
+    return found
+
+
+def _mark(conn: Connection) -> str:
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def _roomy_cache(conn: Connection) -> None:
+    """A larger SQLite page cache for this connection: a batch's fingerprint lookups and inserts land all over
+    the index, and SQLite's default 2 MB cache re-reads most of its pages for every batch."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{_SQLITE_CACHE_KB}")
 
 
 def save_index(conn: Connection, index: ReuseIndex, fresh: list[Article], numbers: Any, prints: Any) -> None:
@@ -109,22 +153,33 @@ def save_index(conn: Connection, index: ReuseIndex, fresh: list[Article], number
             for a in fresh
         ],
     )
-    ids = index.ids
+    if not len(prints.hashes):
+        return
+    _roomy_cache(conn)
+    # `position` is stored signed, negative for a fingerprint at its article's edge (`signed_positions`), so
+    # the boilerplate tests can weigh where a fingerprint sits without a column of its own (rows written by
+    # earlier versions read as body).
     # In hash order: neighbouring inserts then touch neighbouring pages of the primary-key index.
     order = np.argsort(prints.hashes.view(np.int64), kind="stable")
-    hashes, docs, positions = (prints.hashes.view(np.int64)[order], prints.doc[order], prints.pos[order])
-    rows = [
-        (h, ids[d], p) for h, d, p in zip(hashes.tolist(), docs.tolist(), positions.tolist(), strict=True)
-    ]
-    if rows:
-        # Straight to the driver's executemany: hundreds of thousands of rows per batch, and building a
-        # parameter dict per row through SQLAlchemy costs more than SQLite's own insert.
-        placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        conn.exec_driver_sql(
+    ids = np.asarray(index.ids, dtype=object)
+    rows = zip(
+        prints.hashes.view(np.int64)[order].tolist(),
+        ids[prints.doc[order]].tolist(),
+        prints.pos[order].tolist(),
+        strict=True,
+    )
+    mark = _mark(conn)
+    # Straight to the driver's executemany: hundreds of thousands of rows per batch, and building a
+    # parameter dict per row through SQLAlchemy costs more than SQLite's own insert.
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(
             f"INSERT INTO {reuse_fingerprints.name} (hash, article_id, position) "
-            f"VALUES ({placeholder}, {placeholder}, {placeholder})",
-            rows,
+            f"VALUES ({mark}, {mark}, {mark})",
+            list(rows),
         )
+    finally:
+        cursor.close()
 
 
 def save_clustered(conn: Connection, store: Store, new_links: list[ReuseLink]) -> None:
@@ -141,9 +196,9 @@ def save_clustered(conn: Connection, store: Store, new_links: list[ReuseLink]) -
     for chunk in _chunks(
         sorted(key for key in old_ids if key in rows and before[key] != rows[key]["cluster"])
     ):
-        conn.execute(reuse_links.delete().where(reuse_links.c.id.in_(chunk)))
+        conn.execute(reuse_links.delete().where(_in(reuse_links.c.id, chunk)))
     for chunk in _chunks(sorted(old_clusters)):
-        conn.execute(reuse_clusters.delete().where(reuse_clusters.c.id.in_(chunk)))
+        conn.execute(reuse_clusters.delete().where(_in(reuse_clusters.c.id, chunk)))
     if changed:
         conn.execute(reuse_links.insert(), changed)
     conn.execute(reuse_clusters.insert(), [_cluster_row(c) for c in clusters])
@@ -161,7 +216,7 @@ def _connected_links(conn: Connection, articles: set[str]) -> tuple[set[str], se
         found: set[str] = set()
         for chunk in _chunks(sorted(frontier)):
             query = sa.select(reuse_links).where(
-                sa.or_(reuse_links.c.a.in_(chunk), reuse_links.c.b.in_(chunk))
+                sa.or_(_in(reuse_links.c.a, chunk), _in(reuse_links.c.b, chunk))
             )
             for row in conn.execute(query).mappings():
                 rows[row["id"]] = row
@@ -187,7 +242,7 @@ def _with_passages(conn: Connection, clusters: list[ReuseCluster]) -> list[Reuse
 def _texts(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
     texts: dict[str, str] = {}
     for chunk in _chunks(sorted(ids)):
-        query = sa.select(articles_table.c.id, articles_table.c.text).where(articles_table.c.id.in_(chunk))
+        query = sa.select(articles_table.c.id, articles_table.c.text).where(_in(articles_table.c.id, chunk))
         texts.update((r.id, r.text) for r in conn.execute(query))
     return texts
 
@@ -196,7 +251,7 @@ def _published(conn: Connection, ids: Sequence[str]) -> dict[str, datetime | Non
     published: dict[str, datetime | None] = {}
     for chunk in _chunks(ids):
         query = sa.select(reuse_indexed.c.article_id, reuse_indexed.c.published_at)
-        for r in conn.execute(query.where(reuse_indexed.c.article_id.in_(chunk))):
+        for r in conn.execute(query.where(_in(reuse_indexed.c.article_id, chunk))):
             published[r.article_id] = utc(r.published_at)
     return published
 
@@ -266,7 +321,7 @@ def load_reuse_links(
         else:
             found: dict[str, Any] = {}
             for chunk in _chunks(list(article_ids)):
-                picked = query.where(sa.or_(reuse_links.c.a.in_(chunk), reuse_links.c.b.in_(chunk)))
+                picked = query.where(sa.or_(_in(reuse_links.c.a, chunk), _in(reuse_links.c.b, chunk)))
                 found.update((row["id"], row) for row in conn.execute(picked).mappings())
             rows = sorted(found.values(), key=lambda r: (r["cluster"], r["a"], r["a_start"]))
         texts = _texts(conn, {x for row in rows for x in (row["a"], row["b"])}) if with_text else {}
@@ -288,7 +343,7 @@ def load_reuse_clusters(store: Store, cluster_ids: Sequence[str] | None = None) 
         else:
             rows = []
             for chunk in _chunks(list(cluster_ids)):
-                rows.extend(conn.execute(query.where(reuse_clusters.c.id.in_(chunk))).mappings())
+                rows.extend(conn.execute(query.where(_in(reuse_clusters.c.id, chunk))).mappings())
     return [
         ReuseCluster(
             id=r["id"],
