@@ -4,4 +4,4 @@ Finds claims across a corpus of articles: who asserts, relays and denies them, s
 primary sources and timelines.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

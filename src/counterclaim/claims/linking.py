@@ -16,7 +16,7 @@ import numpy as np
 from counterclaim.claims.terms import StatementTerms
 
 # 2: denials linked by what they deny, never to a claim only their own article holds (claims/denials.py).
-METHOD = "claims.link/2"
+METHOD = "claims.link/3"
 
 
 @dataclass(frozen=True, slots=True)
