@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 
 from counterclaim.anaphora import is_reference, split_names
-from counterclaim.dossier import load_dossier
+from counterclaim.dossier import claim_summaries, load_dossier
 from counterclaim.model import Stance
 from counterclaim.outlets import open_registry
+from counterclaim.parties import Role
 from counterclaim.pipeline import Pipeline
 from counterclaim.stages.provenance import context_countries
 from counterclaim.store import Store
+from counterclaim.store.claims import load_claims
 from counterclaim.store.search import find_claim
 
 pytestmark = pytest.mark.slow
@@ -92,3 +94,21 @@ def test_the_hacking_allegations_are_their_own_claim_with_asserting_and_denying_
     # The denial names only "the allegations": it is read against the statement before it.
     (kremlin,) = [e for e in dossier.accounts if e.source == "Kremlin"]
     assert kremlin.evidence is not None and "dismissed the allegations" in kremlin.evidence.text
+
+
+def test_the_claim_list_names_the_same_parties_as_each_dossier(founding_store: Store) -> None:
+    # The claim list and the dossier apply one rule; a denial by reference ("dismissed the allegations")
+    # must show in both, not only where the dossier is opened.
+    claims = load_claims(founding_store)
+    summaries = {s.claim.id: s for s in claim_summaries(founding_store, claims)}
+    assert any(summary.denying == ("Kremlin",) for summary in summaries.values())
+    for claim in claims:
+        dossier = load_dossier(founding_store, claim.id)
+        for role, listed in (
+            (Role.ASSERTS, summaries[claim.id].asserting),
+            (Role.DENIES, summaries[claim.id].denying),
+        ):
+            assert set(listed) == {s.name for s in dossier.sources if role in s.roles}, (
+                claim.canonical_text,
+                role,
+            )

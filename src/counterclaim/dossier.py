@@ -133,7 +133,16 @@ def build_dossier(
     by_attribution = {a.id: a for a in attributions}
     by_outlet = {o.key: o for o in outlets}
     relays = relay_accounts(claim.id, accounts, by_attribution.values(), by_article)
-    relays += reference_denials(claim.id, accounts, by_attribution.values(), by_article, statements or {})
+    # Read only in articles that hold a stored account of the claim, as the claim list reads them: an
+    # article judged at dossier time for the story alone does not lend the claim its neighbours' denials.
+    stored = {a.article_id for a in accounts if not a.method.endswith(STORY_METHOD_SUFFIX)}
+    relays += reference_denials(
+        claim.id,
+        accounts,
+        by_attribution.values(),
+        {key: article for key, article in by_article.items() if key in stored},
+        statements or {},
+    )
     entries = [
         _relay_entry(
             account_entry(account, by_article.get(account.article_id), by_attribution, by_outlet),
@@ -303,6 +312,8 @@ def claim_summaries(
             outlets=outlets,
             reuse_links=[],
             lexicon=registry.lexicon,
+            # Denials by reference ("dismissed the allegations") are read off statement order, as in the dossier.
+            statements=statement_positions(store, article_ids) if article_ids else {},
         )
         summary = _summary(dossier, len(article_ids), scores[position] if scores is not None else None)
         story_id = story_of.get(claim.id)
