@@ -312,7 +312,7 @@ def claim_summaries(
             outlets=outlets,
             reuse_links=[],
             lexicon=registry.lexicon,
-            # Denials by reference ("dismissed the allegations") are read off statement order, as in the dossier.
+            # Denials by reference ("dismissed the allegations") read off statement order, as in dossiers.
             statements=statement_positions(store, article_ids) if article_ids else {},
         )
         summary = _summary(dossier, len(article_ids), scores[position] if scores is not None else None)
