@@ -277,6 +277,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--frozen-layers", type=int, default=2, help="lowest transformer layers kept as is")
     parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--checkpoint", type=Path, default=None, help="save the weights here every 100 steps")
     parser.add_argument(
         "--bf16", action="store_true", help="bfloat16 autocast (CPUs with AMX or AVX512-BF16)"
     )
