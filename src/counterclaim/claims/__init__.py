@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from counterclaim.claims.candidates import Candidate, CandidateKind, candidates_of
-from counterclaim.claims.denials import attribution_denials, lead_denial_results
+from counterclaim.claims.denials import attribution_denials, lead_attribution_denial, lead_denial_results
 from counterclaim.claims.linking import METHOD, ClaimIndex, LinkingSettings, final_key
 from counterclaim.claims.terms import proposition_text, statement_terms
-from counterclaim.model import Account, Article, Attribution
+from counterclaim.model import Account, Article, Attribution, Stance
 
 if TYPE_CHECKING:
-    from counterclaim.stance import StanceModel
+    from counterclaim.stance import StanceModel, StanceResult
 
 __all__ = [
     "METHOD",
@@ -217,17 +217,6 @@ def claim_accounts(
     """Accounts: per (claim, article) the article's stance, per member attribution its speaker's stance."""
     from counterclaim.stance import ATTRIBUTION_METHOD, attribution_stances
 
-    pairs = sorted({(m.claim_id, m.article_id) for m in members if m.attribution_id is None})
-    texts_and_articles = [(claim_texts[claim], articles[article]) for claim, article in pairs]
-    results = lead_denial_results(
-        model.embedder, texts_and_articles, model.article_stances(texts_and_articles)
-    )
-    accounts = [
-        Account(
-            claim, article, result.stance, result.score, f"{model.method}+{METHOD}", None, result.evidence
-        )
-        for (claim, article), result in zip(pairs, results, strict=True)
-    ]
     # All attributions of the batch at once: one embedding call, one stance call, one denial call.
     keys = sorted({(m.claim_id, m.attribution_id) for m in members if m.attribution_id})
     found = [(claim_id, attributions[a]) for claim_id, a in keys if a and a in attributions]
@@ -236,6 +225,28 @@ def claim_accounts(
         for claim_id, attribution in found
     ]
     stances = attribution_denials(model.embedder, items, attribution_stances(model, items))
+    denying: dict[tuple[str, str], list[StanceResult]] = {}
+    for (claim_id, attribution), result in zip(found, stances, strict=True):
+        if result.stance is Stance.DENIES:
+            denying.setdefault((claim_id, attribution.article_id), []).append(result)
+    pairs = sorted({(m.claim_id, m.article_id) for m in members if m.attribution_id is None})
+    texts_and_articles = [(claim_texts[claim], articles[article]) for claim, article in pairs]
+    results = lead_denial_results(
+        model.embedder, texts_and_articles, model.article_stances(texts_and_articles)
+    )
+    accounts = [
+        Account(
+            claim,
+            article,
+            result.stance,
+            result.score,
+            f"{model.method}+{METHOD}",
+            None,
+            result.evidence,
+        )
+        for (claim, article), result in zip(pairs, results, strict=True)
+        for result in [lead_attribution_denial(articles[article], result, denying.get((claim, article), []))]
+    ]
     for (claim_id, attribution), result in zip(found, stances, strict=True):
         accounts.append(
             Account(

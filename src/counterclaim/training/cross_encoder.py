@@ -273,7 +273,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stance-lr", type=float, default=5e-5)
     parser.add_argument("--disagree-times", type=int, default=2, help="repeat disagree pairs this often")
     parser.add_argument(
-        "--stance-pairs", type=int, default=6000, help="a seeded sample of the stance pairs (after oversampling)"
+        "--stance-pairs",
+        type=int,
+        default=6000,
+        help="a seeded sample of the stance pairs (after oversampling)",
     )
     parser.add_argument("--frozen-layers", type=int, default=2, help="lowest transformer layers kept as is")
     parser.add_argument("--batch", type=int, default=16)
