@@ -22,7 +22,6 @@ from counterclaim.claims.denials import (
     denied_proposition,
     denied_span,
     denies,
-    lead_attribution_denial,
     lead_denial_stance,
     lead_denials,
     sentence_proposition,
@@ -182,33 +181,6 @@ def test_a_denial_may_skip_its_own_articles_claims() -> None:
     assert index.add(vector, terms, "d1", denial=True).slot == own.slot
     skipped = index.add(vector, terms, "d2", denial=True, skip=frozenset({own.slot}))
     assert skipped.slot == elsewhere.slot and not skipped.opened
-
-
-def test_a_denial_opening_a_reporting_article_makes_it_a_denying_account() -> None:
-    from counterclaim.stance import StanceResult
-
-    def span_of(text: str, fragment: str) -> Span:
-        start = text.index(fragment)
-        return Span.of(text, start, start + len(fragment))
-
-    text = (
-        "Washington rejects Norland account of raid\n\n"
-        "A Pentagon spokesman said there was no U.S. provision of targets to the Norland air force. "
-        "Norland's bombers have flown raids near Velka since the spring. The raids began in March. "
-        "Officials in Norland said the air force acted alone. "
-        "Later, a spokesman said again there were no targets."
-    )
-    article = Article(id="art", text=text, title="Washington rejects Norland account of raid")
-    opening = StanceResult(Stance.DENIES, 0.8, span_of(text, "there was no U.S. provision of targets"))
-    late = StanceResult(Stance.DENIES, 0.9, span_of(text, "there were no targets"))
-    reports = StanceResult(Stance.REPORTS, 0.6, span_of(text, "Norland's bombers have flown raids"))
-    decided = lead_attribution_denial(article, reports, [late, opening])
-    assert decided.stance is Stance.DENIES and decided.evidence == opening.evidence
-    # A denial further down is one voice among others; an asserting or unrelated article keeps its stance.
-    assert lead_attribution_denial(article, reports, [late]) == reports
-    asserts = StanceResult(Stance.ASSERTS, 0.7, reports.evidence)
-    assert lead_attribution_denial(article, asserts, [opening]) == asserts
-    assert lead_attribution_denial(article, reports, []) == reports
 
 
 # ---------------------------------------------------------------- end to end, with the shipped models

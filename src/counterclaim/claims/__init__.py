@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from counterclaim.claims.candidates import Candidate, CandidateKind, candidates_of
-from counterclaim.claims.denials import attribution_denials, lead_attribution_denial, lead_denial_results
+from counterclaim.claims.denials import attribution_denials, lead_denial_results
 from counterclaim.claims.linking import METHOD, ClaimIndex, LinkingSettings, final_key
 from counterclaim.claims.terms import proposition_text, statement_terms
-from counterclaim.model import Account, Article, Attribution, Stance
+from counterclaim.model import Account, Article, Attribution
 
 if TYPE_CHECKING:
-    from counterclaim.stance import StanceModel, StanceResult
+    from counterclaim.stance import StanceModel
 
 __all__ = [
     "METHOD",
@@ -225,10 +225,6 @@ def claim_accounts(
         for claim_id, attribution in found
     ]
     stances = attribution_denials(model.embedder, items, attribution_stances(model, items))
-    denying: dict[tuple[str, str], list[StanceResult]] = {}
-    for (claim_id, attribution), result in zip(found, stances, strict=True):
-        if result.stance is Stance.DENIES:
-            denying.setdefault((claim_id, attribution.article_id), []).append(result)
     pairs = sorted({(m.claim_id, m.article_id) for m in members if m.attribution_id is None})
     texts_and_articles = [(claim_texts[claim], articles[article]) for claim, article in pairs]
     results = lead_denial_results(
@@ -245,7 +241,6 @@ def claim_accounts(
             result.evidence,
         )
         for (claim, article), result in zip(pairs, results, strict=True)
-        for result in [lead_attribution_denial(articles[article], result, denying.get((claim, article), []))]
     ]
     for (claim_id, attribution), result in zip(found, stances, strict=True):
         accounts.append(

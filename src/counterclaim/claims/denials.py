@@ -297,29 +297,6 @@ def lead_denial_results(
     return updated
 
 
-def lead_attribution_denial(
-    article: Article, result: StanceResult, denials: Sequence[StanceResult]
-) -> StanceResult:
-    """An article that only reports a claim denies it when a denial of that claim opens it.
-
-    `denials` are the stances of the article's attributions linked to the claim that deny it ("Pentagon
-    spokesman Adam Reyes said there was no U.S. provision of targets" as the first sentence): the lead's
-    denial is the article's, with its evidence. An article that asserts the claim, or is unrelated, keeps
-    its stance.
-    """
-    from counterclaim.stance import StanceResult
-
-    if result.stance is not Stance.REPORTS:
-        return result
-    lead = lead_sentences(article)
-    end = max((span.end for span in lead), default=0)
-    opening = [d for d in denials if d.evidence is not None and d.evidence.start < end]
-    if not opening:
-        return result
-    first = min(opening, key=lambda d: (d.evidence.start if d.evidence else 0, -d.score))
-    return StanceResult(Stance.DENIES, first.score, first.evidence)
-
-
 def attribution_denial(
     encoder: Encoder, claim: str, attribution: Attribution, article: Article, result: StanceResult
 ) -> StanceResult:
