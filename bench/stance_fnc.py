@@ -143,6 +143,13 @@ class SetScore:
     chosen: EvalSet
     score: FncScore
     seconds: float
+    # Related pairs the cross-encoder read, and its seconds on them (the rest is embedding and relatedness).
+    read_pairs: int = 0
+    read_seconds: float = 0.0
+
+    @property
+    def read_rate(self) -> float:
+        return self.read_pairs / self.read_seconds if self.read_seconds else 0.0
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -150,6 +157,8 @@ class SetScore:
             **self.score.to_json(),
             "seconds": round(self.seconds, 2),
             "pairs_per_second": round(self.score.pairs / self.seconds, 1),
+            "cross_encoder_pairs": self.read_pairs,
+            "cross_encoder_pairs_per_second": round(self.read_rate, 1),
             "stances": str(self.chosen.stances),
             "split": self.chosen.split,
         }
@@ -158,16 +167,23 @@ class SetScore:
 def score_set(model: StanceModel, chosen: EvalSet, args: argparse.Namespace) -> SetScore:
     pairs = select_pairs(chosen.stances, chosen.split, args.split_file, args.limit)
     bodies = read_bodies(chosen.bodies)
+    reader = model.cross_encoder
+    read_before = (reader.pairs_read, reader.seconds) if reader else (0, 0.0)
     started = time.perf_counter()
     results = predict(model, pairs, bodies)
     seconds = time.perf_counter() - started
     score = score_fnc([FNC_LABELS[pair.label] for pair in pairs], [result.stance for result in results])
-    return SetScore(chosen, score, seconds)
+    if reader is None:
+        return SetScore(chosen, score, seconds)
+    return SetScore(
+        chosen, score, seconds, reader.pairs_read - read_before[0], reader.seconds - read_before[1]
+    )
 
 
 def report(sets: Sequence[SetScore], console: Console) -> None:
     summary = Table(title="stance (FNC-1 scheme)")
-    for column in ("set", "pairs", "FNC score %", "macro-F1", *(f"{n} F1" for n in FNC_NAMES), "pairs/s"):
+    columns = ("set", "pairs", "FNC score %", "macro-F1", *(f"{n} F1" for n in FNC_NAMES), "pairs/s")
+    for column in (*columns, "related pairs/s (cross-encoder)"):
         summary.add_column(column, justify="right")
     for each in sets:
         score = each.score
@@ -178,6 +194,7 @@ def report(sets: Sequence[SetScore], console: Console) -> None:
             f"{score.macro_f1:.3f}",
             *(f"{score.per_class_f1[name]:.3f}" for name in FNC_NAMES),
             f"{score.pairs / each.seconds:.1f}",
+            f"{each.read_rate:.1f}" if each.read_pairs else "-",
         )
     console.print(summary)
     for each in sets:

@@ -234,6 +234,7 @@ def test_denials_end_to_end(sqlite_store: Store) -> None:
     # The claim's own subject denies it in the lead, worded unlike the claim ("close the plant").
     plant = accounts_of(sqlite_store, articles["plant-wire"], "Harwick Motors is shutting")
     assert article_stance(plant, "plant-wire") is Stance.ASSERTS
+    assert any(speaker(a) == "Metalworkers Union" and a.stance is Stance.ASSERTS for a in plant)
     assert article_stance(plant, "plant-denial") is Stance.DENIES
     assert any(speaker(a) == "Harwick Motors" and a.stance is Stance.DENIES for a in plant)
     denier = articles["plant-denial"].id
@@ -250,5 +251,7 @@ def test_denials_end_to_end(sqlite_store: Store) -> None:
     # "no U.S. provision of targets" denies "the US passed coordinates"; the press secretary only declines.
     coordinates = accounts_of(sqlite_store, articles["coord-wire"], "The US passed target coordinates")
     provision = [a for a in coordinates if a.evidence and "no U.S. provision" in a.evidence.text]
-    assert provision and all(a.stance is Stance.DENIES for a in provision)
+    assert provision and all(a.stance is Stance.DENIES for a in provision), [
+        (a.attribution_id, a.stance, a.method, a.evidence) for a in provision
+    ]
     assert not any(speaker(a) == "White House" and a.stance is Stance.DENIES for a in coordinates)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from counterclaim.embeddings import DIMENSION, Embedder
+from counterclaim.embeddings import DIMENSION, Embedder, encode_pairs, special_ids
 from counterclaim.errors import ModelError
 
 
@@ -65,3 +65,23 @@ def test_text_longer_than_the_token_limit_is_cut_not_rejected(embedder: Embedder
 def test_missing_artifact_raises_model_error_naming_the_fix(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="make train-stance"):
         Embedder.load(tmp_path)
+
+
+def test_pair_encoding_keeps_the_claim_and_cuts_the_passage_at_its_end(embedder: Embedder) -> None:
+    claim = "The plant will close."
+    passage = " ".join(["Workers said the plant stays open."] * 40)
+    (ids, types), (short_ids, short_types) = encode_pairs(
+        embedder.tokenizer, [(claim, passage), (claim, "It stays open.")], 48, 16
+    )
+    cls_id, sep_id = special_ids(embedder.tokenizer)
+    claim_ids = embedder.tokenizer.encode(claim, add_special_tokens=False).ids
+    assert len(ids) == len(types) == 48
+    assert ids[: len(claim_ids) + 2] == [cls_id, *claim_ids, sep_id]
+    assert ids[-1] == sep_id and types[: len(claim_ids) + 2] == [0] * (len(claim_ids) + 2)
+    assert set(types[len(claim_ids) + 2 :]) == {1}
+    # A short passage is kept whole; the same pair encodes the same way in any batch.
+    assert len(short_ids) < 48 and short_ids[-1] == sep_id and len(short_types) == len(short_ids)
+    assert encode_pairs(embedder.tokenizer, [(claim, passage)], 48, 16) == [(ids, types)]
+    long_claim = " ".join(["ministry"] * 30)
+    ((capped, _),) = encode_pairs(embedder.tokenizer, [(long_claim, passage)], 48, 16)
+    assert capped[17] == sep_id and len(capped) == 48

@@ -19,6 +19,7 @@ from counterclaim.stance import (
     StanceModel,
     StanceResult,
     attribution_stance,
+    attribution_stances,
     relay_stances,
     score_fnc,
     sentence_spans,
@@ -205,6 +206,49 @@ def test_statement_about_something_else_is_unrelated(model: StanceModel) -> None
     )
     text_claim = "Hospitals in the capital ran out of insulin after the floods."
     assert attribution_stance(model, text_claim, other, article).stance is Stance.UNRELATED
+
+
+def test_attributions_scored_in_one_batch_match_each_alone(model: StanceModel) -> None:
+    article = Article(id="r1", text=REPORT)
+    items = [
+        (
+            CLAIM,
+            attribution(REPORT, "Tom Brandt", "said", "No targets were handed to Russia", Polarity.ASSERTS),
+        ),
+        (
+            CLAIM,
+            attribution(
+                REPORT,
+                "Dana Wells",
+                "referred questions",
+                "Asked about the Russian statement",
+                Polarity.DECLINES,
+            ),
+        ),
+        (
+            "Hospitals ran out of insulin after the floods.",
+            attribution(
+                REPORT, "Defense Ministry", "publish", "the statement on its own website", Polarity.ASSERTS
+            ),
+        ),
+        (
+            CLAIM,
+            attribution(
+                REPORT,
+                "Defense Department",
+                "rejected",
+                "it passed target coordinates to Moscow",
+                Polarity.DENIES,
+            ),
+        ),
+    ]
+    batched = attribution_stances(model, [(claim, each, article) for claim, each in items])
+    alone = [attribution_stance(model, claim, each, article) for claim, each in items]
+    assert [r.stance for r in batched] == [r.stance for r in alone]
+    assert [r.stance for r in batched] == [Stance.DENIES, Stance.REPORTS, Stance.UNRELATED, Stance.DENIES]
+    assert [r.evidence for r in batched] == [r.evidence for r in alone]
+    # The same batch twice gives the same rows.
+    assert attribution_stances(model, [(claim, each, article) for claim, each in items]) == batched
 
 
 def test_unrelated_result_has_no_relays() -> None:

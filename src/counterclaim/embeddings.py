@@ -110,3 +110,33 @@ class Embedder:
         if len(ids) <= self.max_tokens:
             return ids
         return [*ids[: self.max_tokens - 1], ids[-1]]
+
+
+def special_ids(tokenizer: Tokenizer) -> tuple[int, int]:
+    """The [CLS] and [SEP] token ids of a BERT vocabulary."""
+    cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    if cls_id is None or sep_id is None:
+        raise ModelError(f"the tokenizer has no [CLS] or [SEP] token: {REBUILD_HINT}")
+    return cls_id, sep_id
+
+
+def encode_pairs(
+    tokenizer: Tokenizer, pairs: Sequence[tuple[str, str]], max_tokens: int, first_max: int
+) -> list[tuple[list[int], list[int]]]:
+    """Token ids and type ids of `[CLS] first [SEP] second [SEP]` for each pair, at most max_tokens long.
+
+    The first text (a claim) keeps at most first_max tokens; the second (a passage) fills the rest and is cut
+    at its end, so the passage's most relevant sentences must come first. Training and inference share this.
+    """
+    if not pairs:
+        return []
+    cls_id, sep_id = special_ids(tokenizer)
+    firsts = tokenizer.encode_batch([first for first, _ in pairs], add_special_tokens=False)
+    seconds = tokenizer.encode_batch([second for _, second in pairs], add_special_tokens=False)
+    encoded = []
+    for first, second in zip(firsts, seconds, strict=True):
+        head = first.ids[:first_max]
+        tail = second.ids[: max(max_tokens - len(head) - 3, 0)]
+        ids = [cls_id, *head, sep_id, *tail, sep_id]
+        encoded.append((ids, [0] * (len(head) + 2) + [1] * (len(tail) + 1)))
+    return encoded

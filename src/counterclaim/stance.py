@@ -1,8 +1,7 @@
 """Stance of an article, or of one attribution in it, toward a claim: asserts, denies, reports or unrelated.
 
-Two stages (FNC-1 scheme): relatedness from embeddings and word overlap, then a small numpy classifier over
-how the closest sentences are worded (cue words, negation, closeness), never over what the claim is about.
-No torch at run time.
+Two stages (FNC-1 scheme): relatedness from embeddings and word overlap, then, on related pairs only, a MiniLM
+cross-encoder that reads the claim with the body's closest sentences (int8 ONNX; no torch at run time).
 """
 
 from __future__ import annotations
@@ -10,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -17,20 +17,24 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import onnxruntime as ort
+from tokenizers import Tokenizer
 
-from counterclaim.embeddings import Embedder, load_tokenizer, open_session
+from counterclaim.embeddings import Embedder, encode_pairs, load_tokenizer, open_session, pad_batch
 from counterclaim.errors import ModelError
 from counterclaim.model import Article, Attribution, Polarity, Relay, Span, Stance
 from counterclaim.models import (
     BI_ENCODER_FILE,
     CLASSIFIER_FILE,
+    CROSS_ENCODER_FILE,
     MODELS_DIR,
     RELATEDNESS_FILE,
     TOKENIZER_FILE,
 )
 
-METHOD = "stance-minilm-mlp-v2"
-ATTRIBUTION_METHOD = "stance-attribution-v1"
+METHOD = "stance-minilm-cross-encoder-v1"
+MLP_METHOD = "stance-minilm-mlp-v2"
+ATTRIBUTION_METHOD = "stance-attribution-v2"
 # Order of the classifier's output classes; FNC-1 agree / disagree / discuss.
 RELATED_STANCES = (Stance.ASSERTS, Stance.DENIES, Stance.REPORTS)
 FNC_LABELS = {
@@ -40,6 +44,11 @@ FNC_LABELS = {
     "unrelated": Stance.UNRELATED,
 }
 TOP_SENTENCES = 4
+# What the cross-encoder reads: the claim (cut at CLAIM_TOKENS) and the body's closest sentences, in all
+# PAIR_TOKENS word pieces. Training (counterclaim.training.cross_encoder) uses the same values.
+PASSAGE_SENTENCES = 4
+PAIR_TOKENS = 96
+CLAIM_TOKENS = 32
 # The relatedness regression was fitted on whole bodies; one short content span shares fewer words with a
 # claim, so a close paraphrase ("not coordinating airstrikes" for "joint air strikes") also counts as related.
 ATTRIBUTION_MIN_COSINE = 0.4
@@ -204,6 +213,21 @@ def stance_features(
     return np.array(scalars, dtype=np.float32) * np.float32(FEATURE_SCALE)
 
 
+def relevant_order(similarities: np.ndarray, top: int) -> list[int]:
+    """Indexes of the `top` sentences closest to the claim, closest first (ties: earlier sentence first)."""
+    return [int(i) for i in np.argsort(-similarities, kind="stable")[:top]]
+
+
+def relevant_passage(index: BodyIndex, similarities: np.ndarray, top: int = PASSAGE_SENTENCES) -> str:
+    """The body's sentences closest to the claim, closest first: what the cross-encoder reads of a body.
+
+    Closest first because encode_pairs cuts the passage at its end when it runs past the token budget.
+    """
+    return " ".join(
+        index.text[index.spans[i][0] : index.spans[i][1]] for i in relevant_order(similarities, top)
+    )
+
+
 def has_negation(text: str) -> bool:
     return NEGATION_CUES.search(text) is not None
 
@@ -305,12 +329,48 @@ class Classifier:
 
 
 @dataclass
+class CrossEncoder:
+    """MiniLM fine-tuned to read (claim, passage) together: probabilities of (asserts, denies, reports).
+
+    int8 ONNX, no torch; trained by `make train-stance` (counterclaim.training.cross_encoder).
+    """
+
+    session: ort.InferenceSession
+    tokenizer: Tokenizer
+    # What it has read so far and how long that took: benchmarks report pairs per second from these.
+    pairs_read: int = 0
+    seconds: float = 0.0
+
+    @classmethod
+    def load(cls, folder: Path, threads: int | None = 1) -> CrossEncoder:
+        return cls(
+            open_session(folder / CROSS_ENCODER_FILE, threads), load_tokenizer(folder / TOKENIZER_FILE)
+        )
+
+    def probabilities(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> np.ndarray:
+        """One row per (claim, passage), in input order; pairs of similar length are batched together."""
+        started = time.perf_counter()
+        rows = np.zeros((len(pairs), len(RELATED_STANCES)), dtype=np.float32)
+        encoded = encode_pairs(self.tokenizer, pairs, PAIR_TOKENS, CLAIM_TOKENS)
+        order = sorted(range(len(encoded)), key=lambda k: (len(encoded[k][0]), k))
+        for first in range(0, len(order), batch_size):
+            chosen = order[first : first + batch_size]
+            batch = pad_batch([encoded[k][0] for k in chosen], [encoded[k][1] for k in chosen])
+            (logits,) = self.session.run(["logits"], batch)
+            rows[chosen] = softmax(np.asarray(logits, dtype=np.float32))
+        self.pairs_read += len(pairs)
+        self.seconds += time.perf_counter() - started
+        return rows
+
+
+@dataclass
 class StanceModel:
     """The loaded stance models; load once and pass to the stages (no global state)."""
 
     embedder: Embedder
     relatedness: Relatedness
-    classifier: Classifier
+    classifier: Classifier | None = None
+    cross_encoder: CrossEncoder | None = None
     top_sentences: int = TOP_SENTENCES
 
     @classmethod
@@ -322,11 +382,35 @@ class StanceModel:
         if embedder is None:
             tokenizer = load_tokenizer(folder / TOKENIZER_FILE)
             embedder = Embedder(open_session(folder / BI_ENCODER_FILE, threads), tokenizer)
-        return cls(
-            embedder=embedder,
-            relatedness=Relatedness.load(folder / RELATEDNESS_FILE),
-            classifier=Classifier.load(folder / CLASSIFIER_FILE),
-        )
+        relatedness = Relatedness.load(folder / RELATEDNESS_FILE)
+        if (folder / CROSS_ENCODER_FILE).is_file() or not (folder / CLASSIFIER_FILE).is_file():
+            return cls(embedder, relatedness, cross_encoder=CrossEncoder.load(folder, threads))
+        return cls(embedder, relatedness, classifier=Classifier.load(folder / CLASSIFIER_FILE))
+
+    @property
+    def method(self) -> str:
+        """The method name accounts carry: which model read the related pairs."""
+        return METHOD if self.cross_encoder is not None else MLP_METHOD
+
+    def related_probabilities(self, items: Sequence[tuple[str, np.ndarray, BodyIndex]]) -> np.ndarray:
+        """Probabilities of (asserts, denies, reports) for (claim, claim vector, embedded passage) items that
+        are related, in one batched call."""
+        if not items:
+            return np.zeros((0, len(RELATED_STANCES)), dtype=np.float32)
+        if self.cross_encoder is not None:
+            passages = [
+                (claim, relevant_passage(index, index.vectors @ vector)) for claim, vector, index in items
+            ]
+            return self.cross_encoder.probabilities(passages)
+        if self.classifier is None:
+            raise ModelError(
+                "the stance model has neither a cross-encoder nor a classifier: run `make train-stance`"
+            )
+        features = [
+            stance_features(claim, vector, index, index.vectors @ vector, self.top_sentences)
+            for claim, vector, index in items
+        ]
+        return self.classifier.probabilities(np.stack(features))
 
     def index_bodies(self, bodies: Sequence[str]) -> list[BodyIndex]:
         """Split and embed many bodies in one batch of sentences."""
@@ -355,7 +439,6 @@ class StanceModel:
         """Stances of (claim, claim vector, embedded body) triples: relatedness first, then the classifier."""
         results: list[StanceResult | None] = []
         related: list[tuple[int, float, Span | None]] = []
-        features = []
         for position, (claim, vector, index) in enumerate(pairs):
             similarities = index.vectors @ vector
             probability = self.relatedness.probability(relatedness_features(claim, index.text, similarities))
@@ -364,21 +447,14 @@ class StanceModel:
                 continue
             best = Span.of(index.text, *index.spans[int(np.argmax(similarities))]) if index.spans else None
             related.append((position, probability, best))
-            features.append(stance_features(claim, vector, index, similarities, self.top_sentences))
             results.append(None)
-        if features:
-            for (position, probability, evidence), row in zip(
-                related, self.classifier.probabilities(np.stack(features)), strict=True
-            ):
-                label = int(np.argmax(row))
-                score = round(probability * float(row[label]), 4)
-                results[position] = StanceResult(RELATED_STANCES[label], score, evidence)
+        rows = self.related_probabilities([pairs[position] for position, _, _ in related])
+        for (position, probability, evidence), row in zip(related, rows, strict=True):
+            label = int(np.argmax(row))
+            results[position] = StanceResult(
+                RELATED_STANCES[label], round(probability * float(row[label]), 4), evidence
+            )
         return [result for result in results if result is not None]
-
-    def classify(self, claim: str, vector: np.ndarray, index: BodyIndex) -> np.ndarray:
-        """Probabilities over (asserts, denies, reports) for an embedded passage related to the claim."""
-        features = stance_features(claim, vector, index, index.vectors @ vector, self.top_sentences)
-        return np.asarray(self.classifier.probabilities(features[None, :])[0])
 
 
 def content_span(attribution: Attribution, article: Article) -> Span | None:
@@ -396,28 +472,51 @@ CONFIDENT_DISAGREE = 0.5
 def attribution_stance(
     model: StanceModel, claim_text: str, attribution: Attribution, article: Article
 ) -> StanceResult:
-    """Stance of the attribution's speaker toward a claim.
+    """Stance of one attribution's speaker toward a claim (see attribution_stances)."""
+    return attribution_stances(model, [(claim_text, attribution, article)])[0]
+
+
+def attribution_stances(
+    model: StanceModel, items: Sequence[tuple[str, Attribution, Article]]
+) -> list[StanceResult]:
+    """Stance of each attribution's speaker toward a claim, for many (claim, attribution, article) at once.
 
     A denial attributed to a source ("the Pentagon denied the reports") is that source's denial; an assertion
     relayed by an outlet ("RIA quoted the ministry as saying") is the ministry's assertion
     (see relay_stances for the outlets in between); declining to comment is a neutral report.
-    The evidence is the content span.
+    The evidence is the content span. One embedding call for all contents, each claim text embedded once,
+    one cross-encoder call for the related ones: the cost is per batch, not per attribution.
     """
-    evidence = content_span(attribution, article)
-    if evidence is None or not evidence.text.strip():
-        return StanceResult(Stance.UNRELATED, 0.0, None)
-    content = " ".join(span.text for span in attribution.content)
-    index = model.index_bodies([content])[0]
-    vector = model.embedder.encode([claim_text])[0]
-    similarities = index.vectors @ vector
-    relatedness = model.relatedness.probability(relatedness_features(claim_text, content, similarities))
-    if len(similarities) and float(similarities.max()) >= ATTRIBUTION_MIN_COSINE:
-        relatedness = max(relatedness, model.relatedness.threshold)
-    if attribution.polarity is not Polarity.DECLINES and relatedness < model.relatedness.threshold:
-        return StanceResult(Stance.UNRELATED, round(1.0 - relatedness, 4), evidence)
-    row = model.classify(claim_text, vector, index)
-    stance, confidence = polarity_stance(row, claim_text, content, attribution.polarity)
-    return StanceResult(stance, round(relatedness * confidence, 4), evidence)
+    evidences = [content_span(attribution, article) for _, attribution, article in items]
+    wanted = [k for k, evidence in enumerate(evidences) if evidence is not None and evidence.text.strip()]
+    content_of = {k: " ".join(span.text for span in items[k][1].content) for k in wanted}
+    contents = list(content_of.values())
+    unique_contents = list(dict.fromkeys(contents))
+    index_of = dict(zip(unique_contents, model.index_bodies(unique_contents), strict=True))
+    claims = list(dict.fromkeys(items[k][0] for k in wanted))
+    vector_of = dict(zip(claims, model.embedder.encode(claims), strict=True))
+    results = [StanceResult(Stance.UNRELATED, 0.0, None) for _ in items]
+    related: list[tuple[int, float]] = []
+    for k, content in zip(wanted, contents, strict=True):
+        claim, attribution, _ = items[k]
+        index, vector = index_of[content], vector_of[claim]
+        similarities = index.vectors @ vector
+        relatedness = model.relatedness.probability(relatedness_features(claim, content, similarities))
+        if len(similarities) and float(similarities.max()) >= ATTRIBUTION_MIN_COSINE:
+            relatedness = max(relatedness, model.relatedness.threshold)
+        if attribution.polarity is not Polarity.DECLINES and relatedness < model.relatedness.threshold:
+            results[k] = StanceResult(Stance.UNRELATED, round(1.0 - relatedness, 4), evidences[k])
+        else:
+            related.append((k, relatedness))
+    rows = model.related_probabilities(
+        [(items[k][0], vector_of[items[k][0]], index_of[content_of[k]]) for k, _ in related]
+    )
+    for (k, relatedness), row in zip(related, rows, strict=True):
+        claim, attribution, _ = items[k]
+        content = content_of[k]
+        stance, confidence = polarity_stance(row, claim, content, attribution.polarity)
+        results[k] = StanceResult(stance, round(relatedness * confidence, 4), evidences[k])
+    return results
 
 
 def polarity_stance(row: np.ndarray, claim: str, content: str, polarity: Polarity) -> tuple[Stance, float]:

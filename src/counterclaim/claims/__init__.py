@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from counterclaim.claims.candidates import Candidate, CandidateKind, candidates_of
-from counterclaim.claims.denials import attribution_denial, lead_denial_results
+from counterclaim.claims.denials import attribution_denials, lead_denial_results
 from counterclaim.claims.linking import METHOD, ClaimIndex, LinkingSettings, final_key
 from counterclaim.claims.terms import proposition_text, statement_terms
 from counterclaim.model import Account, Article, Attribution
@@ -218,9 +218,16 @@ def claim_accounts(
     attributions: Mapping[str, Attribution],
 ) -> list[Account]:
     """Accounts: per (claim, article) the article's stance, per member attribution its speaker's stance."""
-    from counterclaim.stance import ATTRIBUTION_METHOD, attribution_stance
-    from counterclaim.stance import METHOD as STANCE_METHOD
+    from counterclaim.stance import ATTRIBUTION_METHOD, attribution_stances
 
+    # All attributions of the batch at once: one embedding call, one stance call, one denial call.
+    keys = sorted({(m.claim_id, m.attribution_id) for m in members if m.attribution_id})
+    found = [(claim_id, attributions[a]) for claim_id, a in keys if a and a in attributions]
+    items = [
+        (claim_texts[claim_id], attribution, articles[attribution.article_id])
+        for claim_id, attribution in found
+    ]
+    stances = attribution_denials(model.embedder, items, attribution_stances(model, items))
     pairs = sorted({(m.claim_id, m.article_id) for m in members if m.attribution_id is None})
     texts_and_articles = [(claim_texts[claim], articles[article]) for claim, article in pairs]
     results = lead_denial_results(
@@ -228,23 +235,21 @@ def claim_accounts(
     )
     accounts = [
         Account(
-            claim, article, result.stance, result.score, f"{STANCE_METHOD}+{METHOD}", None, result.evidence
+            claim,
+            article,
+            result.stance,
+            result.score,
+            f"{model.method}+{METHOD}",
+            None,
+            result.evidence,
         )
         for (claim, article), result in zip(pairs, results, strict=True)
     ]
-    for claim_id, attribution_id in sorted(
-        {(m.claim_id, m.attribution_id) for m in members if m.attribution_id}
-    ):
-        attribution = attributions.get(attribution_id or "")
-        if attribution is None:
-            continue
-        article = articles[attribution.article_id]
-        result = attribution_stance(model, claim_texts[claim_id], attribution, article)
-        result = attribution_denial(model.embedder, claim_texts[claim_id], attribution, article, result)
+    for (claim_id, attribution), result in zip(found, stances, strict=True):
         accounts.append(
             Account(
                 claim_id,
-                article.id,
+                attribution.article_id,
                 result.stance,
                 result.score,
                 f"{ATTRIBUTION_METHOD}+{METHOD}",

@@ -300,30 +300,51 @@ def lead_denial_results(
 def attribution_denial(
     encoder: Encoder, claim: str, attribution: Attribution, article: Article, result: StanceResult
 ) -> StanceResult:
+    """One attribution's stance read again as a denial where it is one (see attribution_denials)."""
+    return attribution_denials(encoder, [(claim, attribution, article)], [result])[0]
+
+
+def denial_content(attribution: Attribution, article: Article) -> Span | None:
+    """What a denying attribution says: its content range, or the denied object found after its cue."""
+    if attribution.content:
+        start = min(span.start for span in attribution.content)
+        end = max(span.end for span in attribution.content)
+        return Span.of(article.text, start, end)
+    return denied_span(article.text, attribution)
+
+
+def attribution_denials(
+    encoder: Encoder, items: Sequence[tuple[str, Attribution, Article]], results: Sequence[StanceResult]
+) -> list[StanceResult]:
     """A denying attribution linked to a claim denies it even when worded unlike it.
 
     Its content is compared with the claim as what it denies (the speaker put for a pronoun subject, "reports
     that" and negation removed); a denial by the claim's own subject needs less similarity. Declines stay as
-    they are, and debunk wording ("said the report was a hoax") is read as denial.
+    they are, and debunk wording ("said the report was a hoax") is read as denial. All denied propositions
+    and their claims are embedded in one call, each text once.
     """
     from counterclaim.stance import StanceResult
 
-    if result.stance is Stance.DENIES:
-        return result
-    if attribution.content:
-        start = min(span.start for span in attribution.content)
-        end = max(span.end for span in attribution.content)
-        content: Span | None = Span.of(article.text, start, end)
-    else:
-        content = denied_span(article.text, attribution)
-    if content is None:
-        return result
-    if denial_polarity(attribution, content.text) is not Polarity.DENIES:
-        return result
-    subject = subject_of(attribution)
-    proposition, claim_vector = encoder.encode([denied_proposition(content.text, subject), claim])
-    cosine = float(proposition @ claim_vector)
-    floor = SUBJECT_DENIAL_MIN_COSINE if shares_subject(subject, claim) else DENIAL_MIN_COSINE
-    if cosine < floor:
-        return result
-    return StanceResult(Stance.DENIES, round(min(1.0, 0.5 + cosine / 2), 4), result.evidence or content)
+    wanted: list[tuple[int, str, Span, str]] = []
+    for k, ((claim, attribution, article), result) in enumerate(zip(items, results, strict=True)):
+        if result.stance is Stance.DENIES:
+            continue
+        content = denial_content(attribution, article)
+        if content is None or denial_polarity(attribution, content.text) is not Polarity.DENIES:
+            continue
+        wanted.append((k, claim, content, denied_proposition(content.text, subject_of(attribution))))
+    updated = list(results)
+    if not wanted:
+        return updated
+    texts = list(dict.fromkeys(text for _, claim, _, proposition in wanted for text in (proposition, claim)))
+    vector = dict(zip(texts, encoder.encode(texts), strict=True))
+    for k, claim, content, proposition in wanted:
+        cosine = float(vector[proposition] @ vector[claim])
+        floor = (
+            SUBJECT_DENIAL_MIN_COSINE if shares_subject(subject_of(items[k][1]), claim) else DENIAL_MIN_COSINE
+        )
+        if cosine >= floor:
+            updated[k] = StanceResult(
+                Stance.DENIES, round(min(1.0, 0.5 + cosine / 2), 4), results[k].evidence or content
+            )
+    return updated

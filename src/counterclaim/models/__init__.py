@@ -12,6 +12,7 @@ MODELS_DIR = Path(__file__).resolve().parent
 
 BI_ENCODER_FILE = "minilm.int8.onnx"
 CLASSIFIER_FILE = "stance_classifier.npz"
+CROSS_ENCODER_FILE = "stance_cross_encoder.int8.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 RELATEDNESS_FILE = "relatedness.json"
 MANIFEST_FILE = "MANIFEST.json"
