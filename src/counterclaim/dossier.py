@@ -568,10 +568,10 @@ def _story_prior(
 
     vector = model.embedder.encode([claim_text])[0]
     indexes = model.index_bodies([articles[found[position].article_id].text for position in doubtful])
+    rows = model.related_probabilities([(claim_text, vector, index) for index in indexes])
     updated = list(found)
-    for position, index in zip(doubtful, indexes, strict=True):
+    for position, index, row in zip(doubtful, indexes, rows, strict=True):
         similarities = index.vectors @ vector
-        row = model.classify(claim_text, vector, index)
         label = int(np.argmax(row))
         evidence = Span.of(index.text, *index.spans[int(np.argmax(similarities))]) if index.spans else None
         updated[position] = replace(
