@@ -14,9 +14,10 @@ import sqlalchemy as sa
 
 from conftest import REPO, script_module
 from counterclaim.claims.stories import StoryIndex, lead_text, story_id_for
-from counterclaim.dossier import from_story, load_dossier
+from counterclaim.dossier import _story_prior, from_story, load_dossier
 from counterclaim.embeddings import Embedder
-from counterclaim.model import Article, Stance
+from counterclaim.model import Account, Article, Stance
+from counterclaim.stages import Models
 from counterclaim.store import Store
 from counterclaim.store.schema.claims import article_stories
 from counterclaim.store.search import find_claim
@@ -173,3 +174,24 @@ def test_stories_are_saved_once_and_resume_on_both_stores(store: Store) -> None:
     reopened = open_linker(store, encoder).stories
     assert reopened is not None
     assert reopened.index.claims[reopened.slot_of[story_id_for("s1")]].members == 2
+
+
+def test_a_doubtful_story_article_gets_the_classifier_stance_with_evidence(models: Models) -> None:
+    # Relatedness between the story floor and the model's own threshold: the story lends the article its
+    # benefit of the doubt, and the classifier reads which way it leans, pointing at the sentence it read.
+    claim = "The Harwick Motors plant in Dunmore will close next year."
+    article = Article(
+        id="story-doubtful",
+        text=(
+            "Workers gathered outside the gates on Monday. "
+            "Harwick Motors denied that the Dunmore plant would close, calling the reports false. "
+            "The union said it would keep talking to management."
+        ),
+    )
+    unsure = Account("c1", article.id, Stance.UNRELATED, 0.4, "m", None, None)
+    sure = Account("c1", "other", Stance.UNRELATED, 0.9, "m", None, None)
+    (read, kept) = _story_prior(models.stance, claim, [unsure, sure], {article.id: article})
+    assert kept == sure, "an article the model is sure is unrelated stays unrelated"
+    assert read.stance is not Stance.UNRELATED
+    assert read.evidence is not None and "Dunmore plant" in read.evidence.text
+    assert 0.0 < read.score <= 0.6
