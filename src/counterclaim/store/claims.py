@@ -147,6 +147,21 @@ def clear_claims(conn: Connection) -> None:
 # ---------------------------------------------------------------- linking
 
 
+def restore_profile(index: ClaimIndex, row: RowMapping) -> None:
+    """Put one stored profile (a claim's or a story's: summed vector, members, term and entity counts)
+    back into `index`, with its term postings."""
+    slot = index.open(row["id"])
+    profile = index.claims[slot]
+    profile.vector_sum = np.frombuffer(row["vector_sum"], dtype=np.float32).copy()
+    profile.members = row["members"]
+    profile.term_counts = Counter(row["terms"].get("terms", {}))
+    profile.entity_counts = Counter(row["terms"].get("entities", {}))
+    for term, count in profile.term_counts.items():
+        index.postings[term].append(slot)
+        index.term_frequency[term] += count
+    index.statements += profile.members
+
+
 def open_linker(store: Store, encoder: Encoder, settings: LinkingSettings | None = None) -> ClaimLinker:
     """A linker whose index holds every stored claim that has an embedding."""
     index = ClaimIndex(DIMENSION, settings)
@@ -156,16 +171,7 @@ def open_linker(store: Store, encoder: Encoder, settings: LinkingSettings | None
     )
     with store.engine.connect() as conn:
         for row in conn.execute(query).mappings():
-            slot = index.open(row["id"])
-            profile = index.claims[slot]
-            profile.vector_sum = np.frombuffer(row["vector_sum"], dtype=np.float32).copy()
-            profile.members = row["members"]
-            profile.term_counts = Counter(row["terms"].get("terms", {}))
-            profile.entity_counts = Counter(row["terms"].get("entities", {}))
-            for term, count in profile.term_counts.items():
-                index.postings[term].append(slot)
-                index.term_frequency[term] += count
-            index.statements += profile.members
+            restore_profile(index, row)
             states[row["id"]] = _state(row)
     linker = ClaimLinker(encoder, index, states)
     from counterclaim.store.stories import open_story_index

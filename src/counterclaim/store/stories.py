@@ -5,7 +5,6 @@ A claim's story is the story of its canonical article (a join, so merges and new
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +16,7 @@ from sqlalchemy.engine import Connection
 from counterclaim.claims.linking import ClaimIndex
 from counterclaim.claims.stories import STORY_METHOD, StoryIndex, StoryPlacement, story_settings
 from counterclaim.store import Store
+from counterclaim.store.claims import restore_profile
 from counterclaim.store.schema.articles import articles
 from counterclaim.store.schema.claims import article_stories, claim_statements, claims, stories
 from counterclaim.text import utc
@@ -56,16 +56,7 @@ def open_story_index(store: Store) -> StoryIndex:
     query = sa.select(stories).order_by(stories.c.first_seen, stories.c.id)
     with store.engine.connect() as conn:
         for row in conn.execute(query).mappings():
-            slot = index.open(row["id"])
-            profile = index.claims[slot]
-            profile.vector_sum = np.frombuffer(row["vector_sum"], dtype=np.float32).copy()
-            profile.members = row["members"]
-            profile.term_counts = Counter(row["terms"].get("terms", {}))
-            profile.entity_counts = Counter(row["terms"].get("entities", {}))
-            for term, count in profile.term_counts.items():
-                index.postings[term].append(slot)
-                index.term_frequency[term] += count
-            index.statements += profile.members
+            restore_profile(index, row)
     return StoryIndex(index)
 
 
