@@ -109,4 +109,4 @@ examples: venv
 	$(BIN)/python examples/make_warc.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm counterclaim-demo.html .pytest_cache .mypy_cache
+	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).lock counterclaim-demo.html .pytest_cache .mypy_cache
