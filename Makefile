@@ -57,7 +57,7 @@ format: venv
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-bench: bench-ingest bench-attribution bench-stance bench-claims bench-stories bench-reuse bench-web bench-workers bench-dossiers bench-scale
+bench: bench-ingest bench-attribution bench-stance bench-claims bench-stories bench-reuse bench-web bench-workers bench-dossiers bench-dossiers-dev bench-scale
 
 bench-ingest: venv
 	$(BIN)/python bench/ingest.py --data $(DATA)
