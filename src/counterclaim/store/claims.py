@@ -393,25 +393,17 @@ def search_claims(
     text: str,
     limit: int = 10,
     encoder: Encoder | None = None,
-    min_articles: int = 1,
     cache: ClaimVectorCache | None = None,
 ) -> list[tuple[Claim, float]]:
-    """Claims nearest in meaning to a text (cosine to the claim's centroid, or to its canonical text)."""
-    found = nearest_claims(store, text, limit, encoder, min_articles, cache)
-    return [(claim, similarity) for claim, similarity, _ in found]
+    """Claims nearest in meaning to a text (cosine to the claim's centroid), nearest first.
 
+    Candidates come from the claim index (`store.claim_index`: the exact product below its size threshold),
+    as for `report --search`, so the web app and `claims --search` keep one graph per vector cache.
+    """
+    from counterclaim.store.claim_index import claim_candidates_indexed
 
-def nearest_claims(
-    store: Store,
-    text: str,
-    limit: int = 10,
-    encoder: Encoder | None = None,
-    min_articles: int = 1,
-    cache: ClaimVectorCache | None = None,
-) -> list[tuple[Claim, float, int]]:
-    """(claim, cosine, articles carrying it) of the claims nearest in meaning to a text, nearest first."""
-    found = claim_candidates(store, text, limit, encoder, min_articles, cache)
-    return [(c.claim, c.similarity, c.articles) for c in found]
+    found = claim_candidates_indexed(store, text, limit, encoder, cache=cache)
+    return [(c.claim, c.similarity) for c in found]
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,7 +421,6 @@ def claim_candidates(
     text: str,
     limit: int = 10,
     encoder: Encoder | None = None,
-    min_articles: int = 1,
     cache: ClaimVectorCache | None = None,
 ) -> list[ClaimCandidate]:
     """The claims nearest in meaning to a text (cosine to the centroid), nearest first."""
@@ -440,20 +431,18 @@ def claim_candidates(
 
         encoder = load_encoder()
     matrix = (cache or ClaimVectorCache()).matrix(store, encoder)
-    # Claims saved without statements (records written directly) count as seen in one article.
-    support = [matrix.articles_per_claim.get(row["id"], 1) for row in matrix.rows]
-    kept = [index for index, count in enumerate(support) if count >= min_articles]
-    if not kept:
+    if not matrix.rows:
         return []
     query = encoder.encode([text])[0]
-    similarity = matrix.vectors[kept] @ query
+    similarity = matrix.vectors @ query
     order = np.argsort(-similarity, kind="stable")[:limit]
     return [
         ClaimCandidate(
-            _claim(matrix.rows[kept[i]]),
+            _claim(matrix.rows[i]),
             round(float(similarity[i]), 4),
-            round(float(similarity[i] * matrix.coherence[kept[i]]), 4),
-            support[kept[i]],
+            round(float(similarity[i] * matrix.coherence[i]), 4),
+            # Claims saved without statements (records written directly) count as seen in one article.
+            matrix.articles_per_claim.get(matrix.rows[i]["id"], 1),
         )
         for i in order
     ]
