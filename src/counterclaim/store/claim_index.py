@@ -18,8 +18,8 @@ from counterclaim.store import Store
 from counterclaim.store.claims import (
     ClaimCandidate,
     ClaimVectorCache,
-    _claim,
     _ClaimMatrix,
+    candidate_at,
     claim_candidates,
 )
 
@@ -160,12 +160,4 @@ def claim_candidates_indexed(
     similarity = matrix.vectors[positions] @ query
     # Nearest first, ties in store order: the order the full product gives.
     order = sorted(range(len(positions)), key=lambda i: (-float(similarity[i]), positions[i]))[:limit]
-    return [
-        ClaimCandidate(
-            _claim(matrix.rows[positions[i]]),
-            round(float(similarity[i]), 4),
-            round(float(similarity[i] * matrix.coherence[positions[i]]), 4),
-            matrix.articles_per_claim.get(matrix.rows[positions[i]]["id"], 1),
-        )
-        for i in order
-    ]
+    return [candidate_at(matrix, positions[i], float(similarity[i])) for i in order]

@@ -436,16 +436,19 @@ def claim_candidates(
     query = encoder.encode([text])[0]
     similarity = matrix.vectors @ query
     order = np.argsort(-similarity, kind="stable")[:limit]
-    return [
-        ClaimCandidate(
-            _claim(matrix.rows[i]),
-            round(float(similarity[i]), 4),
-            round(float(similarity[i] * matrix.coherence[i]), 4),
-            # Claims saved without statements (records written directly) count as seen in one article.
-            matrix.articles_per_claim.get(matrix.rows[i]["id"], 1),
-        )
-        for i in order
-    ]
+    return [candidate_at(matrix, int(i), float(similarity[i])) for i in order]
+
+
+def candidate_at(matrix: _ClaimMatrix, position: int, similarity: float) -> ClaimCandidate:
+    """The candidate of the matrix's claim at `position`, given its cosine to the query."""
+    return ClaimCandidate(
+        _claim(matrix.rows[position]),
+        round(similarity, 4),
+        # In float32, as the vectors are: the same query gives the same figures whichever path found it.
+        round(float(np.float32(similarity) * matrix.coherence[position]), 4),
+        # Claims saved without statements (records written directly) count as seen in one article.
+        matrix.articles_per_claim.get(matrix.rows[position]["id"], 1),
+    )
 
 
 def claims_with_outlets(store: Store, min_outlets: int = 1) -> list[str]:
