@@ -91,17 +91,32 @@ class Store:
         config = Config()
         config.set_main_option("script_location", str(resources.files("counterclaim.store") / "migrations"))
         try:
-            if self._at_head(config):
+            if self._at_head_unless_busy(config):
                 return
-            # Two processes opening a new store at once would both create the tables: one migrates at a time.
-            with self.writer_lock(), self.engine.begin() as conn:
-                config.attributes["connection"] = conn
-                command.upgrade(config, "head")
+            # Two processes opening a new store at once would both create the tables: one migrates at a time,
+            # and the other finds the store at head once it holds the lock.
+            with self.writer_lock():
+                if self._at_head(config):
+                    return
+                with self.engine.begin() as conn:
+                    config.attributes["connection"] = conn
+                    command.upgrade(config, "head")
         except sa.exc.OperationalError as exc:
             raise StoreError(
                 f"Cannot open or migrate the store at {self.url!r}: {exc.orig}. "
                 "Check that the path is writable or the PostgreSQL server is running."
             ) from exc
+
+    def _at_head_unless_busy(self, config: Config) -> bool:
+        """Whether the store is at head; False when SQLite says another process holds it mid-migration (a new
+        file switching to WAL answers "database is locked" at once, without waiting): the caller then waits
+        for that process under the writer lock and checks again."""
+        try:
+            return self._at_head(config)
+        except sa.exc.OperationalError as exc:
+            if self.dialect == "sqlite" and "locked" in str(exc.orig):
+                return False
+            raise
 
     def _at_head(self, config: Config) -> bool:
         head = ScriptDirectory.from_config(config).get_current_head()
