@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export COUNTERCLAIM_DATA := $(DATA)
 
-.PHONY: venv system-deps demo test test-fast lint format bench bench-ingest bench-attribution bench-stance bench-claims bench-stories bench-reuse bench-web bench-workers bench-dossiers bench-dossiers-dev bench-scale train-stance train-attribution examples screenshots clean
+.PHONY: venv system-deps demo test test-fast lint format bench bench-ingest bench-attribution bench-stance bench-stance-cv bench-claims bench-stories bench-reuse bench-web bench-workers bench-dossiers bench-dossiers-dev bench-scale train-stance train-attribution examples screenshots clean
 
 venv: $(STAMP)
 
@@ -57,7 +57,7 @@ format: venv
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-bench: bench-ingest bench-attribution bench-stance bench-claims bench-stories bench-reuse bench-web bench-workers bench-dossiers bench-dossiers-dev bench-scale
+bench: bench-ingest bench-attribution bench-stance bench-stance-cv bench-claims bench-stories bench-reuse bench-web bench-workers bench-dossiers bench-dossiers-dev bench-scale
 
 bench-ingest: venv
 	$(BIN)/python bench/ingest.py --data $(DATA)
@@ -70,6 +70,9 @@ bench-workers: venv
 
 bench-stance: venv
 	$(BIN)/python bench/stance_fnc.py
+
+bench-stance-cv: venv
+	$(BIN)/python bench/stance_story_cv.py --data $(DATA)/fnc-1
 
 bench-claims: venv
 	$(BIN)/python bench/claim_linking.py --data $(DATA)

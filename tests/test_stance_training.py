@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
+from conftest import script_module
 from counterclaim.models import MANIFEST_FILE, MODELS_DIR
 from counterclaim.training.stance import StancePair, find_stories, split_pairs
+
+BENCH = Path(__file__).parent.parent / "bench"
 
 
 def synthetic_pairs() -> tuple[list[StancePair], dict[str, str]]:
@@ -82,3 +86,16 @@ def test_committed_artifacts_match_their_manifest() -> None:
     assert manifest["files"]
     for name, digest in manifest["files"].items():
         assert hashlib.sha256((MODELS_DIR / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_story_folds_keep_each_story_whole_and_use_every_fold() -> None:
+    cv = script_module("stance_story_cv", BENCH / "stance_story_cv.py")
+    pairs, _ = synthetic_pairs()
+    related = [pair for pair in pairs if pair.label != "unrelated"]
+    folds = cv.story_folds(related, 5, 13)
+    stories = find_stories(related)
+    fold_of_story: dict[int, set[int]] = {}
+    for pair, fold in zip(related, folds, strict=True):
+        fold_of_story.setdefault(stories.of_headline[pair.headline], set()).add(fold)
+    assert all(len(found) == 1 for found in fold_of_story.values())
+    assert set(folds) == set(range(5))

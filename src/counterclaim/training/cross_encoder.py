@@ -80,12 +80,27 @@ def nli_examples(shared: Path, count: int, rng: random.Random) -> list[PairExamp
     return rng.sample(examples, min(count, len(examples)))
 
 
-def fnc_examples(corpus: EmbeddedCorpus, pairs: Sequence[StancePair]) -> list[PairExample]:
-    """Related FNC-1 pairs as (headline, the body's sentences closest to it)."""
+def fnc_examples(
+    corpus: EmbeddedCorpus, pairs: Sequence[StancePair], headline_cap: int = 0, seed: int = 13
+) -> list[PairExample]:
+    """Related FNC-1 pairs as (headline, the body's sentences closest to it).
+
+    With `headline_cap`, at most that many pairs per headline (a seeded sample): FNC-1 repeats one headline
+    over dozens of bodies with one stance, which teaches a model the headline instead of how a denial reads.
+    """
+    related = [pair for pair in pairs if pair.label != "unrelated"]
+    if headline_cap > 0:
+        by_headline: dict[str, list[StancePair]] = {}
+        for pair in related:
+            by_headline.setdefault(pair.headline, []).append(pair)
+        rng = random.Random(seed)
+        related = [
+            pair
+            for group in by_headline.values()
+            for pair in (rng.sample(group, headline_cap) if len(group) > headline_cap else group)
+        ]
     examples = []
-    for pair in pairs:
-        if pair.label == "unrelated":
-            continue
+    for pair in related:
         index = corpus.indexes[pair.body_id]
         passage = relevant_passage(index, index.vectors @ corpus.headlines[pair.headline])
         examples.append(PairExample(pair.headline, passage, CLASS_NAMES.index(pair.label)))
@@ -232,7 +247,7 @@ def train_cross_encoder(
             weights=None,
             args=args,
         )
-    stance = [*fnc_examples(corpus, fit), *arc_examples(shared, args.arc, rng)]
+    stance = [*fnc_examples(corpus, fit, args.headline_cap, args.seed), *arc_examples(shared, args.arc, rng)]
     stance = oversample(stance, DISAGREE, args.disagree_times)
     stance = rng.sample(stance, min(args.stance_pairs, len(stance)))
     report["stance"] = train_phase(
@@ -277,6 +292,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=6000,
         help="a seeded sample of the stance pairs (after oversampling)",
+    )
+    parser.add_argument(
+        "--headline-cap",
+        type=int,
+        default=0,
+        help="most stance pairs per FNC-1 headline (0: all)",
     )
     parser.add_argument("--frozen-layers", type=int, default=2, help="lowest transformer layers kept as is")
     parser.add_argument("--batch", type=int, default=16)
