@@ -99,6 +99,9 @@ class Dossier:
     story: Story | None = None
     # Shared wording an article reports between relays of the claim (not observed in the corpus).
     reported_reuse: tuple[ReportedReuse, ...] = ()
+    # The search text the dossier answers (`report --search`): each article's own stance is judged toward
+    # it (`query_accounts`); None when the claim was opened by id.
+    query: str | None = None
 
     def roles(self) -> dict[str, tuple[Role, ...]]:
         """Each party (source or outlet) with every role it plays: the one rule, `roles_by_party`."""
@@ -123,6 +126,7 @@ def build_dossier(
     lexicon: CountryLexicon | None = None,
     story: Story | None = None,
     statements: Mapping[str, Sequence[tuple[int, str, str | None]]] | None = None,
+    query: str | None = None,
 ) -> Dossier:
     """Assemble one claim's dossier; unrelated accounts and links between unrelated articles are left out.
 
@@ -135,7 +139,7 @@ def build_dossier(
     relays = relay_accounts(claim.id, accounts, by_attribution.values(), by_article)
     # Read only in articles that hold a stored account of the claim, as the claim list reads them: an
     # article judged at dossier time for the story alone does not lend the claim its neighbours' denials.
-    stored = {a.article_id for a in accounts if not a.method.endswith(STORY_METHOD_SUFFIX)}
+    stored = {a.article_id for a in accounts if not from_story(a)}
     relays += reference_denials(
         claim.id,
         accounts,
@@ -174,6 +178,7 @@ def build_dossier(
         open_questions=_open_questions(linked, provenance_checks),
         story=story,
         reported_reuse=reported_reuse(relays, by_attribution),
+        query=query,
     )
 
 
@@ -192,13 +197,15 @@ def load_dossier(
     claim_id: str,
     registry: OutletRegistry | None = None,
     stance_model: StanceModel | None = None,
+    query: str | None = None,
 ) -> Dossier:
     """Gather one claim's accounts, articles, attributions, reuse, checks and verdicts into its dossier.
 
     `registry` (the store's one registry: `open_registry(store)` when not given) names outlets and gives the
     country words that let "Valdoria's" meet "Valdorian". Every article of the claim's story that holds no
     account of the claim gets the article-level stance toward it (`stance_model`, loaded when needed): a
-    related article linked to a sibling claim is listed, an unrelated one stays out.
+    related article linked to a sibling claim is listed, an unrelated one stays out. With `query` (the text
+    a user searched for) each listed article's own stance is judged toward that text (`query_accounts`).
     """
     registry = registry if registry is not None else open_registry(store)
     found = load_claims(store, claim_ids=[claim_id])
@@ -208,6 +215,9 @@ def load_dossier(
     accounts = load_accounts(store, claim_id=claim.id)
     story = story_of_claim(store, claim.id)
     accounts += story_accounts(store, claim, story, accounts, stance_model)
+    query = query.strip() if query and query.strip() else None
+    if query is not None:
+        accounts = query_accounts(store, query, accounts, stance_model)
     article_ids = sorted({a.article_id for a in accounts})
     return build_dossier(
         claim=claim,
@@ -221,6 +231,7 @@ def load_dossier(
         lexicon=registry.lexicon,
         story=story,
         statements=statement_positions(store, article_ids) if article_ids else {},
+        query=query,
     )
 
 
@@ -489,6 +500,8 @@ def dossier_renderable(dossier: Dossier) -> RenderableType:
     first = dossier.first_appearance
     if first:
         header.append(f"\nFirst seen {format_time(first.published_at)} in {first.outlet_name}")
+    if dossier.query is not None:
+        header.append(f"\nEach article's own stance is judged toward your search: {dossier.query!r}", "dim")
     parts: list[RenderableType] = [Panel(header, title="counterclaim dossier")]
     story = _story_text(dossier)
     if story is not None:
@@ -585,7 +598,56 @@ def _story_prior(
 
 def from_story(account: Account) -> bool:
     """Whether the account was judged at read time because its article belongs to the claim's story."""
-    return account.method.endswith(STORY_METHOD_SUFFIX)
+    return STORY_METHOD_SUFFIX in account.method
+
+
+QUERY_METHOD_SUFFIX = "+query"
+
+
+def query_accounts(
+    store: Store, query: str, accounts: Sequence[Account], stance_model: StanceModel | None = None
+) -> list[Account]:
+    """Article-level accounts with the article's stance judged toward the search text (method "+query").
+
+    A user who searches "X" asks who says X and who denies it; the claim found is the corpus's nearest
+    proposition, and its canonical text is often a longer sentence with other details (a time, a reason),
+    so an article restating it can still only report X. Which articles are listed does not change: an
+    article the model finds unrelated to the search text keeps its stance toward the claim. Attributions
+    (who said what) stay judged toward the claim their statement is linked to.
+    """
+    listed = sorted(
+        {a.article_id for a in accounts if a.attribution_id is None and a.stance is not Stance.UNRELATED}
+    )
+    if not listed:
+        return list(accounts)
+    from counterclaim.claims import Member, claim_accounts
+
+    if stance_model is None:
+        from counterclaim.stance import StanceModel
+
+        stance_model = StanceModel.load()
+    by_id = {article.id: article for article in store.articles(ids=listed)}
+    key = "query"
+    judged = claim_accounts(
+        stance_model, [Member(key, a) for a in listed if a in by_id], {key: query}, by_id, {}
+    )
+    toward = {a.article_id: a for a in judged if a.stance is not Stance.UNRELATED}
+    updated = []
+    for account in accounts:
+        found = toward.get(account.article_id)
+        if found is None or account.attribution_id is not None or account.stance is Stance.UNRELATED:
+            updated.append(account)
+            continue
+        updated.append(
+            replace(
+                account,
+                stance=found.stance,
+                score=found.score,
+                evidence=found.evidence,
+                method=account.method + QUERY_METHOD_SUFFIX,
+            )
+        )
+    return updated
 
 
 def _story_text(dossier: Dossier) -> Text | None:
