@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 
 from conftest import REPO, script_module
+from counterclaim.dossier import load_dossier
+from counterclaim.model import Stance
 from counterclaim.store import Store
 from counterclaim.store.search import find_claim
 
@@ -83,3 +85,38 @@ def test_fixture_has_the_real_patterns() -> None:
     text = Path(FIXTURE / "bodies.csv").read_text(encoding="utf-8")
     for pattern in ("BREAKING:", "SEE ALSO:", "PHOTOS:", "(NYSE:", "By ", "Dec. 5", "(Photo:", "..."):
         assert pattern in text, pattern
+
+
+def test_a_search_dossier_judges_each_article_toward_the_search_text(
+    bench_run: tuple[dict[str, Any], str],
+) -> None:
+    """`report --search TEXT` answers "who says TEXT?": the same articles and attributions as the claim's
+    own dossier, each article's own stance being the stance model's toward the text, not the claim's."""
+    from counterclaim.claims import Member, claim_accounts
+    from counterclaim.stance import StanceModel
+
+    query = "Chemical leak closes the Port of Calvane"
+    store = Store(bench_run[1])
+    found = find_claim(store, query)
+    assert found.best is not None
+    plain = load_dossier(store, found.best.claim.id)
+    asked = load_dossier(store, found.best.claim.id, query=query)
+    own = {e.article_id: e for e in asked.accounts if e.account.attribution_id is None}
+    articles = {article.id: article for article in store.articles(ids=sorted(own))}
+    store.close()
+    assert asked.query == query and plain.query is None
+    assert {e.article_id for e in asked.accounts} == {e.article_id for e in plain.accounts}
+    attributed = [(e.account.attribution_id, e.stance) for e in plain.accounts if e.account.attribution_id]
+    assert [(e.account.attribution_id, e.stance) for e in asked.accounts if e.account.attribution_id] == (
+        attributed
+    )
+    model = StanceModel.load()
+    toward = claim_accounts(model, [Member("q", a) for a in sorted(own)], {"q": query}, articles, {})
+    for account in toward:
+        if account.stance is not Stance.UNRELATED:
+            assert own[account.article_id].stance is account.stance
+            assert own[account.article_id].account.method.endswith("+query")
+    # Here the claim found is the port's closure worded with its date and cause: at least one article reads
+    # differently toward the shorter question the user asked.
+    before = {e.article_id: e.stance for e in plain.accounts if e.account.attribution_id is None}
+    assert any(before[key] is not entry.stance for key, entry in own.items())

@@ -559,7 +559,9 @@ def _accounts_table(dossier: Dossier) -> Table:
             relay_path(entry),
             entry.channel or "",
             Text(entry.stance.value, style=STANCE_STYLE[entry.stance])
-            + Text(" (story)" if from_story(entry.account) else "", style="dim"),
+            + Text(" (story)" if from_story(entry.account) else "", style="dim")
+            # Toward the search text, not the claim: the two may differ in polarity ("No, X did not ...").
+            + Text(" (to search)" if from_query(entry.account) else "", style="dim"),
             f"[{evidence.start}:{evidence.end}] {evidence.text}" if evidence else "",
         )
     return table
@@ -602,6 +604,11 @@ def from_story(account: Account) -> bool:
 
 
 QUERY_METHOD_SUFFIX = "+query"
+
+
+def from_query(account: Account) -> bool:
+    """Whether the account's stance was judged toward the search text (`query_accounts`)."""
+    return account.method.endswith(QUERY_METHOD_SUFFIX)
 
 
 def query_accounts(
