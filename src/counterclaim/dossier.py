@@ -628,6 +628,7 @@ def query_accounts(
     if not listed:
         return list(accounts)
     from counterclaim.claims import Member, claim_accounts
+    from counterclaim.claims.denials import denies
 
     if stance_model is None:
         from counterclaim.stance import StanceModel
@@ -635,10 +636,19 @@ def query_accounts(
         stance_model = StanceModel.load()
     by_id = {article.id: article for article in store.articles(ids=listed)}
     key = "query"
-    judged = claim_accounts(
-        stance_model, [Member(key, a) for a in listed if a in by_id], {key: query}, by_id, {}
-    )
-    toward = {a.article_id: a for a in judged if a.stance is not Stance.UNRELATED}
+    present = [a for a in listed if a in by_id]
+    if denies(query):
+        # A lead that denies X agrees with a search that denies X ("No, X did not happen"): the lead-denial
+        # rule of the claims stage, which reads such an article as denying, is for asserted texts only.
+        results = stance_model.article_stances([(query, by_id[a]) for a in present])
+        toward = {
+            a: Account(key, a, r.stance, r.score, stance_model.method, None, r.evidence)
+            for a, r in zip(present, results, strict=True)
+            if r.stance is not Stance.UNRELATED
+        }
+    else:
+        judged = claim_accounts(stance_model, [Member(key, a) for a in present], {key: query}, by_id, {})
+        toward = {a.article_id: a for a in judged if a.stance is not Stance.UNRELATED}
     updated = []
     for account in accounts:
         found = toward.get(account.article_id)
