@@ -90,8 +90,8 @@ def test_fixture_has_the_real_patterns() -> None:
 def test_a_search_dossier_judges_each_article_toward_the_search_text(
     bench_run: tuple[dict[str, Any], str],
 ) -> None:
-    """`report --search TEXT` answers "who says TEXT?": the same articles and attributions as the claim's
-    own dossier, each article's own stance being the stance model's toward the text, not the claim's."""
+    """`report --search TEXT` answers "who says TEXT?": the same articles, attributions and parties as the
+    claim's own dossier, each article's own row the stance model's stance toward the text, not the claim."""
     from counterclaim.claims import Member, claim_accounts
     from counterclaim.stance import StanceModel
 
@@ -105,6 +105,8 @@ def test_a_search_dossier_judges_each_article_toward_the_search_text(
     articles = {article.id: article for article in store.articles(ids=sorted(own))}
     store.close()
     assert asked.query == query and plain.query is None
+    # Who plays which role is judged toward the claim, as `claims` shows it: the search changes rows only.
+    assert asked.roles() == plain.roles()
     assert {e.article_id for e in asked.accounts} == {e.article_id for e in plain.accounts}
     attributed = [(e.account.attribution_id, e.stance) for e in plain.accounts if e.account.attribution_id]
     assert [(e.account.attribution_id, e.stance) for e in asked.accounts if e.account.attribution_id] == (

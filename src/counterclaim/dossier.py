@@ -48,6 +48,7 @@ from counterclaim.parties import (
     Role,
     account_entry,
     outlet_parties,
+    outlet_role,
     roles_by_party,
     same_source_names,
     source_parties,
@@ -99,8 +100,8 @@ class Dossier:
     story: Story | None = None
     # Shared wording an article reports between relays of the claim (not observed in the corpus).
     reported_reuse: tuple[ReportedReuse, ...] = ()
-    # The search text the dossier answers (`report --search`): each article's own stance is judged toward
-    # it (`query_accounts`); None when the claim was opened by id.
+    # The search text the dossier answers (`report --search`): each article's own row shows its stance
+    # toward it (`query_accounts`), the parties stay those toward the claim; None when opened by id.
     query: str | None = None
 
     def roles(self) -> dict[str, tuple[Role, ...]]:
@@ -127,11 +128,14 @@ def build_dossier(
     story: Story | None = None,
     statements: Mapping[str, Sequence[tuple[int, str, str | None]]] | None = None,
     query: str | None = None,
+    asked: Mapping[str, Account] | None = None,
 ) -> Dossier:
     """Assemble one claim's dossier; unrelated accounts and links between unrelated articles are left out.
 
     Names of one source ("Defence Ministry", "Valdoria's Defence Ministry") are shown as one; `lexicon` (the
-    outlet registry's country words) lets country adjectives and possessives meet.
+    outlet registry's country words) lets country adjectives and possessives meet. `asked` (article id ->
+    stance toward the search text `query`) replaces the stance of each article's own row; the parties and
+    their roles stay those toward the claim, as in `claims`.
     """
     by_article = {a.id: a for a in articles}
     by_attribution = {a.id: a for a in attributions}
@@ -164,10 +168,11 @@ def build_dossier(
     provenance_checks = _merged_checks(provenance_checks, identities)
     linked = [e for e in entries if not from_story(e.account)]
     article_ids = {e.article_id for e in entries}
+    shown = [_asked_entry(e, asked) for e in entries] if asked else entries
     return Dossier(
         claim=claim,
-        first_appearance=_first_appearance(entries),
-        accounts=tuple(entries),
+        first_appearance=_first_appearance(shown),
+        accounts=tuple(shown),
         # Parties are those of the claim's own accounts: `claims` and every other view name the same ones; an
         # article listed only through the story shows as an account marked "(story)".
         sources=source_parties(linked),
@@ -216,8 +221,7 @@ def load_dossier(
     story = story_of_claim(store, claim.id)
     accounts += story_accounts(store, claim, story, accounts, stance_model)
     query = query.strip() if query and query.strip() else None
-    if query is not None:
-        accounts = query_accounts(store, query, accounts, stance_model)
+    asked = query_accounts(store, query, accounts, stance_model) if query is not None else {}
     article_ids = sorted({a.article_id for a in accounts})
     return build_dossier(
         claim=claim,
@@ -232,6 +236,7 @@ def load_dossier(
         story=story,
         statements=statement_positions(store, article_ids) if article_ids else {},
         query=query,
+        asked=asked,
     )
 
 
@@ -613,20 +618,19 @@ def from_query(account: Account) -> bool:
 
 def query_accounts(
     store: Store, query: str, accounts: Sequence[Account], stance_model: StanceModel | None = None
-) -> list[Account]:
-    """Article-level accounts with the article's stance judged toward the search text (method "+query").
+) -> dict[str, Account]:
+    """Each listed article's own stance toward the search text, by article id (unrelated ones left out).
 
     A user who searches "X" asks who says X and who denies it; the claim found is the corpus's nearest
     proposition, and its canonical text is often a longer sentence with other details (a time, a reason),
-    so an article restating it can still only report X. Which articles are listed does not change: an
-    article the model finds unrelated to the search text keeps its stance toward the claim. Attributions
-    (who said what) stay judged toward the claim their statement is linked to.
+    so an article restating it can still only report X. Which articles are listed does not change, nor who
+    plays which role: attributions and the parties stay judged toward the claim (`build_dossier`).
     """
     listed = sorted(
         {a.article_id for a in accounts if a.attribution_id is None and a.stance is not Stance.UNRELATED}
     )
     if not listed:
-        return list(accounts)
+        return {}
     from counterclaim.claims import Member, claim_accounts
     from counterclaim.claims.denials import denies
 
@@ -641,30 +645,28 @@ def query_accounts(
         # A lead that denies X agrees with a search that denies X ("No, X did not happen"): the lead-denial
         # rule of the claims stage, which reads such an article as denying, is for asserted texts only.
         results = stance_model.article_stances([(query, by_id[a]) for a in present])
-        toward = {
-            a: Account(key, a, r.stance, r.score, stance_model.method, None, r.evidence)
+        judged = [
+            Account(key, a, r.stance, r.score, stance_model.method, None, r.evidence)
             for a, r in zip(present, results, strict=True)
-            if r.stance is not Stance.UNRELATED
-        }
+        ]
     else:
         judged = claim_accounts(stance_model, [Member(key, a) for a in present], {key: query}, by_id, {})
-        toward = {a.article_id: a for a in judged if a.stance is not Stance.UNRELATED}
-    updated = []
-    for account in accounts:
-        found = toward.get(account.article_id)
-        if found is None or account.attribution_id is not None or account.stance is Stance.UNRELATED:
-            updated.append(account)
-            continue
-        updated.append(
-            replace(
-                account,
-                stance=found.stance,
-                score=found.score,
-                evidence=found.evidence,
-                method=account.method + QUERY_METHOD_SUFFIX,
-            )
-        )
-    return updated
+    return {a.article_id: a for a in judged if a.stance is not Stance.UNRELATED}
+
+
+def _asked_entry(entry: AccountEntry, asked: Mapping[str, Account]) -> AccountEntry:
+    """An article's own row with its stance toward the search text (method "+query"), when judged."""
+    toward = asked.get(entry.article_id)
+    if toward is None or entry.account.attribution_id is not None:
+        return entry
+    account = replace(
+        entry.account,
+        stance=toward.stance,
+        score=toward.score,
+        evidence=toward.evidence,
+        method=entry.account.method + QUERY_METHOD_SUFFIX,
+    )
+    return replace(entry, account=account, outlet_role=outlet_role(account, None))
 
 
 def _story_text(dossier: Dossier) -> Text | None:
