@@ -138,19 +138,3 @@ def test_a_sentence_cut_from_inside_a_quote_is_no_proposition() -> None:
     assert "mid-quote" in proposition_problems('The plant flooded twice in a week," the source told Reuters.')
     assert not proposition_problems("The minister said \u201cwe will not accept it\u201d on Monday.")
     assert not proposition_problems('The mayor said "the bridge stays shut" until the inspection ends.')
-
-
-def test_wire_captions_definitions_and_standing_rules_are_no_propositions() -> None:
-    from counterclaim.claims.candidates import proposition_problems
-
-    caption = (
-        "In this Tuesday, March 3, 2015 photo, Valdoria's president Anton Ruse greets supporters in Brel."
-    )
-    assert "caption" in proposition_problems(caption)
-    assert "background" in proposition_problems("Valdoria is a small landlocked republic ruled by one party.")
-    assert "background" in proposition_problems("It is illegal for Valdorian citizens to travel to Morvia.")
-    # Events and claims about a country stay propositions.
-    assert not proposition_problems(
-        "Valdoria is a step closer to holding a referendum, officials said Monday."
-    )
-    assert not proposition_problems("In this case, police said the suspect had been held since Monday night.")

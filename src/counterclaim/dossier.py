@@ -222,6 +222,7 @@ def load_dossier(
     accounts += story_accounts(store, claim, story, accounts, stance_model)
     query = query.strip() if query and query.strip() else None
     asked = query_accounts(store, query, accounts, stance_model) if query is not None else {}
+    accounts = [_story_listed_by_query(account, asked) for account in accounts]
     article_ids = sorted({a.article_id for a in accounts})
     return build_dossier(
         claim=claim,
@@ -619,15 +620,20 @@ def from_query(account: Account) -> bool:
 def query_accounts(
     store: Store, query: str, accounts: Sequence[Account], stance_model: StanceModel | None = None
 ) -> dict[str, Account]:
-    """Each listed article's own stance toward the search text, by article id (unrelated ones left out).
+    """Each listed or story article's own stance toward the search text, by article id (unrelated ones left
+    out).
 
     A user who searches "X" asks who says X and who denies it; the claim found is the corpus's nearest
     proposition, and its canonical text is often a longer sentence with other details (a time, a reason),
-    so an article restating it can still only report X. Which articles are listed does not change, nor who
-    plays which role: attributions and the parties stay judged toward the claim (`build_dossier`).
+    so an article restating it can still only report X. Who plays which role does not change: attributions
+    and the parties stay judged toward the claim (`build_dossier`).
     """
     listed = sorted(
-        {a.article_id for a in accounts if a.attribution_id is None and a.stance is not Stance.UNRELATED}
+        {
+            a.article_id
+            for a in accounts
+            if a.attribution_id is None and (a.stance is not Stance.UNRELATED or from_story(a))
+        }
     )
     if not listed:
         return {}
@@ -652,6 +658,18 @@ def query_accounts(
     else:
         judged = claim_accounts(stance_model, [Member(key, a) for a in present], {key: query}, by_id, {})
     return {a.article_id: a for a in judged if a.stance is not Stance.UNRELATED}
+
+
+def _story_listed_by_query(account: Account, asked: Mapping[str, Account]) -> Account:
+    """A story article unrelated to the claim's canonical text but related to the search text is listed.
+
+    The canonical text is one sentence of the claim (sometimes a side detail of its story); the story's
+    articles about what the user asked belong in the answer. Articles outside the claim's story never do.
+    """
+    toward = asked.get(account.article_id)
+    if toward is None or account.stance is not Stance.UNRELATED or not from_story(account):
+        return account
+    return replace(account, stance=toward.stance, score=toward.score, evidence=toward.evidence)
 
 
 def _asked_entry(entry: AccountEntry, asked: Mapping[str, Account]) -> AccountEntry:

@@ -255,9 +255,7 @@ _HEADING = re.compile(
 _CAPTION = re.compile(
     r"\b(?:pictured|Getty Images|AP Photo|Image copyright|Image caption|Photo credit|Photograph:|"
     r"Click here|click to|Scroll down|file photo)\b|\((?:Photo|Image|Picture|Credit|Video)\b|"
-    r"^\s*(?:Photo|Image|Picture|Caption|Video|Credit|Source|Above|Below|Left|Right)\s*[:(|-]|"
-    # The wire caption: "In this Wednesday, July 25, 2012 photo, ... waves to the crowd".
-    r"^In this\b[^.]{0,60}?\b(?:photo|image|picture|photograph|video still|handout)\b",
+    r"^\s*(?:Photo|Image|Picture|Caption|Video|Credit|Source|Above|Below|Left|Right)\s*[:(|-]",
     re.IGNORECASE,
 )
 _BYLINE = re.compile(
@@ -273,12 +271,6 @@ _BACKGROUND = re.compile(
     r"^(?:[A-Z][\w.&'-]*\s+){0,5}[A-Z][\w.&'-]*,?\s+(?:\d{1,3},\s+)?(?:is|are|was)\s+(?:a|an)\s+"
     r"(?!(?:lie|hoax|fake|fabrication|rumou?r|mistake|false|fraud|liar|criminal|spy|terrorist|scam|cover-up)\b)[\w-]+(?:\s+[\w-]+){0,4}"
     r"(?:\s+(?:who|which|that|based|from|of|in|with)\b|\s*[.,]?\s*$)|"
-    # Definition of a place or body: "North Korea is a hereditary dictatorship centred on the Kim family".
-    r"^(?:[A-Z][\w.&'-]*\s+){0,3}[A-Z][\w.&'-]*\s+(?:is|are)\s+(?:a|an)\s+(?:[\w-]+\s+){0,2}"
-    r"(?:country|nation|state|dictatorship|monarchy|republic|democracy|kingdom|city|town|village|region|"
-    r"province|island|archipelago|peninsula|territory|enclave)\b|"
-    # A standing rule, not an event: "It is illegal for an Israeli citizen to travel to ...".
-    r"^It\s+is\s+(?:illegal|against the law|forbidden|prohibited|customary|common practice)\b|"
     # Scene-setting: weather, time of day, the look of a place.
     r"^(?:It was|It is)\s+(?:a|an)\s+\w+\s+(?:day|morning|evening|night|afternoon)\b|"
     r"^(?:The|A)\s+\w+\s+(?:was|is)\s+(?:quiet|calm|sunny|cold|warm|empty|crowded)\b",
