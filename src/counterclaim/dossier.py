@@ -508,6 +508,13 @@ def dossier_renderable(dossier: Dossier) -> RenderableType:
         header.append(f"\nFirst seen {format_time(first.published_at)} in {first.outlet_name}")
     if dossier.query is not None:
         header.append(f"\nEach article's own stance is judged toward your search: {dossier.query!r}", "dim")
+        if opposite_polarity(dossier.query, claim.canonical_text):
+            header.append(
+                "\nYour search and the claim found differ in polarity (one is negated): an article "
+                "asserting your search may deny the claim; the parties below are named by their stance "
+                "toward the claim.",
+                "yellow",
+            )
     parts: list[RenderableType] = [Panel(header, title="counterclaim dossier")]
     story = _story_text(dossier)
     if story is not None:
@@ -610,6 +617,14 @@ def from_story(account: Account) -> bool:
 
 
 QUERY_METHOD_SUFFIX = "+query"
+
+
+def opposite_polarity(query: str, claim_text: str) -> bool:
+    """Whether one of the search and the claim's canonical text is negated or a denial and the other is not
+    ("No, X did not ..." against "X did ..."): a hint for the reader, not a judgement."""
+    from counterclaim.text import negated
+
+    return negated(query) != negated(claim_text)
 
 
 def from_query(account: Account) -> bool:
