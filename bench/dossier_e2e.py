@@ -271,7 +271,7 @@ def search_headlines(
     from counterclaim.store.claims import ClaimVectorCache
     from counterclaim.store.search import find_claim
 
-    encoder, cache = Embedder.load(), ClaimVectorCache()
+    encoder, cache = SentenceCache.wrap(Embedder.load()), ClaimVectorCache()
     stance_model = StanceModel.load(embedder=encoder)
     registry = open_registry(store)
     results = []
@@ -281,7 +281,8 @@ def search_headlines(
         if search.best is None:
             results.append(SearchResult(headline, False, None, None, {}, set(), alternatives))
             continue
-        dossier = load_dossier(store, search.best.claim.id, registry, stance_model)
+        # As `report --search HEADLINE` loads it: articles' own stances judged toward the search text.
+        dossier = load_dossier(store, search.best.claim.id, registry, stance_model, query=headline)
         if dossier_dir is not None:
             dossier_dir.mkdir(parents=True, exist_ok=True)
             (dossier_dir / f"{position:03d}.json").write_text(
@@ -300,6 +301,25 @@ def search_headlines(
             )
         )
     return results
+
+
+class SentenceCache:
+    """Remembers each text's vector across searches: the searches read the same bodies' sentences again
+    and again (story articles, the search text's stance), and the benchmark times only the ingest."""
+
+    @staticmethod
+    def wrap(encoder: Any) -> Any:
+        from counterclaim.embeddings import Embedder
+
+        class CachedEmbedder(Embedder):
+            def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+                missing = list(dict.fromkeys(t for t in texts if t not in vectors))
+                if missing:
+                    vectors.update(zip(missing, super().encode(missing, batch_size), strict=True))
+                return np.stack([vectors[t] for t in texts]) if texts else super().encode(texts)
+
+        vectors: dict[str, np.ndarray] = {}
+        return CachedEmbedder(encoder.session, encoder.tokenizer, encoder.max_tokens)
 
 
 def _claim_bodies(dossier: Dossier, body_ids: dict[str, list[str]]) -> set[str]:

@@ -114,3 +114,12 @@ def test_spellings_of_one_source_are_one_party() -> None:
     assert len(asserting) == 1 and asserting[0] in {MINISTRY, "Russia's Defence Ministry"}
     assert set(dossier.parties(Role.DENIES)) == {"Eric Pahon", "Adrian Rankine-Galloway"}
     assert [c.source for c in dossier.provenance] == asserting
+
+
+def test_a_negated_search_against_an_asserted_claim_is_flagged_for_the_reader() -> None:
+    from counterclaim.dossier import opposite_polarity
+
+    claim = "The Dunmore plant closed on Monday after the flood, the company said."
+    assert opposite_polarity("No, the Dunmore plant did not close", claim)
+    assert not opposite_polarity("Dunmore plant closes after flood", claim)
+    assert not opposite_polarity("Company denies the plant closed", "The company denied the plant closed.")

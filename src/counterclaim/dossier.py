@@ -48,6 +48,7 @@ from counterclaim.parties import (
     Role,
     account_entry,
     outlet_parties,
+    outlet_role,
     roles_by_party,
     same_source_names,
     source_parties,
@@ -99,6 +100,9 @@ class Dossier:
     story: Story | None = None
     # Shared wording an article reports between relays of the claim (not observed in the corpus).
     reported_reuse: tuple[ReportedReuse, ...] = ()
+    # The search text the dossier answers (`report --search`): each article's own row shows its stance
+    # toward it (`query_accounts`), the parties stay those toward the claim; None when opened by id.
+    query: str | None = None
 
     def roles(self) -> dict[str, tuple[Role, ...]]:
         """Each party (source or outlet) with every role it plays: the one rule, `roles_by_party`."""
@@ -123,11 +127,15 @@ def build_dossier(
     lexicon: CountryLexicon | None = None,
     story: Story | None = None,
     statements: Mapping[str, Sequence[tuple[int, str, str | None]]] | None = None,
+    query: str | None = None,
+    asked: Mapping[str, Account] | None = None,
 ) -> Dossier:
     """Assemble one claim's dossier; unrelated accounts and links between unrelated articles are left out.
 
     Names of one source ("Defence Ministry", "Valdoria's Defence Ministry") are shown as one; `lexicon` (the
-    outlet registry's country words) lets country adjectives and possessives meet.
+    outlet registry's country words) lets country adjectives and possessives meet. `asked` (article id ->
+    stance toward the search text `query`) replaces the stance of each article's own row; the parties and
+    their roles stay those toward the claim, as in `claims`.
     """
     by_article = {a.id: a for a in articles}
     by_attribution = {a.id: a for a in attributions}
@@ -135,7 +143,7 @@ def build_dossier(
     relays = relay_accounts(claim.id, accounts, by_attribution.values(), by_article)
     # Read only in articles that hold a stored account of the claim, as the claim list reads them: an
     # article judged at dossier time for the story alone does not lend the claim its neighbours' denials.
-    stored = {a.article_id for a in accounts if not a.method.endswith(STORY_METHOD_SUFFIX)}
+    stored = {a.article_id for a in accounts if not from_story(a)}
     relays += reference_denials(
         claim.id,
         accounts,
@@ -160,10 +168,11 @@ def build_dossier(
     provenance_checks = _merged_checks(provenance_checks, identities)
     linked = [e for e in entries if not from_story(e.account)]
     article_ids = {e.article_id for e in entries}
+    shown = [_asked_entry(e, asked) for e in entries] if asked else entries
     return Dossier(
         claim=claim,
-        first_appearance=_first_appearance(entries),
-        accounts=tuple(entries),
+        first_appearance=_first_appearance(shown),
+        accounts=tuple(shown),
         # Parties are those of the claim's own accounts: `claims` and every other view name the same ones; an
         # article listed only through the story shows as an account marked "(story)".
         sources=source_parties(linked),
@@ -174,6 +183,7 @@ def build_dossier(
         open_questions=_open_questions(linked, provenance_checks),
         story=story,
         reported_reuse=reported_reuse(relays, by_attribution),
+        query=query,
     )
 
 
@@ -192,13 +202,15 @@ def load_dossier(
     claim_id: str,
     registry: OutletRegistry | None = None,
     stance_model: StanceModel | None = None,
+    query: str | None = None,
 ) -> Dossier:
     """Gather one claim's accounts, articles, attributions, reuse, checks and verdicts into its dossier.
 
     `registry` (the store's one registry: `open_registry(store)` when not given) names outlets and gives the
     country words that let "Valdoria's" meet "Valdorian". Every article of the claim's story that holds no
     account of the claim gets the article-level stance toward it (`stance_model`, loaded when needed): a
-    related article linked to a sibling claim is listed, an unrelated one stays out.
+    related article linked to a sibling claim is listed, an unrelated one stays out. With `query` (the text
+    a user searched for) each listed article's own stance is judged toward that text (`query_accounts`).
     """
     registry = registry if registry is not None else open_registry(store)
     found = load_claims(store, claim_ids=[claim_id])
@@ -208,6 +220,9 @@ def load_dossier(
     accounts = load_accounts(store, claim_id=claim.id)
     story = story_of_claim(store, claim.id)
     accounts += story_accounts(store, claim, story, accounts, stance_model)
+    query = query.strip() if query and query.strip() else None
+    asked = query_accounts(store, query, accounts, stance_model) if query is not None else {}
+    accounts = [_story_listed_by_query(account, asked) for account in accounts]
     article_ids = sorted({a.article_id for a in accounts})
     return build_dossier(
         claim=claim,
@@ -221,6 +236,8 @@ def load_dossier(
         lexicon=registry.lexicon,
         story=story,
         statements=statement_positions(store, article_ids) if article_ids else {},
+        query=query,
+        asked=asked,
     )
 
 
@@ -489,6 +506,15 @@ def dossier_renderable(dossier: Dossier) -> RenderableType:
     first = dossier.first_appearance
     if first:
         header.append(f"\nFirst seen {format_time(first.published_at)} in {first.outlet_name}")
+    if dossier.query is not None:
+        header.append(f"\nEach article's own stance is judged toward your search: {dossier.query!r}", "dim")
+        if opposite_polarity(dossier.query, claim.canonical_text):
+            header.append(
+                "\nYour search and the claim found differ in polarity (one is negated): an article "
+                "asserting your search may deny the claim; the parties below are named by their stance "
+                "toward the claim.",
+                "yellow",
+            )
     parts: list[RenderableType] = [Panel(header, title="counterclaim dossier")]
     story = _story_text(dossier)
     if story is not None:
@@ -546,7 +572,9 @@ def _accounts_table(dossier: Dossier) -> Table:
             relay_path(entry),
             entry.channel or "",
             Text(entry.stance.value, style=STANCE_STYLE[entry.stance])
-            + Text(" (story)" if from_story(entry.account) else "", style="dim"),
+            + Text(" (story)" if from_story(entry.account) else "", style="dim")
+            # Toward the search text, not the claim: the two may differ in polarity ("No, X did not ...").
+            + Text(" (to search)" if from_query(entry.account) else "", style="dim"),
             f"[{evidence.start}:{evidence.end}] {evidence.text}" if evidence else "",
         )
     return table
@@ -585,7 +613,93 @@ def _story_prior(
 
 def from_story(account: Account) -> bool:
     """Whether the account was judged at read time because its article belongs to the claim's story."""
-    return account.method.endswith(STORY_METHOD_SUFFIX)
+    return STORY_METHOD_SUFFIX in account.method
+
+
+QUERY_METHOD_SUFFIX = "+query"
+
+
+def opposite_polarity(query: str, claim_text: str) -> bool:
+    """Whether one of the search and the claim's canonical text is negated or a denial and the other is not
+    ("No, X did not ..." against "X did ..."): a hint for the reader, not a judgement."""
+    from counterclaim.text import negated
+
+    return negated(query) != negated(claim_text)
+
+
+def from_query(account: Account) -> bool:
+    """Whether the account's stance was judged toward the search text (`query_accounts`)."""
+    return account.method.endswith(QUERY_METHOD_SUFFIX)
+
+
+def query_accounts(
+    store: Store, query: str, accounts: Sequence[Account], stance_model: StanceModel | None = None
+) -> dict[str, Account]:
+    """Each listed or story article's own stance toward the search text, by article id (unrelated ones left
+    out).
+
+    A user who searches "X" asks who says X and who denies it; the claim found is the corpus's nearest
+    proposition, and its canonical text is often a longer sentence with other details (a time, a reason),
+    so an article restating it can still only report X. Who plays which role does not change: attributions
+    and the parties stay judged toward the claim (`build_dossier`).
+    """
+    listed = sorted(
+        {
+            a.article_id
+            for a in accounts
+            if a.attribution_id is None and (a.stance is not Stance.UNRELATED or from_story(a))
+        }
+    )
+    if not listed:
+        return {}
+    from counterclaim.claims import Member, claim_accounts
+    from counterclaim.claims.denials import denies
+
+    if stance_model is None:
+        from counterclaim.stance import StanceModel
+
+        stance_model = StanceModel.load()
+    by_id = {article.id: article for article in store.articles(ids=listed)}
+    key = "query"
+    present = [a for a in listed if a in by_id]
+    if denies(query):
+        # A lead that denies X agrees with a search that denies X ("No, X did not happen"): the lead-denial
+        # rule of the claims stage, which reads such an article as denying, is for asserted texts only.
+        results = stance_model.article_stances([(query, by_id[a]) for a in present])
+        judged = [
+            Account(key, a, r.stance, r.score, stance_model.method, None, r.evidence)
+            for a, r in zip(present, results, strict=True)
+        ]
+    else:
+        judged = claim_accounts(stance_model, [Member(key, a) for a in present], {key: query}, by_id, {})
+    return {a.article_id: a for a in judged if a.stance is not Stance.UNRELATED}
+
+
+def _story_listed_by_query(account: Account, asked: Mapping[str, Account]) -> Account:
+    """A story article unrelated to the claim's canonical text but related to the search text is listed.
+
+    The canonical text is one sentence of the claim (sometimes a side detail of its story); the story's
+    articles about what the user asked belong in the answer. Articles outside the claim's story never do.
+    """
+    toward = asked.get(account.article_id)
+    if toward is None or account.stance is not Stance.UNRELATED or not from_story(account):
+        return account
+    return replace(account, stance=toward.stance, score=toward.score, evidence=toward.evidence)
+
+
+def _asked_entry(entry: AccountEntry, asked: Mapping[str, Account]) -> AccountEntry:
+    """An article's own row with its stance toward the search text (method "+query"), when judged."""
+    toward = asked.get(entry.article_id)
+    if toward is None or entry.account.attribution_id is not None:
+        return entry
+    account = replace(
+        entry.account,
+        stance=toward.stance,
+        score=toward.score,
+        evidence=toward.evidence,
+        method=entry.account.method + QUERY_METHOD_SUFFIX,
+    )
+    return replace(entry, account=account, outlet_role=outlet_role(account, None))
 
 
 def _story_text(dossier: Dossier) -> Text | None:

@@ -129,7 +129,7 @@ def report_command(
             document["search"] = found.to_json() if found else None
             sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
         raise typer.Exit(1)
-    dossier = load_dossier(store, chosen, open_registry(store))
+    dossier = load_dossier(store, chosen, open_registry(store), query=search)
     if as_json:
         document = dossier_json.export_document([dossier])
         if found is not None:
