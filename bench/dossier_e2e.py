@@ -533,7 +533,11 @@ def table(payload: dict[str, Any], console: Console) -> None:
         f"claims {quality['claims']}: fragment share {quality['fragment_share']:.3f} "
         f"(2+ articles: {quality['claims_2plus_articles']}, {quality['fragment_share_2plus']:.3f}); "
         f"sources {quality['sources']}: non-speaker share {quality['non_speaker_share']:.3f}; "
-        f"{payload['articles_per_cpu_second']:.2f} articles per CPU-second"
+        + (
+            f"{payload['articles_per_cpu_second']:.2f} articles per CPU-second"
+            if payload["articles_per_cpu_second"] is not None
+            else "speed not measured (--searches-only)"
+        )
     )
     floors = Table(title="issue 12 floors")
     for column in ("measure", "value", "floor", "holds"):
@@ -582,7 +586,8 @@ def evaluate(args: argparse.Namespace) -> dict[str, Any]:
         "tfidf": tfidf_baseline(selection, all_bodies, results),
         "quality": quality,
         "cpu_seconds": round(cpu, 1),
-        "articles_per_cpu_second": round(len(ids) / cpu, 3) if cpu else 0.0,
+        # None with --searches-only: the store was analysed by an earlier run, whose speed is not known here.
+        "articles_per_cpu_second": round(len(ids) / cpu, 3) if cpu else None,
         "searches": [
             {"headline": r.headline, "claim": r.claim_text, "listed": len(r.listed), "match": r.match}
             for r in results
