@@ -13,9 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from counterclaim.export import dossier_json
-from counterclaim.model import IngestReport
+from counterclaim.model import Account, IngestReport, Span, Stance
 from counterclaim.stages.provenance import analyze_provenance
 from counterclaim.store import Store
+from counterclaim.store.claims import save_accounts
 from counterclaim.web import create_app
 from counterclaim.web.app import CSP
 from test_dossier_example import ExampleRecords, example_records, store_example
@@ -125,6 +126,30 @@ def test_security_headers_on_pages_api_and_static(client: TestClient, example: E
         assert client.get(path).headers["content-security-policy"] == CSP
     assert client.get("/docs").status_code == 404
     assert "/api/claims/{claim_id}/dossier" in client.get("/api/openapi.json").json()["paths"]
+
+
+def test_a_dossier_reached_from_a_search_judges_articles_toward_the_search(
+    store: Store, client: TestClient, example: ExampleRecords
+) -> None:
+    # The fixture's accounts are all attributions; an article's own row is what a search re-judges.
+    rt = example.articles["rt"]
+    own = Account(example.claim.id, rt.id, Stance.REPORTS, 0.6, "fixture", None, Span.of(rt.text, 0, 60))
+    with store.begin() as conn:
+        save_accounts(conn, [own])
+    query = "coordinates for joint air strikes"
+    listing = client.get("/", params={"q": query}).text
+    assert f"/claims/{example.claim.id}?q=coordinates%20for%20joint%20air%20strikes" in listing
+    asked = client.get(f"/api/claims/{example.claim.id}/dossier", params={"q": query}).json()
+    plain = client.get(f"/api/claims/{example.claim.id}/dossier").json()
+    assert any(a["method"].endswith("+query") for a in asked["accounts"] if a["attribution_id"] is None)
+    assert not any(a["method"].endswith("+query") for a in plain["accounts"])
+    # Attributions and the parties stay judged toward the claim.
+    assert [a for a in asked["accounts"] if a["attribution_id"]] == [
+        a for a in plain["accounts"] if a["attribution_id"]
+    ]
+    page = client.get(f"/claims/{example.claim.id}", params={"q": query}).text
+    assert "judged toward your search" in page and "(to search)" in page
+    assert "judged toward your search" not in client.get(f"/claims/{example.claim.id}").text
 
 
 def test_article_text_and_titles_are_escaped(client: TestClient, example: ExampleRecords) -> None:

@@ -28,13 +28,14 @@ from starlette.types import Message
 
 from counterclaim import __version__
 from counterclaim.claims import Encoder, load_encoder
-from counterclaim.dossier import load_dossier
+from counterclaim.dossier import Dossier, load_dossier
 from counterclaim.errors import CounterclaimError, NotFoundError, UsageError
 from counterclaim.export import dossier_json
 from counterclaim.export.html_report import dossier_context, template_environment
 from counterclaim.model import Article, IngestReport, Outlet, OutletKind, Stance
 from counterclaim.outlets import OutletRegistry, open_registry
 from counterclaim.outlets.names import CountryLexicon
+from counterclaim.stance import StanceModel
 from counterclaim.store import Store, article_id
 from counterclaim.store.attributions import load_attributions
 from counterclaim.store.claims import ClaimVectorCache, load_accounts, load_claims, search_claims
@@ -78,6 +79,7 @@ class WebState:
     ingest: IngestFunction
     _encoder: Encoder | None = None
     _encoder_lock: threading.Lock = field(default_factory=threading.Lock)
+    _stance_model: StanceModel | None = None
     # Claim vectors for search by meaning, reloaded only when claims change, not on every request.
     claim_vectors: ClaimVectorCache = field(default_factory=ClaimVectorCache)
 
@@ -88,6 +90,14 @@ class WebState:
             if self._encoder is None:
                 self._encoder = load_encoder()
             return self._encoder
+
+    @property
+    def stance_model(self) -> StanceModel:
+        """The stance models dossiers judge story articles and search texts with, loaded once for the app."""
+        with self._encoder_lock:
+            if self._stance_model is None:
+                self._stance_model = StanceModel.load(threads=1)
+            return self._stance_model
 
     @property
     def outlets(self) -> list[Outlet]:
@@ -238,6 +248,18 @@ def _filters(
     )
 
 
+# A dossier reached from a search: each article's own row is judged toward the searched text, as
+# `report --search` judges it (the parties stay those toward the claim).
+SearchText = Annotated[
+    str | None,
+    Query(description="The searched text: each article is judged toward it.", max_length=MAX_QUERY),
+]
+
+
+def _dossier(state: WebState, claim_id: str, query: str | None) -> Dossier:
+    return load_dossier(state.store, claim_id, state.registry, state.stance_model, query=query)
+
+
 def _api_routes(app: FastAPI) -> None:
     @app.get("/api/claims", tags=["claims"], summary="Claims, filtered and paged")
     def api_claims(
@@ -282,9 +304,8 @@ def _api_routes(app: FastAPI) -> None:
     @app.get(
         "/api/claims/{claim_id}/dossier", tags=["claims"], summary="A claim's dossier (export schema v1)"
     )
-    def api_dossier(request: Request, claim_id: str) -> dict[str, Any]:
-        state = _state(request)
-        return dossier_json.dossier_to_dict(load_dossier(state.store, claim_id, state.registry))
+    def api_dossier(request: Request, claim_id: str, q: SearchText = None) -> dict[str, Any]:
+        return dossier_json.dossier_to_dict(_dossier(_state(request), claim_id, q))
 
     @app.get("/api/search", tags=["claims"], summary="Claims closest in meaning to a text")
     def api_search(
@@ -537,9 +558,8 @@ def _page_routes(app: FastAPI) -> None:
         )
 
     @app.get("/claims/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
-    def dossier_page(request: Request, claim_id: str) -> HTMLResponse:
-        state = _state(request)
-        dossier = load_dossier(state.store, claim_id, state.registry)
+    def dossier_page(request: Request, claim_id: str, q: SearchText = None) -> HTMLResponse:
+        dossier = _dossier(_state(request), claim_id, q)
 
         def href(entry: Any) -> str:
             anchor = f"#{evidence_anchor(entry.evidence)}" if entry.evidence else ""
