@@ -13,6 +13,7 @@ from datetime import datetime
 import numpy as np
 
 from counterclaim.model import Article
+from counterclaim.reuse.frozen import NONE, FrozenVerdicts
 from counterclaim.reuse.settings import ReuseSettings
 from counterclaim.reuse.shingles import (
     F64,
@@ -37,7 +38,13 @@ class _Chunk:
 
 @dataclass(slots=True)
 class _Partition:
+    fanout: int = 1
     chunks: list[_Chunk] = field(default_factory=list)
+    # Fingerprints whose postings are full, judged once (`ReuseIndex.add` fills it).
+    frozen: FrozenVerdicts = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.frozen = FrozenVerdicts(self.fanout)
 
     def add(self, hashes: U64, docs: I64, positions: I64) -> None:
         order = np.argsort(hashes, kind="stable")
@@ -151,7 +158,7 @@ class ReuseIndex:
         self._times: F64 = np.zeros(0, dtype=np.float64)
         self._shingled: tuple[tuple[str, ...], Shingled] | None = None
         self._articles: dict[int, Article] = {}
-        self.partitions = [_Partition() for _ in range(self.settings.partitions)]
+        self.partitions = [_Partition(self.settings.fanout) for _ in range(self.settings.partitions)]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -220,8 +227,9 @@ class ReuseIndex:
         """Add postings (`docs` are index numbers, `positions` signed as by `signed_positions`), skipping
         hashes that already hold `max_postings`.
 
-        The cap bounds the index: no hash holds more than `max_postings` postings (plus what one batch adds)
-        however large the corpus. Returns the postings that were added, so a stored index saves those.
+        The cap bounds the index: no hash holds more than `max_postings` postings however large the corpus.
+        A hash found full here (by postings of earlier calls) is judged once and for all (`freeze`).
+        Returns the postings that were added, so a stored index saves those.
         """
         cap = self.settings.max_postings
         outlets = self.outlet_codes()
@@ -233,19 +241,69 @@ class ReuseIndex:
             # is stored sorted anyway (stable, so equal hashes keep their batch order).
             picked = picked[np.argsort(hashes[picked], kind="stable")]
             partition = self.partitions[number]
-            picked = picked[self._outlet_room(partition, hashes[picked], outlets[docs[picked]], outlets)]
+            held, _ = partition.frozen.find(hashes[picked])
+            picked = picked[~held]
             keys = hashes[picked]
-            room = partition.counts(keys) + _rank_within(keys) < cap
+            unique, inverse = _unique_sorted(keys)
+            lefts, rights = partition.ranges(unique)
+            counts = _sizes(lefts, rights, len(unique))
+            full = counts == cap
+            if full.any():
+                self.freeze(partition, unique[full], [x[full] for x in lefts], [x[full] for x in rights])
+            # Postings of a full hash find no room below; those of a hash just frozen are read once more.
+            room = self._outlet_room(partition, unique, inverse, (lefts, rights), outlets[docs[picked]])
+            picked, keys = picked[room], keys[room]
+            room = counts[inverse[room]] + _rank_within(keys) < cap
             picked = picked[room]
             partition.add_sorted(keys[room], docs[picked], positions[picked])
             kept.append(picked)
         return np.sort(np.concatenate(kept)) if kept else np.zeros(0, dtype=np.int64)
 
-    def _outlet_room(self, partition: _Partition, keys: U64, outlets: I64, codes: I64) -> np.ndarray:
-        """Which new postings (sorted `keys`) fit under `per_outlet_docs + 1` postings per hash and outlet:
-        that many already show an outlet's own boilerplate, and more would only fill the index with it."""
-        unique, inverse = np.unique(keys, return_inverse=True)
-        groups, held, _ = partition.postings(unique, np.iinfo(np.int64).max)
+    def freeze(self, partition: _Partition, keys: U64, lefts: list[I64], rights: list[I64]) -> None:
+        """Judge full hashes (sorted `keys`, their ranges in the partition's runs) once: postings no longer
+        change, so neither does their verdict nor their earliest kept carriers (`FrozenVerdicts`).
+
+        Called before a batch's postings are added, so every posting read here belongs to an earlier
+        batch: none is new, and none is excluded from seeding by the batch (`partition_candidates`).
+        """
+        settings = self.settings
+        outlets, times = self.outlet_codes(), self.timestamps()
+        groups, docs, positions = partition.postings_in(keys, lefts, rights, settings.max_postings + 1)
+        pair_key, first = np.unique(groups * (1 << 32) + docs, return_index=True)
+        groups, docs, edge = pair_key >> 32, pair_key & 0xFFFFFFFF, positions[first] < 0
+        flagged, own = flag_postings(groups, docs, outlets, times, settings, edge, len(keys))
+        owner_group, owner_outlet = own >> 32, own & 0xFFFFFFFF
+        owner_rank = _rank_within(owner_group)
+        owners = np.full((len(keys), int(owner_rank.max()) + 1 if len(own) else 1), NONE, dtype=np.int64)
+        owners[owner_group, owner_rank] = owner_outlet
+        keep = ~flagged[groups] & ~np.isin(groups * (1 << 32) + (outlets[docs] & 0xFFFFFFFF), own)
+        groups, docs = groups[keep], docs[keep]
+        # The order `partition_candidates` puts carriers in: earliest first, undated last, then by number.
+        when = np.nan_to_num(times[docs], nan=np.inf)
+        order = np.lexsort((docs, when, groups))
+        groups, docs, when = groups[order], docs[order], when[order]
+        rank = _rank_within(groups)
+        first_few = rank < settings.fanout
+        earliest = np.full((len(keys), settings.fanout), NONE, dtype=np.int64)
+        earliest[groups[first_few], rank[first_few]] = docs[first_few]
+        last_time = np.full(len(keys), np.inf)
+        last = rank == settings.fanout - 1
+        last_time[groups[last]] = when[last]
+        enough = np.bincount(groups, minlength=len(keys)) >= settings.fanout
+        partition.frozen.insert(keys, flagged, owners, earliest, last_time, enough)
+
+    def _outlet_room(
+        self,
+        partition: _Partition,
+        unique: U64,
+        inverse: I64,
+        ranges: tuple[list[I64], list[I64]],
+        outlets: I64,
+    ) -> np.ndarray:
+        """Which new postings (of `unique[inverse]`, sorted) fit under `per_outlet_docs + 1` postings per hash
+        and outlet: that many already show an outlet's own boilerplate, and more would only fill the index."""
+        codes = self.outlet_codes()
+        groups, held, _ = partition.postings_in(unique, *ranges, np.iinfo(np.int64).max)
         known = np.sort(groups * (1 << 32) + (codes[held] & 0xFFFFFFFF))
         asked = inverse * (1 << 32) + (outlets & 0xFFFFFFFF)
         already = np.searchsorted(known, asked, "right") - np.searchsorted(known, asked, "left")
@@ -254,6 +312,14 @@ class ReuseIndex:
         rank[order] = _rank_within(asked[order])
         room: np.ndarray = already + rank <= self.settings.per_outlet_docs
         return room
+
+
+def _unique_sorted(keys: U64) -> tuple[U64, I64]:
+    """The distinct values of sorted `keys`, and where each key is among them (NumPy's `unique` hashes
+    64-bit keys, which costs more than a pass over sorted ones)."""
+    starts = np.concatenate(([True], keys[1:] != keys[:-1])) if len(keys) else np.zeros(0, dtype=bool)
+    inverse: I64 = np.cumsum(starts) - 1
+    return keys[starts], inverse
 
 
 def _rank_within(keys: np.ndarray) -> I64:
@@ -272,9 +338,11 @@ def flag_postings(
     times: F64,
     settings: ReuseSettings,
     edge: np.ndarray | None = None,
+    count: int | None = None,
 ) -> tuple[np.ndarray, I64]:
     """Boilerplate among postings (`groups` sorted, one posting per group and doc; `edge`: which postings
-    sit at their article's edges, none when not given).
+    sit at their article's edges, none when not given; `count`: how many groups, the largest one's number
+    plus one when not given).
 
     Returns, per group, whether the fingerprint is boilerplate for everyone (a shared template line: several
     outlets each repeat it; or over the caps and spread over time), and the sorted `group << 32 | outlet`
@@ -282,7 +350,8 @@ def flag_postings(
     unless those copies sit inside the body and within `viral_days` (one outlet running a story again and
     again, which several outlets each doing is not: that is a template line again).
     """
-    count = int(groups.max()) + 1 if len(groups) else 0
+    if count is None:
+        count = int(groups.max()) + 1 if len(groups) else 0
     outlet_key = groups * (1 << 32) + (outlets[docs] & 0xFFFFFFFF)
     seen, inverse, per_outlet = np.unique(outlet_key, return_inverse=True, return_counts=True)
     repeating = per_outlet > settings.per_outlet_docs
@@ -351,7 +420,24 @@ def _scattered(groups: I64, times: F64, count: int, window: float, proven: bool 
 def partition_boilerplate(
     partition: _Partition, keys: U64, outlets_of_keys: I64, outlets: I64, times: F64, settings: ReuseSettings
 ) -> np.ndarray:
-    """Whether each (fingerprint, outlet) is boilerplate, by the postings the partition holds."""
+    """Whether each (fingerprint, outlet) is boilerplate, by the postings the partition holds: read once
+    for a full fingerprint (`FrozenVerdicts`), each time for the others."""
+    held, at = partition.frozen.find(keys)
+    result: np.ndarray = np.zeros(len(keys), dtype=bool)
+    if held.any():
+        frozen = partition.frozen
+        result[held] = frozen.flagged[at[held]] | frozen.owned(at[held], outlets_of_keys[held])
+    rest = ~held
+    if rest.any():
+        result[rest] = _boilerplate_by_postings(
+            partition, keys[rest], outlets_of_keys[rest], outlets, times, settings
+        )
+    return result
+
+
+def _boilerplate_by_postings(
+    partition: _Partition, keys: U64, outlets_of_keys: I64, outlets: I64, times: F64, settings: ReuseSettings
+) -> np.ndarray:
     unique, inverse = np.unique(keys, return_inverse=True)
     groups, docs, positions = partition.postings(unique, settings.max_postings + 1)
     if not len(groups):
@@ -362,7 +448,8 @@ def partition_boilerplate(
     result: np.ndarray = np.zeros(len(unique), dtype=bool)
     result[: len(flagged)] = flagged
     asked = inverse * (1 << 32) + (outlets_of_keys & 0xFFFFFFFF)
-    return result[inverse] | np.isin(asked, own)
+    found: np.ndarray = result[inverse] | np.isin(asked, own)
+    return found
 
 
 def boilerplate(index: ReuseIndex, hashes: U64, docs: I64) -> np.ndarray:
@@ -415,23 +502,111 @@ def partition_candidates(
     carriers are the postings the partition holds. Each carrier is paired with the `fanout` earliest
     carriers of the fingerprint only, so the pairs of a passage grow linearly with its carriers. Only pairs
     of different outlets with at least one new article are drawn: older pairs were drawn before.
-    `excluded` (hashes, index numbers) are postings that may not seed a pair (`boilerplate_edges`);
-    `key_edges` says which of `keys` sit at their article's edges.
+    `excluded` (hashes, index numbers: some of `keys`) are postings that may not seed a pair
+    (`boilerplate_edges`); `key_edges` says which of `keys` sit at their article's edges.
+
+    Whether a fingerprint is boilerplate is decided by its postings and the batch's carriers of it, but by
+    its postings alone once they are full (`max_postings`): then the verdict and the earliest carriers are
+    read from `FrozenVerdicts`, and the postings only when a new carrier comes before those.
     """
     unique, key_group = np.unique(keys, return_inverse=True)
+    blocked = np.zeros(len(keys), dtype=bool)
+    if excluded is not None and len(excluded[0]):
+        dropped = np.searchsorted(unique, excluded[0]) * (1 << 32) + excluded[1]
+        blocked = np.isin(key_group * (1 << 32) + key_docs, dropped)
+    edges = key_edges if key_edges is not None else np.zeros(len(keys), dtype=bool)
+    held, at = partition.frozen.find(unique)
+    by_frozen = held[key_group]
+    found: list[I64] = []
+    if by_frozen.any():
+        rows = np.flatnonzero(by_frozen)
+        pairs, again = _frozen_candidates(
+            partition.frozen, at[key_group[rows]], key_docs[rows], blocked[rows], outlets, times
+        )
+        found.append(pairs)
+        by_frozen[rows[again]] = False
+    rest = ~by_frozen
+    if rest.any():
+        found.append(
+            _candidates_by_postings(
+                partition,
+                keys[rest],
+                key_docs[rest],
+                blocked[rest],
+                edges[rest],
+                outlets,
+                times,
+                is_new,
+                settings,
+            )
+        )
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def _frozen_candidates(
+    frozen: FrozenVerdicts, at: I64, docs: I64, blocked: np.ndarray, outlets: I64, times: F64
+) -> tuple[I64, np.ndarray]:
+    """Pairs of new carriers (`docs`) of full fingerprints (`at` in `frozen`) with their earliest carriers,
+    and which of the given carriers must be paired through the postings instead: those of a fingerprint
+    without `fanout` kept carriers, or where a new carrier comes before the last of them (it becomes one
+    of the earliest, and every kept carrier is then paired with it)."""
+    row_key = at * (1 << 32) + docs
+    # One carrier per article and fingerprint (winnowing can pick one hash twice in an article); it may
+    # not seed a pair when any of its copies may not.
+    carrier_key = np.unique(row_key)
+    at, carriers = carrier_key >> 32, carrier_key & 0xFFFFFFFF
+    keep = ~frozen.flagged[at] & ~frozen.owned(at, outlets[carriers])
+    if blocked.any():
+        keep &= ~np.isin(carrier_key, row_key[blocked])
+    at, carriers = at[keep], carriers[keep]
+    # New carriers have larger index numbers than every posting: on a tie in time they come after.
+    when = np.nan_to_num(times[carriers], nan=np.inf)
+    again = np.unique(at[~frozen.enough[at] | (when < frozen.last_time[at])])
+    late = ~np.isin(at, again)
+    at, carriers = at[late], carriers[late]
+    fanout = frozen.earliest.shape[1]
+    carrier = np.repeat(carriers, fanout)
+    partner = frozen.earliest[at].reshape(-1)
+    useful = partner != NONE
+    carrier, partner = carrier[useful], partner[useful]
+    useful = outlets[carrier] != outlets[partner]
+    carrier, partner = carrier[useful], partner[useful]
+    pairs: I64 = np.minimum(carrier, partner) * (1 << 32) + np.maximum(carrier, partner)
+    redo: np.ndarray = np.isin(row_key >> 32, again)
+    return pairs, redo
+
+
+def _candidates_by_postings(
+    partition: _Partition,
+    keys: U64,
+    key_docs: I64,
+    blocked: np.ndarray,
+    key_edges: np.ndarray,
+    outlets: I64,
+    times: F64,
+    is_new: np.ndarray,
+    settings: ReuseSettings,
+) -> I64:
+    """`partition_candidates` over the postings (`blocked`: which keys may not seed a pair)."""
+    unique, key_group = np.unique(keys, return_inverse=True)
     groups, docs, positions = partition.postings(unique, settings.max_postings + 1)
-    new_edges = key_edges if key_edges is not None else np.zeros(len(keys), dtype=bool)
+    held = len(groups)
     # One posting per article and fingerprint (winnowing can pick one hash twice in an article).
     pair_key, first = np.unique(
         np.concatenate((groups * (1 << 32) + docs, key_group * (1 << 32) + key_docs)), return_index=True
     )
-    edge = np.concatenate((positions < 0, new_edges))[first]
+    edge = np.concatenate((positions < 0, key_edges))[first]
+    full = np.bincount(groups, minlength=len(unique)) == settings.max_postings
     groups, docs = pair_key >> 32, pair_key & 0xFFFFFFFF
-    flagged, own = flag_postings(groups, docs, outlets, times, settings, edge)
+    # A full fingerprint is judged by its postings alone, the batch's further carriers left out, as
+    # `ReuseIndex.freeze` judges it for later batches.
+    judged = (first < held) | ~full[groups]
+    flagged, own = flag_postings(
+        groups[judged], docs[judged], outlets, times, settings, edge[judged], len(unique)
+    )
     keep = ~flagged[groups] & ~np.isin(groups * (1 << 32) + (outlets[docs] & 0xFFFFFFFF), own)
-    if excluded is not None and len(excluded[0]):
-        dropped = np.searchsorted(unique, excluded[0]) * (1 << 32) + excluded[1]
-        keep &= ~np.isin(groups * (1 << 32) + docs, dropped)
+    if blocked.any():
+        keep &= ~np.isin(pair_key, key_group[blocked] * (1 << 32) + key_docs[blocked])
     groups, docs = groups[keep], docs[keep]
     if not len(groups):
         return np.zeros(0, dtype=np.int64)
