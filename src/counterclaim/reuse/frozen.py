@@ -1,4 +1,4 @@
-"""What the index knows of fingerprints whose postings are full: verdict and earliest carriers, kept once.
+"""Boilerplate verdicts the index keeps instead of reading postings again: per batch, and for good once full.
 
 A fingerprint holding `max_postings` postings takes no more, so what its postings say never changes again.
 """
@@ -11,72 +11,97 @@ import numpy as np
 
 from counterclaim.reuse.shingles import F64, I64, U64
 
-# Padding of the `owners` and `earliest` rows: no outlet's low 32 bits and no index number are negative.
+# Padding of the `earliest` rows: no index number is negative.
 NONE = -1
 
 
-def _empty_rows(width: int) -> I64:
-    return np.full((0, width), NONE, dtype=np.int64)
+@dataclass(slots=True)
+class _Run:
+    hashes: U64  # sorted
+    refs: I64  # each hash's row in the verdict columns
 
 
 @dataclass(slots=True)
-class FrozenVerdicts:
-    """Per full fingerprint (sorted by hash): whether it is boilerplate for everyone, the outlets holding it
-    as their own (low 32 bits of their codes, as `flag_postings` keys them), its `fanout` earliest kept
-    carriers (index numbers, earliest first), the time of the last of those (POSIX seconds, inf when
+class Verdicts:
+    """Per fingerprint: whether it is boilerplate for everyone (`flagged`, one row per fingerprint, rows
+    appended as fingerprints are judged), and the outlets holding it as their own (`own`: sorted
+    `row << 32 | low 32 bits of the outlet's code`, as `flag_postings` keys them)."""
+
+    runs: list[_Run] = field(default_factory=list)
+    flagged: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    own: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def __len__(self) -> int:
+        return len(self.flagged)
+
+    def find(self, keys: U64) -> tuple[np.ndarray, I64]:
+        """Which keys are held, and their rows (meaningful where held)."""
+        held = np.zeros(len(keys), dtype=bool)
+        rows = np.zeros(len(keys), dtype=np.int64)
+        for run in self.runs:
+            at = np.minimum(np.searchsorted(run.hashes, keys), len(run.hashes) - 1)
+            found = run.hashes[at] == keys
+            held |= found
+            rows[found] = run.refs[at[found]]
+        return held, rows
+
+    def owned(self, rows: I64, outlets: I64) -> np.ndarray:
+        """Whether each outlet (full codes) holds the fingerprint of its row as its own boilerplate."""
+        if not len(self.own):
+            return np.zeros(len(rows), dtype=bool)
+        asked = rows * (1 << 32) + (outlets & 0xFFFFFFFF)
+        at = np.minimum(np.searchsorted(self.own, asked), len(self.own) - 1)
+        found: np.ndarray = self.own[at] == asked
+        return found
+
+    def add(self, hashes: U64, flagged: np.ndarray, own: I64) -> None:
+        """Add fingerprints not held yet (`hashes` sorted and unique) with their verdicts: `own` as
+        `flag_postings` returns it, its numbers indexing `hashes`."""
+        if not len(hashes):
+            return
+        first = len(self.flagged)
+        self.flagged = np.concatenate((self.flagged, flagged))
+        # Rows only grow, so the new keys sort after the old ones.
+        self.own = np.concatenate((self.own, own + first * (1 << 32)))
+        self.runs.append(_Run(hashes, np.arange(first, first + len(hashes), dtype=np.int64)))
+        # Tiered merges keep the runs few (at most log2 of the additions) at little cost each.
+        while len(self.runs) > 1 and len(self.runs[-2].hashes) <= len(self.runs[-1].hashes):
+            older, newer = self.runs[-2:]
+            merged = np.concatenate((older.hashes, newer.hashes))
+            order = np.argsort(merged, kind="stable")
+            self.runs[-2:] = [_Run(merged[order], np.concatenate((older.refs, newer.refs))[order])]
+
+
+@dataclass(slots=True)
+class FrozenVerdicts(Verdicts):
+    """Verdicts of full fingerprints, with each one's `fanout` earliest kept carriers (index numbers,
+    earliest first, `NONE` past the last), the time of the last of those (POSIX seconds, inf when
     undated), and whether it has that many kept carriers at all."""
 
-    fanout: int
-    hashes: U64 = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
-    flagged: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    owners: I64 = field(default_factory=lambda: _empty_rows(1))
+    fanout: int = 1
     earliest: I64 = field(init=False)
     last_time: F64 = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
     enough: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def __post_init__(self) -> None:
-        self.earliest = _empty_rows(self.fanout)
+        self.earliest = np.full((0, self.fanout), NONE, dtype=np.int64)
 
-    def __len__(self) -> int:
-        return len(self.hashes)
-
-    def find(self, keys: U64) -> tuple[np.ndarray, I64]:
-        """Which keys are held, and where (meaningful where held)."""
-        if not len(self.hashes):
-            return np.zeros(len(keys), dtype=bool), np.zeros(len(keys), dtype=np.int64)
-        at: I64 = np.minimum(np.searchsorted(self.hashes, keys), len(self.hashes) - 1)
-        held: np.ndarray = self.hashes[at] == keys
-        return held, at
-
-    def owned(self, at: I64, outlets: I64) -> np.ndarray:
-        """Whether each outlet (full codes) holds the fingerprint at `at` as its own boilerplate."""
-        found: np.ndarray = (self.owners[at] == (outlets & 0xFFFFFFFF)[:, None]).any(axis=1)
-        return found
-
-    def insert(
-        self,
-        hashes: U64,
-        flagged: np.ndarray,
-        owners: I64,
-        earliest: I64,
-        last_time: F64,
-        enough: np.ndarray,
+    def freeze(
+        self, hashes: U64, flagged: np.ndarray, own: I64, earliest: I64, last_time: F64, enough: np.ndarray
     ) -> None:
-        """Add fingerprints not held yet (`hashes` sorted and unique)."""
+        """Add full fingerprints not held yet (`hashes` sorted and unique)."""
         if not len(hashes):
             return
-        width = max(self.owners.shape[1], owners.shape[1])
-        at = np.searchsorted(self.hashes, hashes)
-        self.hashes = np.insert(self.hashes, at, hashes)
-        self.flagged = np.insert(self.flagged, at, flagged)
-        self.owners = np.insert(_widen(self.owners, width), at, _widen(owners, width), axis=0)
-        self.earliest = np.insert(self.earliest, at, earliest, axis=0)
-        self.last_time = np.insert(self.last_time, at, last_time)
-        self.enough = np.insert(self.enough, at, enough)
+        self.add(hashes, flagged, own)
+        self.earliest = np.concatenate((self.earliest, earliest))
+        self.last_time = np.concatenate((self.last_time, last_time))
+        self.enough = np.concatenate((self.enough, enough))
 
 
-def _widen(rows: I64, width: int) -> I64:
-    if rows.shape[1] >= width:
-        return rows
-    padding = np.full((rows.shape[0], width - rows.shape[1]), NONE, dtype=np.int64)
-    return np.concatenate((rows, padding), axis=1)
+def rank_within(keys: np.ndarray) -> I64:
+    """Each element's rank among the equal elements before it (`keys` sorted)."""
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64)
+    first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    rank: I64 = np.arange(len(keys)) - np.repeat(first, np.diff(np.concatenate((first, [len(keys)]))))
+    return rank

@@ -13,7 +13,7 @@ from datetime import datetime
 import numpy as np
 
 from counterclaim.model import Article
-from counterclaim.reuse.frozen import NONE, FrozenVerdicts
+from counterclaim.reuse.frozen import NONE, FrozenVerdicts, Verdicts, rank_within
 from counterclaim.reuse.settings import ReuseSettings
 from counterclaim.reuse.shingles import (
     F64,
@@ -42,9 +42,13 @@ class _Partition:
     chunks: list[_Chunk] = field(default_factory=list)
     # Fingerprints whose postings are full, judged once (`ReuseIndex.add` fills it).
     frozen: FrozenVerdicts = field(init=False)
+    # Verdicts by the postings as they are now (`boilerplate`, `partition_candidates`): a batch asks about
+    # its own fingerprints several times, and its older articles' fingerprints are mostly the same ones.
+    # Any new posting clears them.
+    judged: Verdicts = field(default_factory=Verdicts)
 
     def __post_init__(self) -> None:
-        self.frozen = FrozenVerdicts(self.fanout)
+        self.frozen = FrozenVerdicts(fanout=self.fanout)
 
     def add(self, hashes: U64, docs: I64, positions: I64) -> None:
         order = np.argsort(hashes, kind="stable")
@@ -52,10 +56,15 @@ class _Partition:
 
     def add_sorted(self, hashes: U64, docs: I64, positions: I64) -> None:
         """Add postings already sorted by hash (ties in insertion order) as one new run."""
+        if len(hashes) and len(self.judged):
+            self.judged = Verdicts()
         self.chunks.append(_Chunk(hashes, docs, positions))
-        # Few sorted runs keep lookups cheap; merging them is one sort, amortised over many batches.
-        if len(self.chunks) > 8:
-            self.chunks = [_merge(self.chunks)]
+        # Few sorted runs keep lookups cheap. Tiered merges: a run is merged into the one before it while
+        # that one is no larger, so runs halve in size from the oldest, there are at most log2(batches) + 1
+        # of them, and each posting is merged that many times at most (a full merge every few batches
+        # would rewrite the whole index each time: quadratic in the corpus).
+        while len(self.chunks) > 1 and len(self.chunks[-2].hashes) <= len(self.chunks[-1].hashes):
+            self.chunks[-2:] = [_merge(self.chunks[-2:])]
 
     def ranges(self, keys: U64) -> tuple[list[I64], list[I64]]:
         """Where each key's postings lie in each run: `keys` should be sorted.
@@ -253,7 +262,7 @@ class ReuseIndex:
             # Postings of a full hash find no room below; those of a hash just frozen are read once more.
             room = self._outlet_room(partition, unique, inverse, (lefts, rights), outlets[docs[picked]])
             picked, keys = picked[room], keys[room]
-            room = counts[inverse[room]] + _rank_within(keys) < cap
+            room = counts[inverse[room]] + rank_within(keys) < cap
             picked = picked[room]
             partition.add_sorted(keys[room], docs[picked], positions[picked])
             kept.append(picked)
@@ -272,17 +281,13 @@ class ReuseIndex:
         pair_key, first = np.unique(groups * (1 << 32) + docs, return_index=True)
         groups, docs, edge = pair_key >> 32, pair_key & 0xFFFFFFFF, positions[first] < 0
         flagged, own = flag_postings(groups, docs, outlets, times, settings, edge, len(keys))
-        owner_group, owner_outlet = own >> 32, own & 0xFFFFFFFF
-        owner_rank = _rank_within(owner_group)
-        owners = np.full((len(keys), int(owner_rank.max()) + 1 if len(own) else 1), NONE, dtype=np.int64)
-        owners[owner_group, owner_rank] = owner_outlet
         keep = ~flagged[groups] & ~np.isin(groups * (1 << 32) + (outlets[docs] & 0xFFFFFFFF), own)
         groups, docs = groups[keep], docs[keep]
         # The order `partition_candidates` puts carriers in: earliest first, undated last, then by number.
         when = np.nan_to_num(times[docs], nan=np.inf)
         order = np.lexsort((docs, when, groups))
         groups, docs, when = groups[order], docs[order], when[order]
-        rank = _rank_within(groups)
+        rank = rank_within(groups)
         first_few = rank < settings.fanout
         earliest = np.full((len(keys), settings.fanout), NONE, dtype=np.int64)
         earliest[groups[first_few], rank[first_few]] = docs[first_few]
@@ -290,7 +295,7 @@ class ReuseIndex:
         last = rank == settings.fanout - 1
         last_time[groups[last]] = when[last]
         enough = np.bincount(groups, minlength=len(keys)) >= settings.fanout
-        partition.frozen.insert(keys, flagged, owners, earliest, last_time, enough)
+        partition.frozen.freeze(keys, flagged, own, earliest, last_time, enough)
 
     def _outlet_room(
         self,
@@ -309,7 +314,7 @@ class ReuseIndex:
         already = np.searchsorted(known, asked, "right") - np.searchsorted(known, asked, "left")
         order = np.argsort(asked, kind="stable")
         rank = np.empty(len(asked), dtype=np.int64)
-        rank[order] = _rank_within(asked[order])
+        rank[order] = rank_within(asked[order])
         room: np.ndarray = already + rank <= self.settings.per_outlet_docs
         return room
 
@@ -320,15 +325,6 @@ def _unique_sorted(keys: U64) -> tuple[U64, I64]:
     starts = np.concatenate(([True], keys[1:] != keys[:-1])) if len(keys) else np.zeros(0, dtype=bool)
     inverse: I64 = np.cumsum(starts) - 1
     return keys[starts], inverse
-
-
-def _rank_within(keys: np.ndarray) -> I64:
-    """Each element's rank among the equal elements before it (`keys` sorted)."""
-    if not len(keys):
-        return np.zeros(0, dtype=np.int64)
-    first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    rank: I64 = np.arange(len(keys)) - np.repeat(first, np.diff(np.concatenate((first, [len(keys)]))))
-    return rank
 
 
 def flag_postings(
@@ -406,7 +402,8 @@ def _scattered(groups: I64, times: F64, count: int, window: float, proven: bool 
     if not len(g):
         return scattered
     # One sorted key per posting, group first, then whole seconds: within-group windows by one search.
-    seconds = (t - t.min()).astype(np.int64)
+    # Whole seconds from a whole second, so which other groups share the call changes nothing.
+    seconds = (np.floor(t) - np.floor(t.min())).astype(np.int64)
     key = np.sort(g * (1 << 34) + seconds)
     reach = np.searchsorted(key, key + int(window), side="right") - np.arange(len(key))
     starts = np.searchsorted(key >> 34, np.arange(count))
@@ -421,35 +418,45 @@ def partition_boilerplate(
     partition: _Partition, keys: U64, outlets_of_keys: I64, outlets: I64, times: F64, settings: ReuseSettings
 ) -> np.ndarray:
     """Whether each (fingerprint, outlet) is boilerplate, by the postings the partition holds: read once
-    for a full fingerprint (`FrozenVerdicts`), each time for the others."""
-    held, at = partition.frozen.find(keys)
+    for a full fingerprint (`FrozenVerdicts`), once per state of the postings for the others."""
+    unique, inverse = _unique_inverse(keys)
     result: np.ndarray = np.zeros(len(keys), dtype=bool)
-    if held.any():
-        frozen = partition.frozen
-        result[held] = frozen.flagged[at[held]] | frozen.owned(at[held], outlets_of_keys[held])
-    rest = ~held
+    rest = np.ones(len(unique), dtype=bool)
+    for verdicts in (partition.frozen, partition.judged):
+        held, rows = verdicts.find(unique)
+        held &= rest
+        mine = held[inverse]
+        where = rows[inverse[mine]]
+        result[mine] = verdicts.flagged[where] | verdicts.owned(where, outlets_of_keys[mine])
+        rest &= ~held
     if rest.any():
-        result[rest] = _boilerplate_by_postings(
-            partition, keys[rest], outlets_of_keys[rest], outlets, times, settings
-        )
+        judged = partition.judged
+        judged.add(unique[rest], *_judge_postings(partition, unique[rest], outlets, times, settings))
+        _, rows = judged.find(unique)
+        mine = rest[inverse]
+        where = rows[inverse[mine]]
+        result[mine] = judged.flagged[where] | judged.owned(where, outlets_of_keys[mine])
     return result
 
 
-def _boilerplate_by_postings(
-    partition: _Partition, keys: U64, outlets_of_keys: I64, outlets: I64, times: F64, settings: ReuseSettings
-) -> np.ndarray:
-    unique, inverse = np.unique(keys, return_inverse=True)
+def _unique_inverse(keys: U64) -> tuple[U64, I64]:
+    """The distinct keys, sorted, and where each key is among them, by one sort (NumPy's `unique` hashes
+    64-bit keys, which costs more)."""
+    order = np.argsort(keys, kind="stable")
+    unique, inverse_sorted = _unique_sorted(keys[order])
+    inverse = np.empty(len(keys), dtype=np.int64)
+    inverse[order] = inverse_sorted
+    return unique, inverse
+
+
+def _judge_postings(
+    partition: _Partition, unique: U64, outlets: I64, times: F64, settings: ReuseSettings
+) -> tuple[np.ndarray, I64]:
+    """`flag_postings` over the postings of `unique` (sorted, distinct hashes)."""
     groups, docs, positions = partition.postings(unique, settings.max_postings + 1)
-    if not len(groups):
-        return np.zeros(len(keys), dtype=bool)
     pair_key, first = np.unique(groups * (1 << 32) + docs, return_index=True)
     groups, docs, edge = pair_key >> 32, pair_key & 0xFFFFFFFF, positions[first] < 0
-    flagged, own = flag_postings(groups, docs, outlets, times, settings, edge)
-    result: np.ndarray = np.zeros(len(unique), dtype=bool)
-    result[: len(flagged)] = flagged
-    asked = inverse * (1 << 32) + (outlets_of_keys & 0xFFFFFFFF)
-    found: np.ndarray = result[inverse] | np.isin(asked, own)
-    return found
+    return flag_postings(groups, docs, outlets, times, settings, edge, len(unique))
 
 
 def boilerplate(index: ReuseIndex, hashes: U64, docs: I64) -> np.ndarray:
@@ -509,7 +516,7 @@ def partition_candidates(
     its postings alone once they are full (`max_postings`): then the verdict and the earliest carriers are
     read from `FrozenVerdicts`, and the postings only when a new carrier comes before those.
     """
-    unique, key_group = np.unique(keys, return_inverse=True)
+    unique, key_group = _unique_inverse(keys)
     blocked = np.zeros(len(keys), dtype=bool)
     if excluded is not None and len(excluded[0]):
         dropped = np.searchsorted(unique, excluded[0]) * (1 << 32) + excluded[1]
@@ -588,7 +595,7 @@ def _candidates_by_postings(
     settings: ReuseSettings,
 ) -> I64:
     """`partition_candidates` over the postings (`blocked`: which keys may not seed a pair)."""
-    unique, key_group = np.unique(keys, return_inverse=True)
+    unique, key_group = _unique_inverse(keys)
     groups, docs, positions = partition.postings(unique, settings.max_postings + 1)
     held = len(groups)
     # One posting per article and fingerprint (winnowing can pick one hash twice in an article).
@@ -598,13 +605,34 @@ def _candidates_by_postings(
     edge = np.concatenate((positions < 0, key_edges))[first]
     full = np.bincount(groups, minlength=len(unique)) == settings.max_postings
     groups, docs = pair_key >> 32, pair_key & 0xFFFFFFFF
-    # A full fingerprint is judged by its postings alone, the batch's further carriers left out, as
-    # `ReuseIndex.freeze` judges it for later batches.
-    judged = (first < held) | ~full[groups]
-    flagged, own = flag_postings(
-        groups[judged], docs[judged], outlets, times, settings, edge[judged], len(unique)
-    )
-    keep = ~flagged[groups] & ~np.isin(groups * (1 << 32) + (outlets[docs] & 0xFFFFFFFF), own)
+    # A fingerprint is judged by its postings and the batch's carriers the index did not keep (past an
+    # outlet's share); a full one by its postings alone, as `ReuseIndex.freeze` judges it for later
+    # batches. Judged by its postings alone, its verdict is the one `boilerplate` keeps for this batch.
+    extra = (first >= held) & ~full[groups]
+    by_postings = np.ones(len(unique), dtype=bool)
+    by_postings[groups[extra]] = False
+    flagged = np.zeros(len(unique), dtype=bool)
+    owned = np.zeros(len(groups), dtype=bool)
+    if by_postings.any():
+        verdicts = partition.judged
+        held_now, at = verdicts.find(unique)
+        missing = by_postings & ~held_now
+        if missing.any():
+            verdicts.add(
+                unique[missing], *_judge_postings(partition, unique[missing], outlets, times, settings)
+            )
+            held_now, at = verdicts.find(unique)
+        flagged[by_postings] = verdicts.flagged[at[by_postings]]
+        rows = by_postings[groups]
+        owned[rows] = verdicts.owned(at[groups[rows]], outlets[docs[rows]])
+    if not by_postings.all():
+        rows = ~by_postings[groups]
+        union, own = flag_postings(
+            groups[rows], docs[rows], outlets, times, settings, edge[rows], len(unique)
+        )
+        flagged[~by_postings] = union[~by_postings]
+        owned[rows] = np.isin(groups[rows] * (1 << 32) + (outlets[docs[rows]] & 0xFFFFFFFF), own)
+    keep = ~flagged[groups] & ~owned
     if blocked.any():
         keep &= ~np.isin(pair_key, key_group[blocked] * (1 << 32) + key_docs[blocked])
     groups, docs = groups[keep], docs[keep]
