@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
@@ -506,33 +507,40 @@ def crowded_links(
     }, index
 
 
-def test_full_fingerprints_judged_once_link_what_judging_them_every_batch_links(
+def test_verdicts_kept_link_what_reading_the_postings_every_time_links(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from counterclaim.reuse import index as index_module
 
     settings = ReuseSettings(max_postings=6)
     corpus = crowded()
-    routes = {"frozen": 0, "again": 0}
-    frozen_candidates = index_module._frozen_candidates
+    routes = {"kept": 0, "again": 0}
+    pairs_by_verdicts = index_module._pairs_by_verdicts
 
-    def counted(*args: object) -> tuple[np.ndarray, np.ndarray]:
-        pairs, again = frozen_candidates(*args)  # type: ignore[arg-type]
-        routes["frozen"] += len(pairs)
+    def counted(*args: Any) -> tuple[np.ndarray, np.ndarray]:
+        pairs, again = pairs_by_verdicts(*args)
+        routes["kept"] += len(pairs)
         routes["again"] += int(again.sum())
         return pairs, again
 
-    monkeypatch.setattr(index_module, "_frozen_candidates", counted)
-    once, index = crowded_links(corpus, settings, 6)
+    monkeypatch.setattr(index_module, "_pairs_by_verdicts", counted)
+    kept, index = crowded_links(corpus, settings, 6)
     assert sum(len(p.frozen) for p in index.partitions) > 0
-    # Both ways through a full fingerprint were taken: its kept earliest carriers, and its postings again
-    # when a new carrier came before them.
-    pass
+    # Both ways were taken: new carriers paired with the earliest carriers kept with a verdict, and with
+    # the postings read again when a new carrier came before those.
+    assert routes["kept"] > 0 and routes["again"] > 0
+
+    # Without frozen verdicts, and every pair drawn from the postings read again.
     monkeypatch.setattr(ReuseIndex, "freeze", lambda *args: None)
-    every_batch, plain = crowded_links(corpus, settings, 6)
+    monkeypatch.setattr(
+        index_module,
+        "_pairs_by_verdicts",
+        lambda index, verdicts, rows, carriers: (np.zeros(0, dtype=np.int64), np.ones(len(rows), dtype=bool)),
+    )
+    read, plain = crowded_links(corpus, settings, 6)
     assert sum(len(p.frozen) for p in plain.partitions) == 0
-    assert len(once) > 20
-    assert once == every_batch
+    assert len(kept) > 20
+    assert kept == read
 
 
 def test_a_full_fingerprint_is_judged_by_its_postings_alone() -> None:

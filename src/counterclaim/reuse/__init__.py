@@ -47,6 +47,7 @@ def index_batch(new: Sequence[Article], index: ReuseIndex) -> tuple[np.ndarray, 
     The fingerprints' `doc` field holds index numbers and `pos` signed positions (`signed_positions`: an
     edge fingerprint's is negative), so they can be stored as they are.
     """
+    index.new_from = len(index)
     numbers = np.asarray([index.register(a.id, a.outlet, a.published_at) for a in new], dtype=np.int64)
     index.keep(new)
     shingled = index.shingled(new)
@@ -90,6 +91,7 @@ def match_batch(index: ReuseIndex, numbers: np.ndarray, added: Fingerprints) -> 
         numbers,
         (prints.hashes[edge], prints.doc[edge]),
         index.shingled(fresh_articles).edge,
+        _kept(prints, added),
     )
     if not len(low):
         return []
@@ -109,6 +111,13 @@ def match_batch(index: ReuseIndex, numbers: np.ndarray, added: Fingerprints) -> 
             for passage in align(by_number[x], by_number[y], index.settings):
                 links.append(oriented(_link(articles[x], articles[y], passage), published))
     return links
+
+
+def _kept(prints: Fingerprints, added: Fingerprints) -> np.ndarray:
+    """Which of a batch's fingerprints (token positions) the index kept (`added`: signed positions)."""
+    unsigned = np.where(added.pos < 0, -added.pos - 1, added.pos)
+    kept: np.ndarray = np.isin(prints.doc * (1 << 32) + prints.pos, added.doc * (1 << 32) + unsigned)
+    return kept
 
 
 class _Views:

@@ -23,13 +23,29 @@ class _Run:
 
 @dataclass(slots=True)
 class Verdicts:
-    """Per fingerprint: whether it is boilerplate for everyone (`flagged`, one row per fingerprint, rows
-    appended as fingerprints are judged), and the outlets holding it as their own (`own`: sorted
-    `row << 32 | low 32 bits of the outlet's code`, as `flag_postings` keys them)."""
+    """Per fingerprint judged by its postings (rows appended as fingerprints are judged, found by hash):
 
+    - `flagged`: boilerplate for everyone;
+    - `own`: the outlets holding it as their own boilerplate, as sorted `row << 32 | low 32 bits of the
+      outlet's code` (`flag_postings` keys them so);
+    - `earliest`: its `fanout` earliest kept carriers among postings of earlier batches (index numbers,
+      earliest first, `NONE` past the last), and `last_time` the time of the last of those (POSIX seconds,
+      inf when undated or missing);
+    - `more`: whether it has more kept carriers of earlier batches than those;
+    - `full`: whether its postings are full (`max_postings`).
+    """
+
+    fanout: int = 1
     runs: list[_Run] = field(default_factory=list)
     flagged: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     own: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    earliest: I64 = field(init=False)
+    last_time: F64 = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    more: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    full: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def __post_init__(self) -> None:
+        self.earliest = np.full((0, self.fanout), NONE, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.flagged)
@@ -54,15 +70,19 @@ class Verdicts:
         found: np.ndarray = self.own[at] == asked
         return found
 
-    def add(self, hashes: U64, flagged: np.ndarray, own: I64) -> None:
-        """Add fingerprints not held yet (`hashes` sorted and unique) with their verdicts: `own` as
-        `flag_postings` returns it, its numbers indexing `hashes`."""
+    def add(self, hashes: U64, judged: Judged) -> None:
+        """Add fingerprints not held yet (`hashes` sorted and unique) with their verdicts (`own`'s
+        numbers index `hashes`)."""
         if not len(hashes):
             return
         first = len(self.flagged)
-        self.flagged = np.concatenate((self.flagged, flagged))
+        self.flagged = np.concatenate((self.flagged, judged.flagged))
         # Rows only grow, so the new keys sort after the old ones.
-        self.own = np.concatenate((self.own, own + first * (1 << 32)))
+        self.own = np.concatenate((self.own, judged.own + first * (1 << 32)))
+        self.earliest = np.concatenate((self.earliest, judged.earliest))
+        self.last_time = np.concatenate((self.last_time, judged.last_time))
+        self.more = np.concatenate((self.more, judged.more))
+        self.full = np.concatenate((self.full, judged.full))
         self.runs.append(_Run(hashes, np.arange(first, first + len(hashes), dtype=np.int64)))
         # Tiered merges keep the runs few (at most log2 of the additions) at little cost each.
         while len(self.runs) > 1 and len(self.runs[-2].hashes) <= len(self.runs[-1].hashes):
@@ -72,30 +92,16 @@ class Verdicts:
             self.runs[-2:] = [_Run(merged[order], np.concatenate((older.refs, newer.refs))[order])]
 
 
-@dataclass(slots=True)
-class FrozenVerdicts(Verdicts):
-    """Verdicts of full fingerprints, with each one's `fanout` earliest kept carriers (index numbers,
-    earliest first, `NONE` past the last), the time of the last of those (POSIX seconds, inf when
-    undated), and whether it has that many kept carriers at all."""
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """Verdicts of a list of fingerprints, as `Verdicts.add` takes them (see there)."""
 
-    fanout: int = 1
-    earliest: I64 = field(init=False)
-    last_time: F64 = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
-    enough: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-
-    def __post_init__(self) -> None:
-        self.earliest = np.full((0, self.fanout), NONE, dtype=np.int64)
-
-    def freeze(
-        self, hashes: U64, flagged: np.ndarray, own: I64, earliest: I64, last_time: F64, enough: np.ndarray
-    ) -> None:
-        """Add full fingerprints not held yet (`hashes` sorted and unique)."""
-        if not len(hashes):
-            return
-        self.add(hashes, flagged, own)
-        self.earliest = np.concatenate((self.earliest, earliest))
-        self.last_time = np.concatenate((self.last_time, last_time))
-        self.enough = np.concatenate((self.enough, enough))
+    flagged: np.ndarray
+    own: I64
+    earliest: I64
+    last_time: F64
+    more: np.ndarray
+    full: np.ndarray
 
 
 def rank_within(keys: np.ndarray) -> I64:

@@ -13,7 +13,7 @@ from datetime import datetime
 import numpy as np
 
 from counterclaim.model import Article
-from counterclaim.reuse.frozen import NONE, FrozenVerdicts, Verdicts, rank_within
+from counterclaim.reuse.frozen import NONE, Judged, Verdicts, rank_within
 from counterclaim.reuse.settings import ReuseSettings
 from counterclaim.reuse.shingles import (
     F64,
@@ -41,14 +41,15 @@ class _Partition:
     fanout: int = 1
     chunks: list[_Chunk] = field(default_factory=list)
     # Fingerprints whose postings are full, judged once (`ReuseIndex.add` fills it).
-    frozen: FrozenVerdicts = field(init=False)
+    frozen: Verdicts = field(init=False)
     # Verdicts by the postings as they are now (`boilerplate`, `partition_candidates`): a batch asks about
     # its own fingerprints several times, and its older articles' fingerprints are mostly the same ones.
     # Any new posting clears them.
-    judged: Verdicts = field(default_factory=Verdicts)
+    judged: Verdicts = field(init=False)
 
     def __post_init__(self) -> None:
-        self.frozen = FrozenVerdicts(fanout=self.fanout)
+        self.frozen = Verdicts(self.fanout)
+        self.judged = Verdicts(self.fanout)
 
     def add(self, hashes: U64, docs: I64, positions: I64) -> None:
         order = np.argsort(hashes, kind="stable")
@@ -57,7 +58,7 @@ class _Partition:
     def add_sorted(self, hashes: U64, docs: I64, positions: I64) -> None:
         """Add postings already sorted by hash (ties in insertion order) as one new run."""
         if len(hashes) and len(self.judged):
-            self.judged = Verdicts()
+            self.judged = Verdicts(self.fanout)
         self.chunks.append(_Chunk(hashes, docs, positions))
         # Few sorted runs keep lookups cheap. Tiered merges: a run is merged into the one before it while
         # that one is no larger, so runs halve in size from the oldest, there are at most log2(batches) + 1
@@ -167,6 +168,8 @@ class ReuseIndex:
         self._times: F64 = np.zeros(0, dtype=np.float64)
         self._shingled: tuple[tuple[str, ...], Shingled] | None = None
         self._articles: dict[int, Article] = {}
+        # The first index number of the batch being compared: postings below it are of earlier batches.
+        self.new_from = 0
         self.partitions = [_Partition(self.settings.fanout) for _ in range(self.settings.partitions)]
 
     def __len__(self) -> int:
@@ -243,6 +246,9 @@ class ReuseIndex:
         cap = self.settings.max_postings
         outlets = self.outlet_codes()
         kept: list[I64] = []
+        for partition in self.partitions:
+            # Kept for one batch: which postings count as earlier ones changes with the next.
+            partition.judged = Verdicts(self.settings.fanout)
         for number, picked in enumerate(self.split(hashes)):
             if not len(picked):
                 continue
@@ -258,7 +264,7 @@ class ReuseIndex:
             counts = _sizes(lefts, rights, len(unique))
             full = counts == cap
             if full.any():
-                self.freeze(partition, unique[full], [x[full] for x in lefts], [x[full] for x in rights])
+                self.freeze(partition, unique[full], ([x[full] for x in lefts], [x[full] for x in rights]))
             # Postings of a full hash find no room below; those of a hash just frozen are read once more.
             room = self._outlet_room(partition, unique, inverse, (lefts, rights), outlets[docs[picked]])
             picked, keys = picked[room], keys[room]
@@ -268,34 +274,48 @@ class ReuseIndex:
             kept.append(picked)
         return np.sort(np.concatenate(kept)) if kept else np.zeros(0, dtype=np.int64)
 
-    def freeze(self, partition: _Partition, keys: U64, lefts: list[I64], rights: list[I64]) -> None:
-        """Judge full hashes (sorted `keys`, their ranges in the partition's runs) once: postings no longer
-        change, so neither does their verdict nor their earliest kept carriers (`FrozenVerdicts`).
+    def freeze(self, partition: _Partition, keys: U64, ranges: tuple[list[I64], list[I64]]) -> None:
+        """Judge full hashes (sorted `keys`, their ranges in the partition's runs) for good: found full
+        before a batch's postings are added, their postings never change again (`judge`)."""
+        partition.frozen.add(keys, self.judge(partition, keys, ranges))
 
-        Called before a batch's postings are added, so every posting read here belongs to an earlier
-        batch: none is new, and none is excluded from seeding by the batch (`partition_candidates`).
+    def judge(
+        self, partition: _Partition, keys: U64, ranges: tuple[list[I64], list[I64]] | None = None
+    ) -> Judged:
+        """Verdicts of sorted, distinct hashes by the postings the partition holds (their ranges in its
+        runs, when known): boilerplate or not (`flag_postings`), and their earliest carriers of earlier
+        batches that may seed a pair (the order `partition_candidates` puts carriers in: earliest first,
+        undated last, then by number).
+
+        A hash found full before a batch's postings are added never changes again: `add` judges it then,
+        once, and `frozen` keeps its verdict for every later batch.
         """
         settings = self.settings
         outlets, times = self.outlet_codes(), self.timestamps()
-        groups, docs, positions = partition.postings_in(keys, lefts, rights, settings.max_postings + 1)
+        limit = settings.max_postings + 1
+        found = (
+            partition.postings(keys, limit) if ranges is None else partition.postings_in(keys, *ranges, limit)
+        )
+        groups, docs, positions = found
+        full = np.bincount(groups, minlength=len(keys)) == settings.max_postings
         pair_key, first = np.unique(groups * (1 << 32) + docs, return_index=True)
         groups, docs, edge = pair_key >> 32, pair_key & 0xFFFFFFFF, positions[first] < 0
         flagged, own = flag_postings(groups, docs, outlets, times, settings, edge, len(keys))
         keep = ~flagged[groups] & ~np.isin(groups * (1 << 32) + (outlets[docs] & 0xFFFFFFFF), own)
+        keep &= docs < self.new_from
         groups, docs = groups[keep], docs[keep]
-        # The order `partition_candidates` puts carriers in: earliest first, undated last, then by number.
         when = np.nan_to_num(times[docs], nan=np.inf)
         order = np.lexsort((docs, when, groups))
         groups, docs, when = groups[order], docs[order], when[order]
         rank = rank_within(groups)
-        first_few = rank < settings.fanout
+        few = rank < settings.fanout
         earliest = np.full((len(keys), settings.fanout), NONE, dtype=np.int64)
-        earliest[groups[first_few], rank[first_few]] = docs[first_few]
+        earliest[groups[few], rank[few]] = docs[few]
         last_time = np.full(len(keys), np.inf)
         last = rank == settings.fanout - 1
         last_time[groups[last]] = when[last]
-        enough = np.bincount(groups, minlength=len(keys)) >= settings.fanout
-        partition.frozen.freeze(keys, flagged, own, earliest, last_time, enough)
+        more = np.bincount(groups, minlength=len(keys)) > settings.fanout
+        return Judged(flagged, own, earliest, last_time, more, full)
 
     def _outlet_room(
         self,
@@ -415,28 +435,32 @@ def _scattered(groups: I64, times: F64, count: int, window: float, proven: bool 
 
 
 def partition_boilerplate(
-    partition: _Partition, keys: U64, outlets_of_keys: I64, outlets: I64, times: F64, settings: ReuseSettings
+    index: ReuseIndex, partition: _Partition, keys: U64, outlets_of_keys: I64
 ) -> np.ndarray:
     """Whether each (fingerprint, outlet) is boilerplate, by the postings the partition holds: read once
-    for a full fingerprint (`FrozenVerdicts`), once per state of the postings for the others."""
+    for a full fingerprint (`frozen`), once per batch for the others (`judged`)."""
     unique, inverse = _unique_inverse(keys)
     result: np.ndarray = np.zeros(len(keys), dtype=bool)
-    rest = np.ones(len(unique), dtype=bool)
-    for verdicts in (partition.frozen, partition.judged):
-        held, rows = verdicts.find(unique)
-        held &= rest
-        mine = held[inverse]
+    sources, rows = _verdicts_of(index, partition, unique)
+    for source, verdicts in enumerate((partition.frozen, partition.judged)):
+        mine = sources[inverse] == source
         where = rows[inverse[mine]]
         result[mine] = verdicts.flagged[where] | verdicts.owned(where, outlets_of_keys[mine])
-        rest &= ~held
-    if rest.any():
-        judged = partition.judged
-        judged.add(unique[rest], *_judge_postings(partition, unique[rest], outlets, times, settings))
-        _, rows = judged.find(unique)
-        mine = rest[inverse]
-        where = rows[inverse[mine]]
-        result[mine] = judged.flagged[where] | judged.owned(where, outlets_of_keys[mine])
     return result
+
+
+def _verdicts_of(index: ReuseIndex, partition: _Partition, unique: U64) -> tuple[I64, I64]:
+    """Where the verdict of each of `unique` (sorted, distinct hashes) is kept: 0 in the partition's
+    `frozen`, 1 in its `judged` (judging those not judged yet in this batch), and in which row."""
+    frozen, rows = partition.frozen.find(unique)
+    judged, judged_rows = partition.judged.find(unique)
+    missing = ~frozen & ~judged
+    if missing.any():
+        partition.judged.add(unique[missing], index.judge(partition, unique[missing]))
+        judged, judged_rows = partition.judged.find(unique)
+    sources: I64 = np.where(frozen, 0, 1)
+    rows[~frozen] = judged_rows[~frozen]
+    return sources, rows
 
 
 def _unique_inverse(keys: U64) -> tuple[U64, I64]:
@@ -449,25 +473,14 @@ def _unique_inverse(keys: U64) -> tuple[U64, I64]:
     return unique, inverse
 
 
-def _judge_postings(
-    partition: _Partition, unique: U64, outlets: I64, times: F64, settings: ReuseSettings
-) -> tuple[np.ndarray, I64]:
-    """`flag_postings` over the postings of `unique` (sorted, distinct hashes)."""
-    groups, docs, positions = partition.postings(unique, settings.max_postings + 1)
-    pair_key, first = np.unique(groups * (1 << 32) + docs, return_index=True)
-    groups, docs, edge = pair_key >> 32, pair_key & 0xFFFFFFFF, positions[first] < 0
-    return flag_postings(groups, docs, outlets, times, settings, edge, len(unique))
-
-
 def boilerplate(index: ReuseIndex, hashes: U64, docs: I64) -> np.ndarray:
     """Which fingerprints (hash, index number) are boilerplate for their article (see `flag_postings`)."""
     outlets = index.outlet_codes()
-    times = index.timestamps()
     flagged = np.zeros(len(hashes), dtype=bool)
     for p, picked in enumerate(index.split(hashes)):
         if len(picked):
             flagged[picked] = partition_boilerplate(
-                index.partitions[p], hashes[picked], outlets[docs[picked]], outlets, times, index.settings
+                index, index.partitions[p], hashes[picked], outlets[docs[picked]]
             )
     return flagged
 
@@ -492,139 +505,132 @@ def boilerplate_edges(docs: I64, positions: I64, flagged: I64, shingle: int) -> 
     return edge
 
 
+@dataclass(frozen=True, slots=True)
+class _NewCarriers:
+    """A batch's fingerprints in one partition: hashes, index numbers, which ones may not seed a pair
+    (`boilerplate_edges`), which sit at their article's edges, and which ones the index kept."""
+
+    keys: U64
+    docs: I64
+    blocked: np.ndarray
+    edges: np.ndarray
+    kept: np.ndarray
+
+    def subset(self, rows: np.ndarray) -> _NewCarriers:
+        return _NewCarriers(
+            self.keys[rows], self.docs[rows], self.blocked[rows], self.edges[rows], self.kept[rows]
+        )
+
+
 def partition_candidates(
-    partition: _Partition,
-    keys: U64,
-    key_docs: I64,
-    outlets: I64,
-    times: F64,
-    is_new: np.ndarray,
-    settings: ReuseSettings,
-    excluded: tuple[U64, I64] | None = None,
-    key_edges: np.ndarray | None = None,
+    index: ReuseIndex, partition: _Partition, carriers: _NewCarriers, is_new: np.ndarray
 ) -> I64:
-    """Article pairs (`low << 32 | high`) sharing a fingerprint among `keys`, boilerplate dropped.
+    """Article pairs (`low << 32 | high`) sharing a fingerprint among the batch's, boilerplate dropped.
 
-    `keys` and `key_docs` are the new batch's fingerprints, whether or not the index kept them; the other
-    carriers are the postings the partition holds. Each carrier is paired with the `fanout` earliest
-    carriers of the fingerprint only, so the pairs of a passage grow linearly with its carriers. Only pairs
-    of different outlets with at least one new article are drawn: older pairs were drawn before.
-    `excluded` (hashes, index numbers: some of `keys`) are postings that may not seed a pair
-    (`boilerplate_edges`); `key_edges` says which of `keys` sit at their article's edges.
+    The carriers of a fingerprint are the batch's (`carriers`, whether or not the index kept them) and
+    the postings the partition holds. Each carrier is paired with the `fanout` earliest carriers of the
+    fingerprint only, so the pairs of a passage grow linearly with its carriers. Only pairs of different
+    outlets with at least one new article are drawn: older pairs were drawn before.
 
-    Whether a fingerprint is boilerplate is decided by its postings and the batch's carriers of it, but by
-    its postings alone once they are full (`max_postings`): then the verdict and the earliest carriers are
-    read from `FrozenVerdicts`, and the postings only when a new carrier comes before those.
+    A fingerprint is judged by its postings and the batch's carriers the index did not keep (past an
+    outlet's share); a full one by its postings alone, as `add` judges it for good. Judged by its
+    postings alone, its verdict and earliest carriers of earlier batches are the ones `judge` keeps, and
+    the batch's carriers are paired with those without reading the postings again: unless a new carrier
+    comes before them and other kept carriers follow, which then pair with it.
     """
-    unique, key_group = _unique_inverse(keys)
-    blocked = np.zeros(len(keys), dtype=bool)
-    if excluded is not None and len(excluded[0]):
-        dropped = np.searchsorted(unique, excluded[0]) * (1 << 32) + excluded[1]
-        blocked = np.isin(key_group * (1 << 32) + key_docs, dropped)
-    edges = key_edges if key_edges is not None else np.zeros(len(keys), dtype=bool)
-    held, at = partition.frozen.find(unique)
-    by_frozen = held[key_group]
+    unique, key_group = _unique_inverse(carriers.keys)
+    sources, rows = _verdicts_of(index, partition, unique)
+    # Carriers the index did not keep, below the cap: judged with them, by the postings.
+    by_postings = np.zeros(len(unique), dtype=bool)
+    by_postings[key_group[~carriers.kept]] = True
+    judged = sources == 1
+    by_postings[judged] &= ~partition.judged.full[rows[judged]]
+    by_postings[~judged] = False
+    route = np.where(by_postings, -1, sources)[key_group]
     found: list[I64] = []
-    if by_frozen.any():
-        rows = np.flatnonzero(by_frozen)
-        pairs, again = _frozen_candidates(
-            partition.frozen, at[key_group[rows]], key_docs[rows], blocked[rows], outlets, times
-        )
-        found.append(pairs)
-        by_frozen[rows[again]] = False
-    rest = ~by_frozen
+    for source, verdicts in enumerate((partition.frozen, partition.judged)):
+        mine = np.flatnonzero(route == source)
+        if len(mine):
+            pairs, again = _pairs_by_verdicts(index, verdicts, rows[key_group[mine]], carriers.subset(mine))
+            found.append(pairs)
+            route[mine[again]] = -1
+    rest = route == -1
     if rest.any():
-        found.append(
-            _candidates_by_postings(
-                partition,
-                keys[rest],
-                key_docs[rest],
-                blocked[rest],
-                edges[rest],
-                outlets,
-                times,
-                is_new,
-                settings,
-            )
-        )
+        found.append(_candidates_by_postings(index, partition, carriers.subset(rest), is_new))
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
-def _frozen_candidates(
-    frozen: FrozenVerdicts, at: I64, docs: I64, blocked: np.ndarray, outlets: I64, times: F64
+def _pairs_by_verdicts(
+    index: ReuseIndex, verdicts: Verdicts, rows: I64, carriers: _NewCarriers
 ) -> tuple[I64, np.ndarray]:
-    """Pairs of new carriers (`docs`) of full fingerprints (`at` in `frozen`) with their earliest carriers,
-    and which of the given carriers must be paired through the postings instead: those of a fingerprint
-    without `fanout` kept carriers, or where a new carrier comes before the last of them (it becomes one
-    of the earliest, and every kept carrier is then paired with it)."""
-    row_key = at * (1 << 32) + docs
+    """Pairs of new carriers of fingerprints judged by their postings alone (`rows` in `verdicts`) with
+    the earliest carriers: those of earlier batches kept in `verdicts`, or new ones before them. And which
+    of the given carriers must be paired through the postings instead: where a new carrier comes before
+    the last kept earliest carrier and more kept carriers of earlier batches follow (they pair with it)."""
+    outlets, times, fanout = index.outlet_codes(), index.timestamps(), index.settings.fanout
+    row_key = rows * (1 << 32) + carriers.docs
     # One carrier per article and fingerprint (winnowing can pick one hash twice in an article); it may
     # not seed a pair when any of its copies may not.
     carrier_key = np.unique(row_key)
-    at, carriers = carrier_key >> 32, carrier_key & 0xFFFFFFFF
-    keep = ~frozen.flagged[at] & ~frozen.owned(at, outlets[carriers])
-    if blocked.any():
-        keep &= ~np.isin(carrier_key, row_key[blocked])
-    at, carriers = at[keep], carriers[keep]
-    # New carriers have larger index numbers than every posting: on a tie in time they come after.
-    when = np.nan_to_num(times[carriers], nan=np.inf)
-    again = np.unique(at[~frozen.enough[at] | (when < frozen.last_time[at])])
+    at, docs = carrier_key >> 32, carrier_key & 0xFFFFFFFF
+    keep = ~verdicts.flagged[at] & ~verdicts.owned(at, outlets[docs])
+    if carriers.blocked.any():
+        keep &= ~np.isin(carrier_key, row_key[carriers.blocked])
+    at, docs = at[keep], docs[keep]
+    when = np.nan_to_num(times[docs], nan=np.inf)
+    # New carriers have larger index numbers than every earlier one: on a tie in time they come after.
+    again = np.unique(at[verdicts.more[at] & (when < verdicts.last_time[at])])
     late = ~np.isin(at, again)
-    at, carriers = at[late], carriers[late]
-    fanout = frozen.earliest.shape[1]
-    carrier = np.repeat(carriers, fanout)
-    partner = frozen.earliest[at].reshape(-1)
-    useful = partner != NONE
-    carrier, partner = carrier[useful], partner[useful]
-    useful = outlets[carrier] != outlets[partner]
-    carrier, partner = carrier[useful], partner[useful]
-    pairs: I64 = np.minimum(carrier, partner) * (1 << 32) + np.maximum(carrier, partner)
-    redo: np.ndarray = np.isin(row_key >> 32, again)
+    at, docs, when = at[late], docs[late], when[late]
+    groups = np.unique(at)
+    early_group = np.repeat(groups, fanout)
+    early = verdicts.earliest[groups].reshape(-1)
+    some = early != NONE
+    early_group, early = early_group[some], early[some]
+    groups = np.concatenate((early_group, at))
+    docs = np.concatenate((early, docs))
+    when = np.concatenate((np.nan_to_num(times[early], nan=np.inf), when))
+    new = np.concatenate((np.zeros(len(early), dtype=bool), np.ones(len(at), dtype=bool)))
+    order = np.lexsort((docs, when, groups))
+    docs, new = docs[order], new[order]
+    first, second = _pairs_with_earliest(groups[order], fanout)
+    a, b = docs[first], docs[second]
+    useful = (outlets[a] != outlets[b]) & (new[first] | new[second])
+    a, b = a[useful], b[useful]
+    pairs: I64 = np.minimum(a, b) * (1 << 32) + np.maximum(a, b)
+    redo: np.ndarray = np.isin(rows, again)
     return pairs, redo
 
 
 def _candidates_by_postings(
-    partition: _Partition,
-    keys: U64,
-    key_docs: I64,
-    blocked: np.ndarray,
-    key_edges: np.ndarray,
-    outlets: I64,
-    times: F64,
-    is_new: np.ndarray,
-    settings: ReuseSettings,
+    index: ReuseIndex, partition: _Partition, carriers: _NewCarriers, is_new: np.ndarray
 ) -> I64:
-    """`partition_candidates` over the postings (`blocked`: which keys may not seed a pair)."""
-    unique, key_group = _unique_inverse(keys)
+    """`partition_candidates` over the postings."""
+    settings, outlets, times = index.settings, index.outlet_codes(), index.timestamps()
+    unique, key_group = _unique_inverse(carriers.keys)
+    key_docs = carriers.docs
     groups, docs, positions = partition.postings(unique, settings.max_postings + 1)
     held = len(groups)
     # One posting per article and fingerprint (winnowing can pick one hash twice in an article).
     pair_key, first = np.unique(
         np.concatenate((groups * (1 << 32) + docs, key_group * (1 << 32) + key_docs)), return_index=True
     )
-    edge = np.concatenate((positions < 0, key_edges))[first]
+    edge = np.concatenate((positions < 0, carriers.edges))[first]
     full = np.bincount(groups, minlength=len(unique)) == settings.max_postings
     groups, docs = pair_key >> 32, pair_key & 0xFFFFFFFF
-    # A fingerprint is judged by its postings and the batch's carriers the index did not keep (past an
-    # outlet's share); a full one by its postings alone, as `ReuseIndex.freeze` judges it for later
-    # batches. Judged by its postings alone, its verdict is the one `boilerplate` keeps for this batch.
     extra = (first >= held) & ~full[groups]
     by_postings = np.ones(len(unique), dtype=bool)
     by_postings[groups[extra]] = False
     flagged = np.zeros(len(unique), dtype=bool)
     owned = np.zeros(len(groups), dtype=bool)
     if by_postings.any():
-        verdicts = partition.judged
-        held_now, at = verdicts.find(unique)
-        missing = by_postings & ~held_now
-        if missing.any():
-            verdicts.add(
-                unique[missing], *_judge_postings(partition, unique[missing], outlets, times, settings)
-            )
-            held_now, at = verdicts.find(unique)
-        flagged[by_postings] = verdicts.flagged[at[by_postings]]
-        rows = by_postings[groups]
-        owned[rows] = verdicts.owned(at[groups[rows]], outlets[docs[rows]])
+        # Judged by the postings alone: the verdict `judge` keeps.
+        sources, at = _verdicts_of(index, partition, unique)
+        for source, verdicts in enumerate((partition.frozen, partition.judged)):
+            mine = by_postings & (sources == source)
+            flagged[mine] = verdicts.flagged[at[mine]]
+            rows = mine[groups]
+            owned[rows] = verdicts.owned(at[groups[rows]], outlets[docs[rows]])
     if not by_postings.all():
         rows = ~by_postings[groups]
         union, own = flag_postings(
@@ -633,7 +639,8 @@ def _candidates_by_postings(
         flagged[~by_postings] = union[~by_postings]
         owned[rows] = np.isin(groups[rows] * (1 << 32) + (outlets[docs[rows]] & 0xFFFFFFFF), own)
     keep = ~flagged[groups] & ~owned
-    if blocked.any():
+    if carriers.blocked.any():
+        blocked = carriers.blocked
         keep &= ~np.isin(pair_key, key_group[blocked] * (1 << 32) + key_docs[blocked])
     groups, docs = groups[keep], docs[keep]
     if not len(groups):
@@ -669,30 +676,31 @@ def candidate_pairs(
     new_numbers: I64,
     excluded: tuple[U64, I64] | None = None,
     new_edges: np.ndarray | None = None,
+    new_kept: np.ndarray | None = None,
 ) -> tuple[I64, I64, I64]:
     """Candidate article pairs (low, high index numbers) of a batch, and how many fingerprints each shares.
 
     `new_hashes` and `new_docs` are every fingerprint of the batch (index numbers); `excluded` (hashes,
-    index numbers) are postings of the batch that may not seed a pair; `new_edges` which fingerprints sit
-    at their article's edges.
+    index numbers: some of the batch's) are postings of the batch that may not seed a pair; `new_edges`
+    which fingerprints sit at their article's edges; `new_kept` which ones the index kept (none when not
+    given: then every fingerprint is judged by reading its postings).
     """
-    outlets = index.outlet_codes()
-    times = index.timestamps()
     is_new = np.zeros(len(index), dtype=bool)
     is_new[new_numbers] = True
-    parts = index.split(excluded[0]) if excluded is not None else None
+    unique, key_group = _unique_inverse(new_hashes)
+    blocked = np.zeros(len(new_hashes), dtype=bool)
+    if excluded is not None and len(excluded[0]):
+        dropped = np.searchsorted(unique, excluded[0]) * (1 << 32) + excluded[1]
+        blocked = np.isin(key_group * (1 << 32) + new_docs, dropped)
+    batch = _NewCarriers(
+        new_hashes,
+        new_docs,
+        blocked,
+        new_edges if new_edges is not None else np.zeros(len(new_hashes), dtype=bool),
+        new_kept if new_kept is not None else np.zeros(len(new_hashes), dtype=bool),
+    )
     found = [
-        partition_candidates(
-            index.partitions[p],
-            new_hashes[picked],
-            new_docs[picked],
-            outlets,
-            times,
-            is_new,
-            index.settings,
-            None if excluded is None or parts is None else (excluded[0][parts[p]], excluded[1][parts[p]]),
-            None if new_edges is None else new_edges[picked],
-        )
+        partition_candidates(index, index.partitions[p], batch.subset(picked), is_new)
         for p, picked in enumerate(index.split(new_hashes))
         if len(picked)
     ]
