@@ -9,6 +9,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 import numpy as np
 
@@ -27,6 +28,7 @@ from counterclaim.reuse.shingles import (
 )
 
 ArticleLoader = Callable[[Sequence[str]], list[Article]]
+Keys = TypeVar("Keys", U64, I64)
 
 
 @dataclass(slots=True)
@@ -339,7 +341,7 @@ class ReuseIndex:
         return room
 
 
-def _unique_sorted(keys: U64) -> tuple[U64, I64]:
+def _unique_sorted(keys: Keys) -> tuple[Keys, I64]:
     """The distinct values of sorted `keys`, and where each key is among them (NumPy's `unique` hashes
     64-bit keys, which costs more than a pass over sorted ones)."""
     starts = np.concatenate(([True], keys[1:] != keys[:-1])) if len(keys) else np.zeros(0, dtype=bool)
@@ -571,7 +573,7 @@ def _pairs_by_verdicts(
     row_key = rows * (1 << 32) + carriers.docs
     # One carrier per article and fingerprint (winnowing can pick one hash twice in an article); it may
     # not seed a pair when any of its copies may not.
-    carrier_key = np.unique(row_key)
+    carrier_key, _ = _unique_sorted(np.sort(row_key))
     at, docs = carrier_key >> 32, carrier_key & 0xFFFFFFFF
     keep = ~verdicts.flagged[at] & ~verdicts.owned(at, outlets[docs])
     if carriers.blocked.any():
@@ -579,10 +581,11 @@ def _pairs_by_verdicts(
     at, docs = at[keep], docs[keep]
     when = np.nan_to_num(times[docs], nan=np.inf)
     # New carriers have larger index numbers than every earlier one: on a tie in time they come after.
-    again = np.unique(at[verdicts.more[at] & (when < verdicts.last_time[at])])
-    late = ~np.isin(at, again)
+    again = np.zeros(len(verdicts), dtype=bool)
+    again[at[verdicts.more[at] & (when < verdicts.last_time[at])]] = True
+    late = ~again[at]
     at, docs, when = at[late], docs[late], when[late]
-    groups = np.unique(at)
+    groups, _ = _unique_sorted(at)
     early_group = np.repeat(groups, fanout)
     early = verdicts.earliest[groups].reshape(-1)
     some = early != NONE
@@ -598,7 +601,7 @@ def _pairs_by_verdicts(
     useful = (outlets[a] != outlets[b]) & (new[first] | new[second])
     a, b = a[useful], b[useful]
     pairs: I64 = np.minimum(a, b) * (1 << 32) + np.maximum(a, b)
-    redo: np.ndarray = np.isin(rows, again)
+    redo: np.ndarray = again[rows]
     return pairs, redo
 
 
