@@ -19,6 +19,7 @@ from counterclaim.reuse.index import (
     boilerplate,
     boilerplate_edges,
     candidate_pairs,
+    member,
     signed_positions,
 )
 from counterclaim.reuse.settings import METHOD, ReuseSettings
@@ -116,7 +117,7 @@ def match_batch(index: ReuseIndex, numbers: np.ndarray, added: Fingerprints) -> 
 def _kept(prints: Fingerprints, added: Fingerprints) -> np.ndarray:
     """Which of a batch's fingerprints (token positions) the index kept (`added`: signed positions)."""
     unsigned = np.where(added.pos < 0, -added.pos - 1, added.pos)
-    kept: np.ndarray = np.isin(prints.doc * (1 << 32) + prints.pos, added.doc * (1 << 32) + unsigned)
+    kept: np.ndarray = member(prints.doc * (1 << 32) + prints.pos, added.doc * (1 << 32) + unsigned)
     return kept
 
 
