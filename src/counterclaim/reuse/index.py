@@ -44,18 +44,14 @@ class _Partition:
     chunks: list[_Chunk] = field(default_factory=list)
     # Fingerprints whose postings are full, judged once (`ReuseIndex.add` fills it).
     frozen: Verdicts = field(init=False)
-    # Verdicts by the postings as they are now (`boilerplate`, `partition_candidates`): a batch asks about
-    # its own fingerprints several times, and its older articles' fingerprints are mostly the same ones.
-    # Any new posting clears them.
+    # Verdicts by the postings as they are in this batch (`boilerplate`, `partition_candidates`): a batch
+    # asks about its own fingerprints several times, and its older articles' fingerprints are mostly the
+    # same ones. Any new posting, and the next batch, clear them.
     judged: Verdicts = field(init=False)
 
     def __post_init__(self) -> None:
         self.frozen = Verdicts(self.fanout)
         self.judged = Verdicts(self.fanout)
-
-    def add(self, hashes: U64, docs: I64, positions: I64) -> None:
-        order = np.argsort(hashes, kind="stable")
-        self.add_sorted(hashes[order], docs[order], positions[order])
 
     def add_sorted(self, hashes: U64, docs: I64, positions: I64) -> None:
         """Add postings already sorted by hash (ties in insertion order) as one new run."""
@@ -166,6 +162,7 @@ class ReuseIndex:
         self.numbers: dict[str, int] = {}
         self._outlets: list[int] = []
         self._outlet_codes: dict[str, int] = {}
+        self._outlet_array: I64 = np.zeros(0, dtype=np.int64)
         self.published: list[datetime | None] = []
         self._times: F64 = np.zeros(0, dtype=np.float64)
         self._shingled: tuple[tuple[str, ...], Shingled] | None = None
@@ -212,7 +209,12 @@ class ReuseIndex:
             self._articles[self.numbers[article.id]] = article
 
     def outlet_codes(self) -> I64:
-        return np.asarray(self._outlets, dtype=np.int64)
+        """Every article's outlet code; extended as articles register, not rebuilt on every call (a batch
+        asks for it per partition, and rebuilding it costs in proportion to the corpus)."""
+        if len(self._outlet_array) < len(self._outlets):
+            more = np.asarray(self._outlets[len(self._outlet_array) :], dtype=np.int64)
+            self._outlet_array = np.concatenate((self._outlet_array, more))
+        return self._outlet_array
 
     def timestamps(self) -> F64:
         """Publication time of every article as POSIX seconds, NaN when undated."""
