@@ -77,6 +77,7 @@ def match_batch(index: ReuseIndex, numbers: np.ndarray, added: Fingerprints) -> 
     `added` (the postings the index kept, which a store saves) is not what candidates are drawn from:
     they come from every fingerprint of the batch, kept or not, so an article carrying a passage the index
     already holds `max_postings` times still joins it (compared with the passage's earliest carriers).
+    Which ones were kept says which fingerprints must be judged with the batch's other carriers of them.
     """
     fresh = index.articles(numbers.tolist())
     known = np.asarray([n for n in numbers.tolist() if n in fresh], dtype=np.int64)
