@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
@@ -468,3 +469,93 @@ def test_a_flagged_shingle_across_a_line_break_masks_only_its_larger_side() -> N
         5,
         6,
     ]
+
+
+def crowded(count: int = 36) -> list[Article]:
+    """Articles whose fingerprints fill up a small index: a story carried by most outlets within hours
+    (edited in places, its earliest carrier arriving late), an outlet's own footer, and a legal line many
+    outlets carry over months, in the order a crawler might bring them."""
+    story, footer, legal = prose(1100, 70), prose(1101, 45), prose(1102, 40)
+    out = []
+    for n in range(count):
+        outlet = "daily" if n % 5 == 0 else f"outlet{n}"
+        parts = [prose(1200 + n, 30)]
+        if n % 3:
+            parts.append(edited(story, 0.03 * (n % 4), n))
+        if n % 4 == 0:
+            parts.append(legal)
+        parts.append(prose(1300 + n, 25))
+        if outlet == "daily":
+            parts.append(footer)
+        # Arrival order is not publication order: the story's first carrier (n = 13) comes in a late batch.
+        hours = (n * 7) % count if n % 4 else n * 24 * 9
+        out.append(article(f"k{n:02d}", outlet, "\n\n".join(parts), None if n == 22 else hours - 13))
+    return out
+
+
+def crowded_links(
+    articles: list[Article], settings: ReuseSettings, size: int
+) -> tuple[set[tuple], ReuseIndex]:
+    index = ReuseIndex(settings)
+    links = [
+        x
+        for start in range(0, len(articles), size)
+        for x in find_reuse(articles[start : start + size], index)
+    ]
+    return {
+        (x.a, x.a_span.start, x.a_span.end, x.b, x.b_span.start, x.b_span.end, x.score) for x in links
+    }, index
+
+
+def test_verdicts_kept_link_what_reading_the_postings_every_time_links(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from counterclaim.reuse import index as index_module
+
+    settings = ReuseSettings(max_postings=6)
+    corpus = crowded()
+    routes = {"kept": 0, "again": 0}
+    pairs_by_verdicts = index_module._pairs_by_verdicts
+
+    def counted(*args: Any) -> tuple[np.ndarray, np.ndarray]:
+        pairs, again = pairs_by_verdicts(*args)
+        routes["kept"] += len(pairs)
+        routes["again"] += int(again.sum())
+        return pairs, again
+
+    monkeypatch.setattr(index_module, "_pairs_by_verdicts", counted)
+    kept, index = crowded_links(corpus, settings, 6)
+    assert sum(len(p.frozen) for p in index.partitions) > 0
+    # Both ways were taken: new carriers paired with the earliest carriers kept with a verdict, and with
+    # the postings read again when a new carrier came before those.
+    assert routes["kept"] > 0 and routes["again"] > 0
+
+    # Without frozen verdicts, and every pair drawn from the postings read again.
+    monkeypatch.setattr(ReuseIndex, "freeze", lambda *args: None)
+    monkeypatch.setattr(
+        index_module,
+        "_pairs_by_verdicts",
+        lambda index, verdicts, rows, carriers: (np.zeros(0, dtype=np.int64), np.ones(len(rows), dtype=bool)),
+    )
+    read, plain = crowded_links(corpus, settings, 6)
+    assert sum(len(p.frozen) for p in plain.partitions) == 0
+    assert len(kept) > 20
+    assert kept == read
+
+
+def test_a_full_fingerprint_is_judged_by_its_postings_alone() -> None:
+    # Four outlets carry a statement within hours and fill its postings; six more quote it over the
+    # following months. Judged with those six the passage would look like a recurring line (carried by
+    # more than `max_docs`, scattered in time); judged by its postings, as every later batch judges it,
+    # it is a statement carried in a burst, and each late quotation links to its earliest carrier.
+    settings = ReuseSettings(max_postings=4, max_docs=3)
+    statement = prose(1400, 60)
+    burst = [article(f"b{n}", f"first{n}", f"{prose(1410 + n, 30)}\n\n{statement}", n) for n in range(4)]
+    late = [
+        article(f"l{n}", f"later{n}", f"{prose(1420 + n, 30)}\n\n{statement}", 24 * 30 * (n + 1))
+        for n in range(6)
+    ]
+    index = ReuseIndex(settings)
+    assert len(find_reuse(burst, index)) == 3
+    links = find_reuse(late, index)
+    assert sorted((x.a, x.b) for x in links) == [("b0", f"l{n}") for n in range(6)]

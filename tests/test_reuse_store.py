@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import typer
 from typer.testing import CliRunner
 
-from counterclaim.model import Article, Attribution, Direction, Polarity, Span
+from counterclaim.model import Article, Attribution, Direction, Polarity, ReuseLink, Span
 from counterclaim.reuse import Basis, ReuseIndex, ReuseSettings, find_reuse
 from counterclaim.stages.reuse import link_reuse
 from counterclaim.store import Store, article_id
@@ -23,7 +23,7 @@ from counterclaim.store.reuse import (
     reuse_of_attribution,
 )
 from counterclaim.store.schema.reuse import reuse_fingerprints
-from test_reuse import T0, edited, prose
+from test_reuse import T0, crowded, edited, prose
 
 STATEMENT = prose(500, 70)
 
@@ -165,3 +165,34 @@ def test_cli_prints_one_json_object_per_link(store_url: str) -> None:
     table = CliRunner().invoke(app, ["reuse", "--db", store_url, "--article", articles["tass"].id[:10]])
     assert table.exit_code == 0, table.output
     assert "1 shared passages" in table.output
+
+
+def test_a_run_interrupted_between_batches_ends_with_the_links_of_one_run(store_url: str) -> None:
+    # Small postings caps so fingerprints fill up and are judged for good on the way: what a resumed run
+    # knows of them comes from the stored index alone, and must give the links an uninterrupted run gives.
+    settings = ReuseSettings(max_postings=6)
+    corpus = crowded()
+    first = Store(store_url)
+    articles = [stored(first, a.outlet or "", a.text, _hours(a)) for a in corpus]
+    in_memory = ReuseIndex(settings)
+    expected = {
+        _span_key(x) for start in range(0, 36, 6) for x in find_reuse(articles[start : start + 6], in_memory)
+    }
+    for start in range(0, 18, 6):
+        link_reuse(first, articles[start : start + 6], settings)
+    first.close()
+    resumed = Store(store_url)
+    for start in range(18, 36, 6):
+        link_reuse(resumed, articles[start : start + 6], settings)
+    assert len(expected) > 20
+    assert {_span_key(x) for x in load_reuse_links(resumed)} == expected
+
+
+def _hours(article: Article) -> float | None:
+    if article.published_at is None:
+        return None
+    return (article.published_at - T0).total_seconds() / 3600
+
+
+def _span_key(link: ReuseLink) -> tuple[str, int, int, str, int, int]:
+    return (link.a, link.a_span.start, link.a_span.end, link.b, link.b_span.start, link.b_span.end)

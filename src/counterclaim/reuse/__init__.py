@@ -19,6 +19,7 @@ from counterclaim.reuse.index import (
     boilerplate,
     boilerplate_edges,
     candidate_pairs,
+    member,
     signed_positions,
 )
 from counterclaim.reuse.settings import METHOD, ReuseSettings
@@ -47,6 +48,7 @@ def index_batch(new: Sequence[Article], index: ReuseIndex) -> tuple[np.ndarray, 
     The fingerprints' `doc` field holds index numbers and `pos` signed positions (`signed_positions`: an
     edge fingerprint's is negative), so they can be stored as they are.
     """
+    index.new_from = len(index)
     numbers = np.asarray([index.register(a.id, a.outlet, a.published_at) for a in new], dtype=np.int64)
     index.keep(new)
     shingled = index.shingled(new)
@@ -75,6 +77,7 @@ def match_batch(index: ReuseIndex, numbers: np.ndarray, added: Fingerprints) -> 
     `added` (the postings the index kept, which a store saves) is not what candidates are drawn from:
     they come from every fingerprint of the batch, kept or not, so an article carrying a passage the index
     already holds `max_postings` times still joins it (compared with the passage's earliest carriers).
+    Which ones were kept says which fingerprints must be judged with the batch's other carriers of them.
     """
     fresh = index.articles(numbers.tolist())
     known = np.asarray([n for n in numbers.tolist() if n in fresh], dtype=np.int64)
@@ -90,6 +93,7 @@ def match_batch(index: ReuseIndex, numbers: np.ndarray, added: Fingerprints) -> 
         numbers,
         (prints.hashes[edge], prints.doc[edge]),
         index.shingled(fresh_articles).edge,
+        _kept(prints, added),
     )
     if not len(low):
         return []
@@ -109,6 +113,13 @@ def match_batch(index: ReuseIndex, numbers: np.ndarray, added: Fingerprints) -> 
             for passage in align(by_number[x], by_number[y], index.settings):
                 links.append(oriented(_link(articles[x], articles[y], passage), published))
     return links
+
+
+def _kept(prints: Fingerprints, added: Fingerprints) -> np.ndarray:
+    """Which of a batch's fingerprints (token positions) the index kept (`added`: signed positions)."""
+    unsigned = np.where(added.pos < 0, -added.pos - 1, added.pos)
+    kept: np.ndarray = member(prints.doc * (1 << 32) + prints.pos, added.doc * (1 << 32) + unsigned)
+    return kept
 
 
 class _Views:
