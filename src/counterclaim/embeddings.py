@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,15 @@ def load_tokenizer(path: Path) -> Tokenizer:
     tokenizer.no_padding()
     tokenizer.no_truncation()
     return tokenizer
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a model file: what stored vectors are keyed by, so a new model never reads old ones."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def open_session(path: Path, threads: int | None = 1) -> ort.InferenceSession:
@@ -83,11 +93,15 @@ class Embedder:
     session: ort.InferenceSession
     tokenizer: Tokenizer
     max_tokens: int = MAX_TOKENS
+    # The model file's digest (empty when built by hand): part of the key of every vector kept in a store.
+    model_id: str = ""
 
     @classmethod
     def load(cls, directory: Path | None = None, threads: int | None = 1) -> Embedder:
         folder = directory or MODELS_DIR
-        return cls(open_session(folder / BI_ENCODER_FILE, threads), load_tokenizer(folder / TOKENIZER_FILE))
+        path = folder / BI_ENCODER_FILE
+        session = open_session(path, threads)
+        return cls(session, load_tokenizer(folder / TOKENIZER_FILE), model_id=file_digest(path)[:16])
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Embed texts into an (n, 384) float32 array of unit vectors, in input order."""
@@ -110,6 +124,29 @@ class Embedder:
         if len(ids) <= self.max_tokens:
             return ids
         return [*ids[: self.max_tokens - 1], ids[-1]]
+
+
+@dataclass
+class TextVectors:
+    """Vectors of texts met during one unit of work, each text embedded once (claim texts asked for by the
+    attribution stance, the article stance and the denial checks of one batch): an Encoder itself."""
+
+    embedder: Embedder
+    known: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Rows for texts in input order; the texts not seen before are embedded together in one call."""
+        unseen = [text for text in dict.fromkeys(texts) if text not in self.known]
+        if unseen:
+            self.known.update(zip(unseen, self.embedder.encode(unseen, batch_size), strict=True))
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        return np.stack([self.known[text] for text in texts])
+
+    def of(self, texts: Sequence[str]) -> Mapping[str, np.ndarray]:
+        """Each distinct text's vector, embedding the unseen ones first."""
+        self.encode(texts)
+        return {text: self.known[text] for text in texts}
 
 
 def special_ids(tokenizer: Tokenizer) -> tuple[int, int]:
