@@ -34,7 +34,7 @@ def test_vectors_round_trip_exactly_and_only_under_their_method(store: Store, mo
     stance = models.stance
     article = story()[0]
     store.add_article(article)
-    body = stance.index_article(article.text)
+    (body,) = stance.index_articles([article.text])
     assert len(body.spans) >= 2 and body.vectors.shape == (len(body.spans), 384)
     with store.begin() as conn:
         save_sentence_vectors(
@@ -60,7 +60,9 @@ def test_kept_vectors_give_the_stances_fresh_ones_give(models: Models) -> None:
     articles = story()
     claim = "Karsland passed target coordinates to the Valdorian air force"
     pairs = [(claim, article) for article in articles]
-    bodies = {article.id: stance.index_article(article.text) for article in articles}
+    bodies = dict(
+        zip([a.id for a in articles], stance.index_articles([a.text for a in articles]), strict=True)
+    )
     assert stance.article_stances(pairs, bodies) == stance.article_stances(pairs)
 
 
@@ -97,13 +99,13 @@ def test_an_article_is_embedded_once_however_many_batches_its_claims_grow_in(
     for article in articles:
         sqlite_store.add_article(article)
     embedded: Counter[str] = Counter()
-    original = StanceModel.index_article
+    original = StanceModel.index_articles
 
-    def counted(self: StanceModel, text: str) -> Any:
-        embedded[text] += 1
-        return original(self, text)
+    def counted(self: StanceModel, texts: list[str]) -> Any:
+        embedded.update(texts)
+        return original(self, texts)
 
-    monkeypatch.setattr(StanceModel, "index_article", counted)
+    monkeypatch.setattr(StanceModel, "index_articles", counted)
     # One article a batch: the wire story's claims become shared in two later batches.
     Pipeline(sqlite_store, models=models).analyze(progress=False, batch_size=1)
     with sqlite_store.engine.connect() as conn:

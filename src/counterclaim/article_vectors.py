@@ -25,14 +25,15 @@ def article_bodies(
     unique = list({article.id: article for article in articles}.values())
     keyed = bool(model.embedder.model_id)
     kept = load_sentence_vectors(store, [a.id for a in unique], model.sentence_method) if keyed else {}
-    bodies: dict[str, BodyIndex] = {}
-    fresh: dict[str, SentenceVectors] = {}
+    missing = [article for article in unique if article.id not in kept]
+    # The articles not kept yet are embedded together: one batch of sentences sorted by length.
+    embedded = dict(
+        zip([a.id for a in missing], model.index_articles([a.text for a in missing]), strict=True)
+    )
+    bodies = dict(embedded)
     for article in unique:
-        found = kept.get(article.id)
-        if found is not None:
-            bodies[article.id] = BodyIndex(article.text, found.spans, found.vectors)
-            continue
-        bodies[article.id] = model.index_article(article.text)
-        if keyed:
-            fresh[article.id] = SentenceVectors(bodies[article.id].spans, bodies[article.id].vectors)
-    return bodies, fresh
+        if article.id in kept:
+            bodies[article.id] = BodyIndex(article.text, kept[article.id].spans, kept[article.id].vectors)
+    if not keyed:
+        return bodies, {}
+    return bodies, {key: SentenceVectors(index.spans, index.vectors) for key, index in embedded.items()}

@@ -21,6 +21,10 @@ DIMENSION = 384
 # all-MiniLM-L6-v2 was trained with this limit (sentence_bert_config.json); longer text is cut.
 MAX_TOKENS = 256
 REBUILD_HINT = "rebuild the models with `make train-stance`"
+# At most rows x width^2 word pieces in one encoder call: attention holds rows x heads x width^2 scores, so a
+# batch of long texts has fewer rows (64 rows up to 90 pieces, 8 at 256). Peak memory stays bounded (a
+# batch of 64 texts of 256 pieces took about 1 GiB) for the same work per text.
+TOKEN_BUDGET = 1 << 19
 
 
 def load_tokenizer(path: Path) -> Tokenizer:
@@ -62,6 +66,24 @@ def open_session(path: Path, threads: int | None = 1) -> ort.InferenceSession:
         return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
     except Exception as error:  # onnxruntime raises its own untyped errors
         raise ModelError(f"model file {path} is unreadable ({error}): {REBUILD_HINT}") from error
+
+
+def length_batches(
+    order: Sequence[int], lengths: Sequence[int], rows: int, budget: int = TOKEN_BUDGET
+) -> list[list[int]]:
+    """Cut indexes sorted by ascending length into batches of at most `rows` rows and rows x width^2 word
+    pieces (width: the batch's longest, its last); one over-long row still gets a batch of its own."""
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for index in order:
+        width = lengths[index]
+        if current and (len(current) >= rows or (len(current) + 1) * width * width > budget):
+            batches.append(current)
+            current = []
+        current.append(index)
+    if current:
+        batches.append(current)
+    return batches
 
 
 def pad_batch(ids: Sequence[Sequence[int]], type_ids: Sequence[Sequence[int]]) -> dict[str, np.ndarray]:
@@ -112,8 +134,7 @@ class Embedder:
         ids = [self.truncate(encoding.ids) for encoding in encodings]
         # Batching texts of similar length keeps padding, and so wasted work, small.
         order = sorted(range(len(ids)), key=lambda index: len(ids[index]))
-        for first in range(0, len(order), batch_size):
-            rows = order[first : first + batch_size]
+        for rows in length_batches(order, [len(row) for row in ids], batch_size):
             batch = pad_batch([ids[row] for row in rows], [[0] * len(ids[row]) for row in rows])
             (hidden,) = self.session.run(["last_hidden_state"], batch)
             vectors[rows] = mean_pool(hidden, batch["attention_mask"])

@@ -80,8 +80,8 @@ ABBREVIATION = re.compile(
     r"Rev|Jr|Sr|Inc|Corp|Co|No|vs|Jan|Feb|Aug|Sept|Oct|Nov|Dec))\.$"
 )
 MIN_SENTENCE_CHARS = 12
-# How an article's sentence vectors are made and kept (sentence_spans, one article per encoder call, float16):
-# part of their key in the store with the encoder's digest; change it when any of that changes.
+# How an article's sentence vectors are made and kept (sentence_spans, mean-pooled MiniLM, float16): part of
+# their key in the store with the encoder's digest; change it when any of that changes.
 SENTENCE_VECTORS = "sentences-f16-v1"
 
 
@@ -433,12 +433,13 @@ class StanceModel:
         """The key of the sentence vectors this model makes (SENTENCE_VECTORS): a store keeps them by it."""
         return f"{SENTENCE_VECTORS}:{self.embedder.model_id}"
 
-    def index_article(self, text: str) -> BodyIndex:
-        """One article's sentences, embedded in a call of their own and rounded to float16 as a store keeps
-        them: an article's vectors never depend on the batch it came in, and kept ones equal fresh ones."""
-        spans = sentence_spans(text)
-        vectors = self.embedder.encode([text[start:end] for start, end in spans])
-        return BodyIndex(text, spans, vectors.astype(np.float16).astype(np.float32))
+    def index_articles(self, texts: Sequence[str]) -> list[BodyIndex]:
+        """Articles' sentences embedded in one batch (as index_bodies), rounded to float16 as a store keeps
+        them: kept vectors read back equal the fresh ones."""
+        return [
+            BodyIndex(index.text, index.spans, index.vectors.astype(np.float16).astype(np.float32))
+            for index in self.index_bodies(texts)
+        ]
 
     def article_stances(
         self,
@@ -452,9 +453,10 @@ class StanceModel:
         others are embedded here, each article once. `claim_vectors` likewise for claim texts.
         """
         known = dict(bodies or {})
-        for _, article in pairs:
-            if article.id not in known:
-                known[article.id] = self.index_article(article.text)
+        missing = list({article.id: article for _, article in pairs if article.id not in known}.values())
+        known.update(
+            zip([a.id for a in missing], self.index_articles([a.text for a in missing]), strict=True)
+        )
         vector_of = dict(claim_vectors or {})
         claims = [claim for claim in dict.fromkeys(claim for claim, _ in pairs) if claim not in vector_of]
         vector_of.update(zip(claims, self.embedder.encode(claims), strict=True))
