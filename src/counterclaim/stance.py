@@ -20,7 +20,14 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
-from counterclaim.embeddings import Embedder, encode_pairs, load_tokenizer, open_session, pad_batch
+from counterclaim.embeddings import (
+    TOKEN_BUDGET,
+    Embedder,
+    encode_pairs,
+    load_tokenizer,
+    open_session,
+    pad_batch,
+)
 from counterclaim.errors import ModelError
 from counterclaim.model import Article, Attribution, Polarity, Relay, Span, Stance
 from counterclaim.models import (
@@ -421,7 +428,8 @@ class StanceModel:
         """Split and embed many bodies in one batch of sentences."""
         all_spans = [sentence_spans(body) for body in bodies]
         sentences = [body[s:e] for body, spans in zip(bodies, all_spans, strict=True) for s, e in spans]
-        vectors = self.embedder.encode(sentences)
+        # Article sentences are many and long: batches bounded by word pieces keep the peak memory down.
+        vectors = self.embedder.encode(sentences, budget=TOKEN_BUDGET)
         indexes, first = [], 0
         for body, spans in zip(bodies, all_spans, strict=True):
             indexes.append(BodyIndex(body, spans, vectors[first : first + len(spans)]))
