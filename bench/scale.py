@@ -216,7 +216,9 @@ def main() -> None:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument("--sizes", default="1000,5000,20000", help="growth: corpus sizes, local engine")
-    parser.add_argument("--scaling-size", type=int, default=5000, help="articles for the engine comparison")
+    parser.add_argument(
+        "--scaling-size", type=int, default=5000, help="articles for the engine comparison (0: leave it out)"
+    )
     parser.add_argument("--ray-port", type=int, default=26479)
     parser.add_argument("--no-ray", action="store_true", help="leave out the Ray row (no unshare here)")
     parser.add_argument(
@@ -234,11 +236,12 @@ def main() -> None:
     data = str(args.data or data_root())
     sizes = [int(size) for size in args.sizes.split(",")]
     growth = [measure({"engine": "local", "size": size, "data": data}) for size in sizes]
-    scaling = {
-        "pool x1": measure({"engine": "pool", "workers": 1, "size": args.scaling_size, "data": data}),
-        "pool x2": measure({"engine": "pool", "workers": 2, "size": args.scaling_size, "data": data}),
-    }
-    if not args.no_ray:
+    scaling: dict[str, Any] = {}
+    if args.scaling_size > 0:
+        for workers in (1, 2):
+            job = {"engine": "pool", "workers": workers, "size": args.scaling_size, "data": data}
+            scaling[f"pool x{workers}"] = measure(job)
+    if args.scaling_size > 0 and not args.no_ray:
         job = {"engine": "ray", "workers": 2, "size": args.scaling_size, "data": data}
         scaling["ray, 2 nodes x 1 CPU"] = measure(
             {**job, "address": f"127.0.0.1:{args.ray_port}"}, args.ray_port
@@ -250,6 +253,14 @@ def main() -> None:
         "scaling": scaling,
         "search": search,
     }
+    # A part left out of this run (--scaling-size 0, --search-claims "") keeps the previous run's figures,
+    # named as carried over so that nobody reads them as measured on this code.
+    previous = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else {}
+    carried = [part for part in ("scaling", "search") if not result[part] and previous.get(part)]
+    for part in carried:
+        result[part] = previous[part]
+    if carried:
+        result["carried_over"] = carried
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     show(result)
@@ -274,13 +285,18 @@ def show(result: dict[str, Any]) -> None:
             str(row["stored"]["claims"]),
         )
     out.print(growth)
-    last = result["growth"][-1]
-    stages = Table(title=f"CPU by stage, local engine, {last['articles']} articles")
-    for column in ("stage", "CPU-s", "share"):
+    stages = Table(title="CPU-s per article by stage, local engine (share of the run in brackets)")
+    names = list(result["growth"][-1]["stage_cpu_s"])
+    for column in ("articles", *names):
         stages.add_column(column, justify="right")
-    total = sum(last["stage_cpu_s"].values()) or 1.0
-    for name, seconds in last["stage_cpu_s"].items():
-        stages.add_row(name, f"{seconds:.1f}", f"{100 * seconds / total:.0f} %")
+    for row in result["growth"]:
+        total = sum(row["stage_cpu_s"].values()) or 1.0
+        cells = [
+            f"{row['stage_cpu_s'].get(name, 0.0) / max(row['articles'], 1):.3f} "
+            f"({100 * row['stage_cpu_s'].get(name, 0.0) / total:.0f} %)"
+            for name in names
+        ]
+        stages.add_row(str(row["articles"]), *cells)
     out.print(stages)
     scaling = Table(title="Engines on the same articles: wall time of analyze (models loaded beforehand)")
     for column in ("engine", "articles", "wall s", "driver CPU-s", "worker CPU-s", "nodes"):

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from counterclaim.embeddings import DIMENSION, Embedder, encode_pairs, special_ids
+from counterclaim.embeddings import DIMENSION, Embedder, encode_pairs, length_batches, special_ids
 from counterclaim.errors import ModelError
 
 
@@ -85,3 +85,18 @@ def test_pair_encoding_keeps_the_claim_and_cuts_the_passage_at_its_end(embedder:
     long_claim = " ".join(["ministry"] * 30)
     ((capped, _),) = encode_pairs(embedder.tokenizer, [(long_claim, passage)], 48, 16)
     assert capped[17] == sep_id and len(capped) == 48
+
+
+def test_long_texts_go_in_fewer_rows_a_call_and_every_text_once() -> None:
+    lengths = [12, 40, 256, 90, 256, 8, 130, 256]
+    order = sorted(range(len(lengths)), key=lambda index: lengths[index])
+    batches = length_batches(order, lengths, rows=4, budget=3 * 256 * 256)
+    assert [index for batch in batches for index in batch] == order
+    for batch in batches:
+        width = max(lengths[index] for index in batch)
+        assert len(batch) <= 4
+        assert len(batch) * width * width <= 3 * 256 * 256
+    # The four short texts share a call; three of the long ones fill the next, the last goes alone.
+    assert [len(batch) for batch in batches] == [4, 3, 1]
+    # One text over the budget on its own still gets a call.
+    assert length_batches([0], [300], rows=4, budget=100) == [[0]]

@@ -10,7 +10,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -20,11 +20,17 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
-from counterclaim.embeddings import Embedder, encode_pairs, load_tokenizer, open_session, pad_batch
+from counterclaim.embeddings import (
+    TOKEN_BUDGET,
+    Embedder,
+    encode_pairs,
+    load_tokenizer,
+    open_session,
+    pad_batch,
+)
 from counterclaim.errors import ModelError
 from counterclaim.model import Article, Attribution, Polarity, Relay, Span, Stance
 from counterclaim.models import (
-    BI_ENCODER_FILE,
     CLASSIFIER_FILE,
     CROSS_ENCODER_FILE,
     MODELS_DIR,
@@ -81,6 +87,9 @@ ABBREVIATION = re.compile(
     r"Rev|Jr|Sr|Inc|Corp|Co|No|vs|Jan|Feb|Aug|Sept|Oct|Nov|Dec))\.$"
 )
 MIN_SENTENCE_CHARS = 12
+# How an article's sentence vectors are made and kept (sentence_spans, mean-pooled MiniLM, float16): part of
+# their key in the store with the encoder's digest; change it when any of that changes.
+SENTENCE_VECTORS = "sentences-f16-v1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,13 +384,16 @@ class StanceModel:
 
     @classmethod
     def load(
-        cls, path: Path | None = None, threads: int | None = None, embedder: Embedder | None = None
+        cls, path: Path | None = None, threads: int | None = 1, embedder: Embedder | None = None
     ) -> StanceModel:
-        """The shipped stance models; pass `embedder` to share one MiniLM session with other stages."""
+        """The shipped stance models; pass `embedder` to share one MiniLM session with other stages.
+
+        One intra-op thread per session by default (see embeddings.open_session): the same input gives the
+        same scores, and parallelism comes from processes.
+        """
         folder = path or MODELS_DIR
         if embedder is None:
-            tokenizer = load_tokenizer(folder / TOKENIZER_FILE)
-            embedder = Embedder(open_session(folder / BI_ENCODER_FILE, threads), tokenizer)
+            embedder = Embedder.load(folder, threads)
         relatedness = Relatedness.load(folder / RELATEDNESS_FILE)
         if (folder / CROSS_ENCODER_FILE).is_file() or not (folder / CLASSIFIER_FILE).is_file():
             return cls(embedder, relatedness, cross_encoder=CrossEncoder.load(folder, threads))
@@ -416,16 +428,47 @@ class StanceModel:
         """Split and embed many bodies in one batch of sentences."""
         all_spans = [sentence_spans(body) for body in bodies]
         sentences = [body[s:e] for body, spans in zip(bodies, all_spans, strict=True) for s, e in spans]
-        vectors = self.embedder.encode(sentences)
+        # Article sentences are many and long: batches bounded by word pieces keep the peak memory down.
+        vectors = self.embedder.encode(sentences, budget=TOKEN_BUDGET)
         indexes, first = [], 0
         for body, spans in zip(bodies, all_spans, strict=True):
             indexes.append(BodyIndex(body, spans, vectors[first : first + len(spans)]))
             first += len(spans)
         return indexes
 
-    def article_stances(self, pairs: Sequence[tuple[str, Article]]) -> list[StanceResult]:
-        """Stance of each article toward each claim; evidence is the article sentence closest to the claim."""
-        return self.text_stances([(claim, article.text) for claim, article in pairs])
+    @property
+    def sentence_method(self) -> str:
+        """The key of the sentence vectors this model makes (SENTENCE_VECTORS): a store keeps them by it."""
+        return f"{SENTENCE_VECTORS}:{self.embedder.model_id}"
+
+    def index_articles(self, texts: Sequence[str]) -> list[BodyIndex]:
+        """Articles' sentences embedded in one batch (as index_bodies), rounded to float16 as a store keeps
+        them: kept vectors read back equal the fresh ones."""
+        return [
+            BodyIndex(index.text, index.spans, index.vectors.astype(np.float16).astype(np.float32))
+            for index in self.index_bodies(texts)
+        ]
+
+    def article_stances(
+        self,
+        pairs: Sequence[tuple[str, Article]],
+        bodies: Mapping[str, BodyIndex] | None = None,
+        claim_vectors: Mapping[str, np.ndarray] | None = None,
+    ) -> list[StanceResult]:
+        """Stance of each article toward each claim; evidence is the article sentence closest to the claim.
+
+        `bodies` holds articles' sentence vectors already at hand (by article id, as kept in a store); the
+        others are embedded here, each article once. `claim_vectors` likewise for claim texts.
+        """
+        known = dict(bodies or {})
+        missing = list({article.id: article for _, article in pairs if article.id not in known}.values())
+        known.update(
+            zip([a.id for a in missing], self.index_articles([a.text for a in missing]), strict=True)
+        )
+        vector_of = dict(claim_vectors or {})
+        claims = [claim for claim in dict.fromkeys(claim for claim, _ in pairs) if claim not in vector_of]
+        vector_of.update(zip(claims, self.embedder.encode(claims), strict=True))
+        return self.indexed_stances([(claim, vector_of[claim], known[a.id]) for claim, a in pairs])
 
     def text_stances(self, pairs: Sequence[tuple[str, str]]) -> list[StanceResult]:
         """As article_stances, on raw body texts (each distinct body and claim is embedded once)."""
@@ -477,7 +520,9 @@ def attribution_stance(
 
 
 def attribution_stances(
-    model: StanceModel, items: Sequence[tuple[str, Attribution, Article]]
+    model: StanceModel,
+    items: Sequence[tuple[str, Attribution, Article]],
+    claim_vectors: Mapping[str, np.ndarray] | None = None,
 ) -> list[StanceResult]:
     """Stance of each attribution's speaker toward a claim, for many (claim, attribution, article) at once.
 
@@ -485,7 +530,8 @@ def attribution_stances(
     relayed by an outlet ("RIA quoted the ministry as saying") is the ministry's assertion
     (see relay_stances for the outlets in between); declining to comment is a neutral report.
     The evidence is the content span. One embedding call for all contents, each claim text embedded once,
-    one cross-encoder call for the related ones: the cost is per batch, not per attribution.
+    one cross-encoder call for the related ones: the cost is per batch, not per attribution. `claim_vectors`
+    holds claim texts' vectors already at hand.
     """
     evidences = [content_span(attribution, article) for _, attribution, article in items]
     wanted = [k for k, evidence in enumerate(evidences) if evidence is not None and evidence.text.strip()]
@@ -493,8 +539,9 @@ def attribution_stances(
     contents = list(content_of.values())
     unique_contents = list(dict.fromkeys(contents))
     index_of = dict(zip(unique_contents, model.index_bodies(unique_contents), strict=True))
-    claims = list(dict.fromkeys(items[k][0] for k in wanted))
-    vector_of = dict(zip(claims, model.embedder.encode(claims), strict=True))
+    vector_of = dict(claim_vectors or {})
+    claims = [claim for claim in dict.fromkeys(items[k][0] for k in wanted) if claim not in vector_of]
+    vector_of.update(zip(claims, model.embedder.encode(claims), strict=True))
     results = [StanceResult(Stance.UNRELATED, 0.0, None) for _ in items]
     related: list[tuple[int, float]] = []
     for k, content in zip(wanted, contents, strict=True):

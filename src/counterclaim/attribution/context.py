@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 from spacy.tokens import Doc, Span
 
-from counterclaim.embeddings import DIMENSION, Embedder, pad_batch
+from counterclaim.embeddings import DIMENSION, Embedder, length_batches, pad_batch
 from counterclaim.errors import ModelError
 
-# Sentences are encoded in batches of similar length, so padding wastes little work.
+# Sentences are encoded in batches of similar length, so padding wastes little work (and long ones in fewer
+# rows: embeddings.TOKEN_BUDGET).
 SENTENCE_BATCH = 32
 
 
@@ -120,8 +121,7 @@ class TokenEncoder:
         pieces = [self.embedder.truncate(encoding.ids) for encoding in encodings]
         found: dict[int, np.ndarray] = {}
         order = sorted(range(len(sentences)), key=lambda row: len(pieces[row]))
-        for first in range(0, len(order), SENTENCE_BATCH):
-            rows = order[first : first + SENTENCE_BATCH]
+        for rows in length_batches(order, [len(row) for row in pieces], SENTENCE_BATCH):
             batch = pad_batch([pieces[row] for row in rows], [[0] * len(pieces[row]) for row in rows])
             (hidden,) = self.embedder.session.run(["last_hidden_state"], batch)
             for slot, row in enumerate(rows):

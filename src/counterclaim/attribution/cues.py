@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 from spacy.tokens import Doc, Token
 
 from counterclaim.attribution.context import ContextLayer, TokenEncoder
@@ -192,22 +193,48 @@ def token_features(token: Token, has_quote: bool) -> list[str]:
 
 
 def _inside_quote(token: Token) -> bool:
-    """Whether an opening quotation mark before the token, in its paragraph, is still open."""
-    doc = token.doc
-    open_marks = 0
-    straight = 0
-    index = token.i - 1
-    while index >= 0 and token.i - index <= QUOTE_LOOKBACK and "\n" not in doc[index].text:
-        text = doc[index].text
-        if text in OPENING_MARKS:
-            open_marks += 1
-        elif text in CLOSING_MARKS:
-            open_marks -= 1
-        elif text == '"':
-            straight += 1
-        index -= 1
+    """Whether an opening quotation mark before the token, in its paragraph, is still open.
+
+    Counted over the at most QUOTE_LOOKBACK tokens before it, back to a line break: quote marks counted once
+    per doc into running sums (a scan per scored token was 4 % of the attribution stage).
+    """
+    marks, straight, breaks = _quote_sums(token.doc)
+    index = token.i
+    # The window starts after the last line break before the token, and no more than the lookback away.
+    low = max(index - QUOTE_LOOKBACK, int(breaks[index]), 0)
+    open_marks = int(marks[index] - marks[low])
     # Straight quotes open and close alike: an odd count before the token leaves one open.
-    return open_marks > 0 or straight % 2 == 1
+    return open_marks > 0 or int(straight[index] - straight[low]) % 2 == 1
+
+
+# Where _quote_sums keeps a doc's running quote counts in its user_data.
+QUOTE_SUMS = "counterclaim.quote_sums"
+
+
+def _quote_sums(doc: Doc) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Running sums over the doc's tokens (entry i covers tokens before i) of opening minus closing curly
+    marks and of straight quotes, and for each token the index just after the last line break before it."""
+    kept = doc.user_data.get(QUOTE_SUMS)
+    if isinstance(kept, tuple):
+        return kept
+    count = len(doc)
+    marks = np.zeros(count + 1, dtype=np.int64)
+    straight = np.zeros(count + 1, dtype=np.int64)
+    breaks = np.zeros(count + 1, dtype=np.int64)
+    after_break = 0
+    for position, item in enumerate(doc):
+        text = item.text
+        marks[position + 1] = marks[position] + (
+            1 if text in OPENING_MARKS else -1 if text in CLOSING_MARKS else 0
+        )
+        straight[position + 1] = straight[position] + (text == '"')
+        breaks[position] = after_break
+        if "\n" in text:
+            after_break = position + 1
+    breaks[count] = after_break
+    sums = (marks, straight, breaks)
+    doc.user_data[QUOTE_SUMS] = sums
+    return sums
 
 
 def _subject_word(token: Token) -> str:

@@ -22,7 +22,7 @@ from counterclaim.model import Account, Article, Attribution
 
 if TYPE_CHECKING:
     from counterclaim.claims.stories import StoryIndex
-    from counterclaim.stance import StanceModel
+    from counterclaim.stance import BodyIndex, StanceModel
 
 __all__ = [
     "METHOD",
@@ -216,10 +216,18 @@ def claim_accounts(
     claim_texts: Mapping[str, str],
     articles: Mapping[str, Article],
     attributions: Mapping[str, Attribution],
+    bodies: Mapping[str, BodyIndex] | None = None,
 ) -> list[Account]:
-    """Accounts: per (claim, article) the article's stance, per member attribution its speaker's stance."""
+    """Accounts: per (claim, article) the article's stance, per member attribution its speaker's stance.
+
+    `bodies` holds the sentence vectors of articles at hand (kept in the store); the others are embedded here.
+    """
+    from counterclaim.embeddings import TextVectors
     from counterclaim.stance import ATTRIBUTION_METHOD, attribution_stances
 
+    # Each claim text is embedded once, for the attribution stances, the article stances and the denials.
+    vectors = TextVectors(model.embedder)
+    claim_vector = vectors.of(sorted({claim_texts[m.claim_id] for m in members}))
     # All attributions of the batch at once: one embedding call, one stance call, one denial call.
     keys = sorted({(m.claim_id, m.attribution_id) for m in members if m.attribution_id})
     found = [(claim_id, attributions[a]) for claim_id, a in keys if a and a in attributions]
@@ -227,11 +235,11 @@ def claim_accounts(
         (claim_texts[claim_id], attribution, articles[attribution.article_id])
         for claim_id, attribution in found
     ]
-    stances = attribution_denials(model.embedder, items, attribution_stances(model, items))
+    stances = attribution_denials(vectors, items, attribution_stances(model, items, claim_vector))
     pairs = sorted({(m.claim_id, m.article_id) for m in members if m.attribution_id is None})
     texts_and_articles = [(claim_texts[claim], articles[article]) for claim, article in pairs]
     results = lead_denial_results(
-        model.embedder, texts_and_articles, model.article_stances(texts_and_articles)
+        vectors, texts_and_articles, model.article_stances(texts_and_articles, bodies, claim_vector)
     )
     accounts = [
         Account(

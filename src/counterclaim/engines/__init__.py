@@ -44,6 +44,17 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def one_thread() -> None:
+    """Limit this process's BLAS and OpenMP pools to one thread (the ONNX sessions open with one already).
+
+    Parallelism comes from the engine's processes: a thread pool per process spins on the small matrix
+    products the stages make, and one thread sums in one order, so the same input gives the same rows.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
+
+
 def slices(articles: Sequence[Article], count: int) -> list[list[Article]]:
     """`count` contiguous slices of nearly equal length (order kept), without empty ones."""
     size, extra = divmod(len(articles), count)
@@ -68,6 +79,7 @@ def open_engine(
         raise UsageError(f"No engine called {name!r}: choose one of {', '.join(ENGINES)}.")
     if address is not None and name != "ray":
         raise UsageError(f"--address names a Ray cluster: pass --engine ray with it, not --engine {name}.")
+    one_thread()
     if name == "local":
         from counterclaim.engines.local import LocalEngine
 

@@ -27,10 +27,12 @@ _worker_models: Models | None = None
 
 def _start_worker(contextual_cues: bool) -> None:
     global _worker_models
+    from counterclaim.engines import one_thread
     from counterclaim.models import offline
     from counterclaim.stages import Models
 
     offline()
+    one_thread()
     _worker_models = Models(contextual_cues=contextual_cues)
 
 

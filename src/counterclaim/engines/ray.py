@@ -33,10 +33,12 @@ class ModelActor:
     """One worker of the cluster: its models, loaded on first use and kept for every partition."""
 
     def __init__(self, contextual_cues: bool) -> None:
+        from counterclaim.engines import one_thread
         from counterclaim.models import offline
         from counterclaim.stages import Models
 
         offline()
+        one_thread()
         self.models: Models = Models(contextual_cues=contextual_cues)
 
     def run(self, task: PartitionTask[T], articles: list[Article]) -> list[T]:

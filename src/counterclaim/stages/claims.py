@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from counterclaim.article_vectors import article_bodies
 from counterclaim.claims import ClaimLinker, LinkedCandidate, Member, claim_accounts, members_of
 from counterclaim.claims.candidates import candidates_of
 from counterclaim.claims.linking import METHOD
@@ -21,6 +22,7 @@ from counterclaim.store.attributions import load_attributions
 from counterclaim.store.claims import linked_article_ids, open_linker, save_accounts, save_linking
 from counterclaim.store.schema.claims import accounts, claim_statements
 from counterclaim.store.stories import open_story_index, placed_article_ids, save_placements
+from counterclaim.store.vectors import save_sentence_vectors
 
 if TYPE_CHECKING:
     from counterclaim.stance import StanceModel
@@ -60,11 +62,16 @@ def link_claims(
     attributions = {a.id: a for a in found_attributions if a.id in wanted}
     if wanted - set(attributions):
         attributions.update({a.id: a for a in load_attributions(store, earlier) if a.id in wanted})
-    found_accounts = claim_accounts(stance_model, members, texts, by_id, attributions)
+    # Article stance reads each member article's sentence vectors: kept in the store from the first batch
+    # that needed them, so an article is embedded once however many claims it joins, in however many batches.
+    stance_articles = [by_id[m.article_id] for m in members if m.attribution_id is None]
+    bodies, embedded = article_bodies(store, stance_model, stance_articles)
+    found_accounts = claim_accounts(stance_model, members, texts, by_id, attributions, bodies)
     with store.begin() as conn:
         save_placements(conn, stories, placements, {a.id: a.published_at for a in fresh})
         save_linking(conn, linker, linked)
         save_accounts(conn, found_accounts)
+        save_sentence_vectors(conn, stance_model.sentence_method, embedded)
     return len({item.claim_id for item in linked})
 
 

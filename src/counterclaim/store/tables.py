@@ -13,6 +13,7 @@ from counterclaim.store.schema.claims import accounts, article_stories, claim_st
 from counterclaim.store.schema.dossier import provenance_checks, verdicts
 from counterclaim.store.schema.pipeline import outlet_files, stage_runs
 from counterclaim.store.schema.reuse import reuse_clusters, reuse_fingerprints, reuse_indexed, reuse_links
+from counterclaim.store.schema.vectors import sentence_vectors
 
 __all__ = [
     "accounts",
@@ -32,6 +33,7 @@ __all__ = [
     "reuse_fingerprints",
     "reuse_indexed",
     "reuse_links",
+    "sentence_vectors",
     "stage_runs",
     "stories",
     "verdicts",
