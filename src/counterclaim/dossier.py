@@ -63,7 +63,7 @@ from counterclaim.store.stories import Story, stories_of_claims, story_of_claim,
 from counterclaim.terminal import SafeConsole
 
 if TYPE_CHECKING:
-    from counterclaim.stance import StanceModel
+    from counterclaim.stance import BodyIndex, StanceModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,8 +271,9 @@ def story_accounts(
         stance_model = StanceModel.load()
     by_id = {article.id: article for article in store.articles(ids=wanted)}
     members = [Member(claim.id, article_id) for article_id in wanted if article_id in by_id]
-    found = claim_accounts(stance_model, members, {claim.id: claim.canonical_text}, by_id, {})
-    found = _story_prior(stance_model, claim.canonical_text, found, by_id)
+    bodies = kept_bodies(store, stance_model, by_id)
+    found = claim_accounts(stance_model, members, {claim.id: claim.canonical_text}, by_id, {}, bodies)
+    found = _story_prior(stance_model, claim.canonical_text, found, bodies)
     return [replace(account, method=account.method + STORY_METHOD_SUFFIX) for account in found]
 
 
@@ -580,8 +581,16 @@ def _accounts_table(dossier: Dossier) -> Table:
     return table
 
 
+def kept_bodies(store: Store, model: StanceModel, articles: Mapping[str, Article]) -> dict[str, BodyIndex]:
+    """The articles' sentence vectors as the claims stage kept them (the others embedded, not written: a
+    dossier is a read), so a story or search stance reads the same vectors the stored accounts did."""
+    from counterclaim.article_vectors import article_bodies
+
+    return article_bodies(store, model, list(articles.values()))[0]
+
+
 def _story_prior(
-    model: StanceModel, claim_text: str, found: list[Account], articles: Mapping[str, Article]
+    model: StanceModel, claim_text: str, found: list[Account], bodies: Mapping[str, BodyIndex]
 ) -> list[Account]:
     """Story articles the model found unrelated, but not confidently, get the classifier's stance."""
     # An unrelated result's score is 1 - relatedness probability.
@@ -595,7 +604,7 @@ def _story_prior(
     from counterclaim.stance import RELATED_STANCES
 
     vector = model.embedder.encode([claim_text])[0]
-    indexes = model.index_bodies([articles[found[position].article_id].text for position in doubtful])
+    indexes = [bodies[found[position].article_id] for position in doubtful]
     rows = model.related_probabilities([(claim_text, vector, index) for index in indexes])
     updated = list(found)
     for position, index, row in zip(doubtful, indexes, rows, strict=True):
@@ -662,16 +671,19 @@ def query_accounts(
     by_id = {article.id: article for article in store.articles(ids=listed)}
     key = "query"
     present = [a for a in listed if a in by_id]
+    bodies = kept_bodies(store, stance_model, by_id)
     if denies(query):
         # A lead that denies X agrees with a search that denies X ("No, X did not happen"): the lead-denial
         # rule of the claims stage, which reads such an article as denying, is for asserted texts only.
-        results = stance_model.article_stances([(query, by_id[a]) for a in present])
+        vector = stance_model.embedder.encode([query])[0]
+        results = stance_model.indexed_stances([(query, vector, bodies[a]) for a in present])
         judged = [
             Account(key, a, r.stance, r.score, stance_model.method, None, r.evidence)
             for a, r in zip(present, results, strict=True)
         ]
     else:
-        judged = claim_accounts(stance_model, [Member(key, a) for a in present], {key: query}, by_id, {})
+        members = [Member(key, a) for a in present]
+        judged = claim_accounts(stance_model, members, {key: query}, by_id, {}, bodies)
     return {a.article_id: a for a in judged if a.stance is not Stance.UNRELATED}
 
 
