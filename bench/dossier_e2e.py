@@ -312,10 +312,12 @@ class SentenceCache:
         from counterclaim.embeddings import Embedder
 
         class CachedEmbedder(Embedder):
-            def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+            def encode(
+                self, texts: Sequence[str], batch_size: int = 64, budget: int | None = None
+            ) -> np.ndarray:
                 missing = list(dict.fromkeys(t for t in texts if t not in vectors))
                 if missing:
-                    vectors.update(zip(missing, super().encode(missing, batch_size), strict=True))
+                    vectors.update(zip(missing, super().encode(missing, batch_size, budget), strict=True))
                 return np.stack([vectors[t] for t in texts]) if texts else super().encode(texts)
 
         vectors: dict[str, np.ndarray] = {}
