@@ -190,7 +190,8 @@ def test_a_doubtful_story_article_gets_the_classifier_stance_with_evidence(model
     )
     unsure = Account("c1", article.id, Stance.UNRELATED, 0.4, "m", None, None)
     sure = Account("c1", "other", Stance.UNRELATED, 0.9, "m", None, None)
-    (read, kept) = _story_prior(models.stance, claim, [unsure, sure], {article.id: article})
+    (body,) = models.stance.index_bodies([article.text])
+    (read, kept) = _story_prior(models.stance, claim, [unsure, sure], {article.id: body})
     assert kept == sure, "an article the model is sure is unrelated stays unrelated"
     assert read.stance is not Stance.UNRELATED
     assert read.evidence is not None and "Dunmore plant" in read.evidence.text
