@@ -54,6 +54,11 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "HF_HUB_OFFLINE": "1"}
 
 
+def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The counterclaim command with these arguments, its output captured (it must fail fast)."""
+    return subprocess.run(_cli(*args), capture_output=True, text=True, env=_env(), timeout=120, check=False)
+
+
 def rows(path: Path) -> dict[str, list[str]]:
     """Every row the analysis wrote, table by table, as sorted text."""
     store = Store(str(path))
@@ -162,13 +167,8 @@ def test_a_two_node_ray_cluster_stores_what_the_local_engine_stores(
 def test_an_unreachable_cluster_is_a_clear_error(tmp_path: Path) -> None:
     pytest.importorskip("ray")
     port = _free_port()  # nothing listens there
-    done = subprocess.run(
-        _cli("analyze", "--db", str(tmp_path / "x.db"), "--engine", "ray", "--address", f"127.0.0.1:{port}"),
-        capture_output=True,
-        text=True,
-        env=_env(),
-        timeout=120,
-        check=False,
+    done = _run_cli(
+        "analyze", "--db", str(tmp_path / "x.db"), "--engine", "ray", "--address", f"127.0.0.1:{port}"
     )
     assert done.returncode == 1
     message = " ".join(done.stderr.split())  # the console wraps long lines
@@ -181,20 +181,12 @@ def test_ingest_checks_the_cluster_before_storing_anything(tmp_path: Path) -> No
     db = tmp_path / "x.db"
     text = str(REPO / "examples" / "corpus" / "text")
     address = f"127.0.0.1:{_free_port()}"
-    command = _cli("ingest", "--db", str(db), "--engine", "ray", "--address", address, text)
-    done = subprocess.run(command, capture_output=True, text=True, env=_env(), timeout=120, check=False)
+    done = _run_cli("ingest", "--db", str(db), "--engine", "ray", "--address", address, text)
     assert done.returncode == 1 and "No Ray cluster answers" in " ".join(done.stderr.split())
     assert not db.exists() or not Store(str(db)).articles()
 
 
 def test_workers_need_an_engine_with_workers(tmp_path: Path) -> None:
-    done = subprocess.run(
-        _cli("analyze", "--db", str(tmp_path / "x.db"), "--engine", "local", "--workers", "3"),
-        capture_output=True,
-        text=True,
-        env=_env(),
-        timeout=120,
-        check=False,
-    )
+    done = _run_cli("analyze", "--db", str(tmp_path / "x.db"), "--engine", "local", "--workers", "3")
     assert done.returncode == 2
     assert "--engine pool" in done.stderr
