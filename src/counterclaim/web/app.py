@@ -29,6 +29,7 @@ from starlette.types import Message
 from counterclaim import __version__
 from counterclaim.claims import Encoder, load_encoder
 from counterclaim.dossier import Dossier, load_dossier
+from counterclaim.embeddings import Embedder
 from counterclaim.errors import CounterclaimError, NotFoundError, UsageError
 from counterclaim.export import dossier_json
 from counterclaim.export.html_report import dossier_context, template_environment
@@ -93,10 +94,13 @@ class WebState:
 
     @property
     def stance_model(self) -> StanceModel:
-        """The stance models dossiers judge story articles and search texts with, loaded once for the app."""
+        """The stance models dossiers judge story articles and search texts with, loaded once for the app and
+        sharing the search's MiniLM session (taken before the lock: the encoder property holds it too)."""
+        encoder = self.encoder
         with self._encoder_lock:
             if self._stance_model is None:
-                self._stance_model = StanceModel.load(threads=1)
+                shared = encoder if isinstance(encoder, Embedder) else None
+                self._stance_model = StanceModel.load(threads=1, embedder=shared)
             return self._stance_model
 
     @property
