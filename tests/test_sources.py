@@ -8,7 +8,7 @@ from conftest import EXAMPLE_OUTLETS
 from counterclaim.outlets import load_registry
 from counterclaim.outlets.entries import CountryWords
 from counterclaim.outlets.names import CountryLexicon
-from counterclaim.sources import source_identities
+from counterclaim.sources import source_identities, speaker_name
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +88,30 @@ def test_spellings_of_the_arabic_article_name_one_source() -> None:
     found = source_identities(["Lebanese As-Safir newspaper", "Lebanese al-Safir newspaper", "Pentagon"])
     assert found["Lebanese As-Safir newspaper"] == found["Lebanese al-Safir newspaper"]
     assert found["Pentagon"] == "Pentagon"
+
+
+@pytest.mark.parametrize(
+    ("phrase", "party"),
+    [
+        ("Spokesman Ahmed Rudaini", "Ahmed Rudaini"),
+        ("Foreign Minister Nasser Judeh", "Nasser Judeh"),
+        ("Secretary of State Ann Roe", "Ann Roe"),
+        ("General Motors", "General Motors"),
+        ("World Health Organization (WHO", "World Health Organization"),
+        ("No government agency", None),
+        ("AFP PHOTO/Harbour TV", None),
+        ("The 26-year-old", None),
+    ],
+)
+def test_titles_brackets_nobody_and_photo_credits(phrase: str, party: str | None) -> None:
+    assert speaker_name(phrase) == party
+
+
+def test_spellings_of_one_name_across_outlets_are_one_party() -> None:
+    identities = source_identities(
+        ["Wilfried Strauch", "Wilfred Strauch", "Wilfried Strauch", "Nouhad Machnouk", "Nouhad Mashnuq"]
+    )
+    assert identities["Wilfred Strauch"] == "Wilfried Strauch"
+    assert identities["Nouhad Machnouk"] == identities["Nouhad Mashnuq"]
+    # Short names are compared as written: two different people stay two parties.
+    assert len(set(source_identities(["Barack Obama", "Osama Obana"]).values())) == 2

@@ -51,3 +51,46 @@ def test_a_place_around_the_speaker_is_not_the_speaker_and_an_institution_keeps_
     assert speaker_of("Moscow") == "Moscow"
     assert speaker_of("U.S. intelligence") == "U.S. intelligence"
     assert speaker_of("British intelligence") == "British intelligence"
+
+
+def _sources(extractor: AttributionExtractor, text: str) -> dict[str, str | None]:
+    """Each attribution's content (its first 20 characters) with the party it is credited to."""
+    from counterclaim.parties import source_name
+
+    article = Article(id=article_id(text), text=text)
+    return {a.content[0].text[:20]: source_name(a) for a in extractor.extract([article]) if a.content}
+
+
+def test_a_dateline_a_setting_or_an_aside_is_never_the_speaker(extractor: AttributionExtractor) -> None:
+    text = (
+        "Valletta: A loud blast that shook the island's capital was caused by a gas leak, "
+        "the fire service said.\n\n"
+        "Sources at a clinic in the northern city of Kirkuk said two workers were hurt.\n\n"
+        "The Paris-based Observatory for Coastal Safety said the pipe had been replaced in 2019.\n\n"
+        "The statement, which circulated on Twitter, said the leak had been found at dawn."
+    )
+    credited = _sources(extractor, text)
+    assert "Valletta" not in credited.values()
+    assert "Kirkuk" not in credited.values()
+    assert "Paris" not in credited.values()
+    assert "Twitter" not in credited.values()
+    assert credited["two workers were hur"] is not None
+    assert "Observatory for Coastal Safety" in (credited["the pipe had been re"] or "")
+
+
+def test_a_party_member_described_by_place_is_the_person_named_before(
+    extractor: AttributionExtractor,
+) -> None:
+    text = (
+        "Rep. Dana Ortiz claimed on Tuesday that smugglers had crossed the river.\n\n"
+        "The Tucson Republican said border agents told her that at least five men were caught."
+    )
+    credited = _sources(extractor, text)
+    assert credited["border agents told h"] == "Dana Ortiz"
+
+
+def test_a_bracketed_acronym_and_a_cut_off_bracket_leave_the_name_whole(
+    extractor: AttributionExtractor,
+) -> None:
+    text = "The World Health Organization (WHO) said no suspected cases had been found in the region."
+    assert set(_sources(extractor, text).values()) == {"World Health Organization"}

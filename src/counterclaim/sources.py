@@ -221,6 +221,25 @@ _TRAVELLED = re.compile(
     r",\s+(?:carried|published|posted|issued|released|quoted|cited|reported|broadcast|aired|seen)\b.*$"
 )
 _TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame)\.?\s+(?=[A-Z])")
+# "Spokesman Ahmed Rudaini", "Foreign Minister Nasser Judeh", "Sen. Ann Roe": a job title before a name is
+# not part of the party's name. Titles that also open organisation names ("General Motors") are left out.
+_JOB_TITLE = re.compile(
+    r"^(?:(?:Foreign|Defen[cs]e|Interior|Health|Finance|Prime|Deputy|Vice|Press|Chief|Former|Acting)\s+)?"
+    r"(?:Spokes(?:man|woman|person)|President|Minister|Secretary|Senator|Sen\.|Rep\.|Representative|Gov\.|"
+    r"Governor|Gen\.|Mayor|Judge|Ambassador|Chancellor|Premier|Congressman|Congresswoman|Lawmaker|Col\.|"
+    r"Lt\.|Capt\.|Adm\.|Sgt\.|Officer|Analyst|Commander|Professor|Prosecutor)"
+    r"(?:\s+of\s+(?:State|Defen[cs]e|the\s+[A-Z]\w+))?\s+(?=[A-Z][a-z])"
+)
+# "The World Health Organization (WHO)", also cut off before its closing bracket.
+_ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z.&]{0,9}\)?$")
+# "The statement, which circulated on Twitter": a relative clause describes the speaker, it is not its name.
+_RELATIVE = re.compile(r",\s+(?:which|who|whose|that)\b.*$")
+# "No government agency confirms ...", "None of the officials": nobody spoke.
+_NOBODY = re.compile(r"^(?:no|none|nobody|neither)\b", re.IGNORECASE)
+# Publication artefacts in a source slot: photo credits and captions, an age standing for a person.
+_ARTEFACT = re.compile(
+    r"\bPHOTO\b|\bphoto\b|\bimage grab\b|\bscreen ?(?:grab|shot)\b|^\d+-year-old$", re.IGNORECASE
+)
 
 
 _DATELINE = re.compile(r"^[A-Z]{3,}(?:[ ,]+[A-Z]{2,})*\s*(?::|\s-|\s\u2014|\s\u2013)\s+(?=\S)")
@@ -242,13 +261,16 @@ def speaker_name(name: str) -> str | None:
     if undated != shown and re.search(r"[a-z]", undated):
         shown = undated
     # "The ministry statement, carried by state media": the clause after the comma says how it travelled.
-    shown = _TRAVELLED.sub("", shown).strip()
+    shown = _RELATIVE.sub("", _TRAVELLED.sub("", shown)).strip()
+    shown = _ACRONYM.sub("", shown).strip()
     shown = re.sub(r"(?:'s|\u2019s|')$", "", shown).strip()
     described = _DESCRIPTOR.sub("", shown).strip()
     if described and described[:1].isupper():
         shown = described
-    shown = _TITLE.sub("", shown)
+    shown = _JOB_TITLE.sub("", _TITLE.sub("", shown))
     if not shown or not re.search(r"[A-Za-z]", shown) or len(shown) > 80:
+        return None
+    if _NOBODY.match(shown) or _ARTEFACT.search(shown):
         return None
     folded = shown.casefold()
     words = folded.replace("\u2019", "'").split()
@@ -301,14 +323,32 @@ class SourceKey:
 _ARABIC_ARTICLE = re.compile(r"\b(?:al|as|ash|ad|ar|at|az|an|el|ad|ath)[-\u2011](?=[A-Za-z])", re.IGNORECASE)
 
 
+_ARABIC_ARTICLE_WORD = re.compile(r"\b(?:[Aa]l|[Ee]l)\s+(?=[A-Z])")
+
+
 def source_key(name: str, lexicon: CountryLexicon | None = None) -> SourceKey:
     """The comparable form of a source name: case, spelling, possessives and country words unified."""
     # "As-Safir", "al-Safir", "Al Safir": one newspaper under the Arabic article's spellings.
-    name = _ARABIC_ARTICLE.sub("", name)
+    name = _ARABIC_ARTICLE_WORD.sub("", _ARABIC_ARTICLE.sub("", name))
     if lexicon is not None:
         parsed = lexicon.parse(name)
-        return SourceKey(parsed.countries, parsed.words)
-    return SourceKey(frozenset(), frozenset(w for w in name_words(name) if w not in FUNCTION_WORDS))
+        return SourceKey(parsed.countries, frozenset(map(spelling, parsed.words)))
+    return SourceKey(frozenset(), frozenset(spelling(w) for w in name_words(name) if w not in FUNCTION_WORDS))
+
+
+# Spellings one name takes across outlets and transliterations: "Wilfried" / "Wilfred", "Mashnuq" /
+# "Machnouk", "Al-Sabah" / "Al Sabaah". Applied to words of five letters or more, where two different names
+# rarely meet; shorter words ("Lee", "Le") stay as written.
+_SPELLINGS = (("ph", "f"), ("ou", "u"), ("ie", "e"), ("ck", "k"), ("q", "k"), ("ch", "sh"), ("y", "i"))
+
+
+def spelling(word: str) -> str:
+    """The comparable spelling of one lower-case name word."""
+    if len(word) < 5 or not word.isalpha():
+        return word
+    for written, said in _SPELLINGS:
+        word = word.replace(written, said)
+    return re.sub(r"(.)\1+", r"\1", word)
 
 
 def names_source(wanted: str, name: str, lexicon: CountryLexicon | None = None) -> bool:

@@ -315,6 +315,9 @@ def speaker_colon(token: Token) -> bool:
         t.lower_ in EDITORIAL_LABELS or t.text in {"[", "(", "]", ")"} or t.lemma_ == "say" for t in before
     ):
         return False
+    if all(t.ent_type_ in {"GPE", "LOC"} or t.is_punct for t in before):
+        # "Managua: A mysterious explosion ...": a place opening the line is a dateline, not a speaker.
+        return False
     return all(t.is_title or t.is_upper or t.is_punct or t.lower_ in {"of", "the"} for t in before) and any(
         t.pos_ == "PROPN" or t.is_upper for t in before
     )

@@ -6,6 +6,7 @@ ministry") and documents ("the statement") are resolved to the nearest compatibl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -115,9 +116,9 @@ def describe(tokens: Sequence[Token]) -> Speaker | None:
             # "Valdoria's Defence Ministry" is the ministry of Valdoria, not Valdoria itself.
             organisation = _clean_name(ent.doc[owned[ent.start] : ent.end].text)
             continue
-        if ent.start in owners or _setting(ent) or _dateline(ent):
+        if ent.start in owners or _setting(ent, first) or _dateline(ent) or _aside(ent, first, last):
             continue
-        name = _clean_name(ent.text)
+        name = _clean_name(_named_run(ent).text)
         possessed = ent.root.dep_ == "poss" or (ent.end < len(ent.doc) and ent.doc[ent.end].tag_ == "POS")
         if ent.label_ == "PERSON" and not possessed and person is None:
             person = name
@@ -160,16 +161,62 @@ def _dateline(ent: SpacySpan) -> bool:
     """ "BEIRUT: Lebanon's interior minister said": a capitalised place opening the line is a dateline."""
     doc = ent.doc
     following = doc[ent.end].text if ent.end < len(doc) else ""
-    return ent.label_ in {"GPE", "LOC"} and ent.text.isupper() and following in {":", "-", "\u2014", "\u2013"}
+    if ent.label_ not in {"GPE", "LOC"} or following not in {":", "-", "\u2014", "\u2013"}:
+        return False
+    # "Managua: A mysterious explosion ...": in any case, a place that opens its line before a colon.
+    opens_line = ent.start == 0 or "\n" in doc[ent.start - 1].whitespace_ or "\n" in doc[ent.start - 1].text
+    return ent.text.isupper() or (opens_line and following == ":")
 
 
-def _setting(ent: SpacySpan) -> bool:
-    """ "officials in London", "In Mosul, residents said": a place where the speaker is, not the speaker."""
+def _setting(ent: SpacySpan, first: int) -> bool:
+    """ "officials in London", "In Mosul, residents said", "sources at a hospital in the city of Mosul": a
+    place where the speaker is, not the speaker, also with "of" phrases between it and the preposition."""
+    if ent.label_ not in {"GPE", "LOC", "FAC"} or ent.root.dep_ != "pobj":
+        return False
+    token = ent.root
+    while token.dep_ == "pobj" and token.head.i >= first:
+        preposition = token.head
+        if preposition.lower_ in SETTING_WORDS:
+            return True
+        if preposition.lower_ != "of" or preposition.head.i == preposition.i:
+            return False
+        token = preposition.head
+    return False
+
+
+SETTING_WORDS = frozenset({"in", "at", "near", "outside", "inside", "across", "around", "throughout", "on"})
+# "The Britain-based observatory", "a Kremlin-backed outlet": the place or patron only qualifies the speaker.
+QUALIFIER_SUFFIXES = frozenset(
+    {"based", "backed", "run", "owned", "led", "funded", "born", "linked", "allied"}
+)
+
+
+def _aside(ent: SpacySpan, first: int, last: int) -> bool:
+    """An entity that only qualifies the speaker: inside a relative clause of the phrase ("the statement,
+    which circulated on Twitter") or before a hyphenated qualifier ("the London-based observatory")."""
+    doc = ent.doc
+    hyphen = ent.end + 1 <= last and doc[ent.end].text in {"-", "\u2011"}
+    if hyphen and doc[ent.end + 1].lower_ in QUALIFIER_SUFFIXES:
+        return True
+    token = ent.root
+    while first <= token.i <= last:
+        if token.dep_ == "relcl":
+            return True
+        if token.head.i == token.i:
+            return False
+        token = token.head
+    return False
+
+
+def _named_run(ent: SpacySpan) -> SpacySpan:
+    """ "the Hollywood Reporter" where only "Hollywood" was tagged: a place naming a title-case proper noun
+    that follows it is part of that noun's name, not the speaker."""
     head = ent.root.head
-    return ent.label_ in {"GPE", "LOC", "FAC"} and ent.root.dep_ == "pobj" and head.lower_ in SETTING_WORDS
-
-
-SETTING_WORDS = frozenset({"in", "at", "near", "outside", "inside", "across", "around", "throughout"})
+    if ent.label_ not in {"GPE", "LOC"} or ent.root.dep_ != "compound" or head.i != ent.end:
+        return ent
+    if head.pos_ != "PROPN" or not head.is_title or head.ent_type_:
+        return ent
+    return ent.doc[ent.start : head.i + 1]
 
 
 def _modifier(ent: SpacySpan) -> bool:
@@ -193,7 +240,8 @@ def _owner_start(ent: SpacySpan, first: int) -> int | None:
 
 
 def _clean_name(text: str) -> str:
-    name = text.strip()
+    # "The World Health Organization (WHO": an acronym in brackets, closed or cut off, adds no name.
+    name = re.sub(r"\s*\([A-Z][A-Za-z.&]{0,9}\)?$", "", text.strip())
     for prefix in ("the ", "The "):
         if name.startswith(prefix):
             name = name[len(prefix) :]
@@ -229,20 +277,41 @@ def _title_word(token: Token, in_entities: set[int]) -> bool:
 
 
 def is_reference(tokens: Sequence[Token]) -> bool:
-    """A pronoun, a bare surname or a definite description that needs an earlier named speaker."""
-    words = [t for t in tokens if not t.is_punct]
+    """A pronoun, a bare surname or a definite description that needs an earlier named speaker ("the
+    statement, which circulated online"; "the Tucson Republican")."""
+    words = [t for t in _before_aside(tokens) if not t.is_punct]
     if not words:
         return False
     if len(words) == 1 and words[0].lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS:
         return True
     if len(words) == 1 and words[0].pos_ == "PROPN":
         return True
+    if (
+        words[0].lower_ == "the"
+        and words[-1].lower_ in PARTY_WORDS
+        and not any(t.ent_type_ == "PERSON" for t in words)
+    ):
+        return True
     return len(words) == 2 and words[0].lower_ in {"the", "this"} and words[1].pos_ == "NOUN"
+
+
+# "The San Diego Republican said": a party member described by place and party is a person named earlier.
+PARTY_WORDS = frozenset(
+    {"republican", "democrat", "congressman", "congresswoman", "conservative", "socialist"}
+)
+
+
+def _before_aside(tokens: Sequence[Token]) -> Sequence[Token]:
+    """The phrase up to a comma that opens a relative clause: "the statement, which circulated on Twitter"."""
+    for index, token in enumerate(tokens[:-1]):
+        if token.text == "," and tokens[index + 1].lower_ in {"which", "who", "that", "whose"}:
+            return tokens[:index]
+    return tokens
 
 
 def resolve(tokens: Sequence[Token], history: Sequence[NamedSpeaker]) -> NamedSpeaker | None:
     """The nearest earlier named speaker compatible with a short reference, if any."""
-    words = [t for t in tokens if not t.is_punct]
+    words = [t for t in _before_aside(tokens) if not t.is_punct]
     if not words:
         return None
     word = words[-1]
@@ -251,14 +320,14 @@ def resolve(tokens: Sequence[Token], history: Sequence[NamedSpeaker]) -> NamedSp
             continue
         if _compatible(word, len(words), earlier.speaker):
             return earlier
-    if word.lower_ in PERSON_PRONOUNS or word.pos_ == "PROPN":
+    if word.lower_ in PERSON_PRONOUNS | PARTY_WORDS or word.pos_ == "PROPN":
         return _nearest_person(word)
     return None
 
 
 def _compatible(word: Token, length: int, speaker: Speaker) -> bool:
     lower = word.lower_
-    if lower in PERSON_PRONOUNS:
+    if lower in PERSON_PRONOUNS or lower in PARTY_WORDS:
         return speaker.person is not None
     if lower in {"it", "its"}:
         return speaker.person is None and speaker.organisation is not None
