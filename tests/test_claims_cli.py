@@ -92,3 +92,14 @@ def test_table_says_how_many_claims_the_outlet_filter_hides(tmp_path) -> None:  
     assert "1 more claims are carried by fewer than 9 outlets" in hidden.output
     shown = runner.invoke(app(), ["claims", "--db", db], env={"COLUMNS": "200"})
     assert "more claims are carried" not in shown.output
+
+
+def test_a_search_with_nothing_behind_it_lists_no_claim(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "c.db")
+    filled(db)
+    result = runner.invoke(
+        app(), ["claims", "--db", db, "--search", "an unrelated query about volcanoes", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []
+    assert "No claim matches" in result.stderr

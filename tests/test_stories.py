@@ -20,7 +20,7 @@ from counterclaim.model import Account, Article, Stance
 from counterclaim.stages import Models
 from counterclaim.store import Store
 from counterclaim.store.schema.claims import article_stories
-from counterclaim.store.search import find_claim
+from counterclaim.store.search import find_claim, rank_claims
 from counterclaim.store.stories import load_story, stories_of_claims
 
 FIXTURE = REPO / "tests" / "fixtures" / "dossiers"
@@ -196,3 +196,23 @@ def test_a_doubtful_story_article_gets_the_classifier_stance_with_evidence(model
     assert read.stance is not Stance.UNRELATED
     assert read.evidence is not None and "Dunmore plant" in read.evidence.text
     assert 0.0 < read.score <= 0.6
+
+
+def test_every_search_surface_opens_the_claim_report_search_opens(
+    analysed: tuple[Store, dict[str, str]],
+) -> None:
+    """The web claim list, `/api/search`'s order and `claims --search` put first the claim `report --search`
+    opens, and say "no match" where it does: one ranking, not a centroid order beside it."""
+    from counterclaim.web.queries import ClaimFilters, list_claims
+
+    store, _ = analysed
+    for headline in gold_stories():
+        best = find_claim(store, headline).best
+        assert best is not None, headline
+        assert rank_claims(store, headline, 5)[0].claim.id == best.claim.id
+        listed = list_claims(store, ClaimFilters(search=headline), [], limit=5, offset=0)
+        assert listed[0].claim.id == best.claim.id
+    unrelated = "an unrelated query about volcanoes"
+    assert find_claim(store, unrelated).best is None
+    assert rank_claims(store, unrelated, 5) == []
+    assert list_claims(store, ClaimFilters(search=unrelated), [], limit=5, offset=0) == []

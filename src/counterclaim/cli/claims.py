@@ -22,11 +22,12 @@ from counterclaim.store.claims import (
     load_accounts,
     load_claims,
     resolve_claim_id,
-    search_claims,
 )
+from counterclaim.store.search import MIN_SIMILARITY, rank_claims
 from counterclaim.terminal import SafeConsole
 
 console = SafeConsole()
+messages = SafeConsole(stderr=True)
 
 
 def summary_record(summary: ClaimSummary) -> dict[str, Any]:
@@ -69,9 +70,14 @@ def claims_command(
         _show_accounts(store, claim_id, as_json)
         return
     if search is not None:
-        found = search_claims(store, search, limit=limit)
+        found = rank_claims(store, search, limit)
+        if not found:
+            messages.print(
+                f"No claim matches {search!r}: nothing is above similarity {MIN_SIMILARITY:.2f}.",
+                style="yellow",
+            )
         summaries = claim_summaries(
-            store, [claim for claim, _ in found], [score for _, score in found], open_registry(store)
+            store, [hit.claim for hit in found], [hit.similarity for hit in found], open_registry(store)
         )
     else:
         ids = claims_with_outlets(store, max(min_outlets, 1))[:limit]

@@ -142,6 +142,29 @@ def find_claim(
     return ClaimSearch(query, best, others, min_similarity, story_hits(close))
 
 
+def rank_claims(
+    store: Store,
+    query: str,
+    limit: int,
+    encoder: Encoder | None = None,
+    cache: ClaimVectorCache | None = None,
+    min_similarity: float = MIN_SIMILARITY,
+) -> list[SearchHit]:
+    """Claims about `query` in the order `report --search` weighs them: the claim it would open first, then
+    the others above the no-match floor by meaning. Empty when nothing is close: the claim list, `claims
+    --search` and the web search then show what `report --search` shows, never a different first claim."""
+    if encoder is None:
+        from counterclaim.claims import load_encoder
+
+        encoder = load_encoder()
+    found = claim_candidates_indexed(store, query, limit=max(POOL, limit), encoder=encoder, cache=cache)
+    close = [hit for hit in ranked_hits(store, query, found, encoder) if hit.similarity >= min_similarity]
+    if not close:
+        return []
+    best = best_of_story(close)
+    return [best, *(hit for hit in close if hit is not best)][:limit]
+
+
 def best_of_story(ranked: list[SearchHit]) -> SearchHit:
     """In the story of the best-ranked claim, the most widely carried proposition about as near in meaning."""
     top = ranked[0]

@@ -39,8 +39,9 @@ from counterclaim.outlets.names import CountryLexicon
 from counterclaim.stance import StanceModel
 from counterclaim.store import Store, article_id
 from counterclaim.store.attributions import load_attributions
-from counterclaim.store.claims import ClaimVectorCache, load_accounts, load_claims, search_claims
+from counterclaim.store.claims import ClaimVectorCache, load_accounts, load_claims
 from counterclaim.store.reuse import load_reuse_links
+from counterclaim.store.search import MIN_SIMILARITY, rank_claims
 from counterclaim.web.highlight import article_marks, evidence_anchor, segments
 from counterclaim.web.queries import ClaimFilters, ClaimRow, list_claims
 
@@ -316,8 +317,12 @@ def _api_routes(app: FastAPI) -> None:
         request: Request, q: Annotated[str, Query(min_length=1, max_length=2000)], limit: Limit = 10
     ) -> dict[str, Any]:
         state = _state(request)
-        found = search_claims(state.store, q, limit=limit, encoder=state.encoder, cache=state.claim_vectors)
-        return {"items": [{**dossier_json.claim_to_dict(c), "score": s} for c, s in found]}
+        found = rank_claims(state.store, q, limit, encoder=state.encoder, cache=state.claim_vectors)
+        items = [
+            {**dossier_json.claim_to_dict(hit.claim), "score": hit.similarity, "meaning": hit.rank_score}
+            for hit in found
+        ]
+        return {"items": items, "match": bool(items), "min_similarity": MIN_SIMILARITY}
 
     @app.get("/api/accounts", tags=["accounts"], summary="Accounts of a claim or of articles")
     def api_accounts(

@@ -20,7 +20,8 @@ from counterclaim.parties import source_name
 from counterclaim.sources import names_source, speaker_name
 from counterclaim.store import Store
 from counterclaim.store.attributions import load_attributions_by_id
-from counterclaim.store.claims import ClaimVectorCache, load_accounts, load_claims, search_claims
+from counterclaim.store.claims import ClaimVectorCache, load_accounts, load_claims
+from counterclaim.store.search import rank_claims
 from counterclaim.store.stories import stories_of_claims, story_sizes
 from counterclaim.store.tables import accounts, articles, attributions
 from counterclaim.text import utc
@@ -70,11 +71,9 @@ def list_claims(
     """
     scores: dict[str, float] = {}
     if filters.search:
-        found = search_claims(
-            store, filters.search, limit=max(200, offset + limit), encoder=encoder, cache=claim_vectors
-        )
-        scores = {claim.id: score for claim, score in found}
-        claims = [claim for claim, _ in found]
+        found = rank_claims(store, filters.search, offset + limit, encoder=encoder, cache=claim_vectors)
+        scores = {hit.claim.id: hit.similarity for hit in found}
+        claims = [hit.claim for hit in found]
         if filters.by_accounts:
             allowed = _claim_ids_by_accounts(store, filters, outlets, lexicon)
             claims = [c for c in claims if c.id in allowed]
