@@ -73,6 +73,7 @@ bench-stance: venv
 
 bench-stance-cv: venv
 	$(BIN)/python bench/stance_story_cv.py --data $(DATA)/fnc-1
+	$(BIN)/python bench/stance_story_cv.py --data $(DATA)/fnc-1 --arc $(DATA)/arc-stance
 
 bench-claims: venv
 	$(BIN)/python bench/claim_linking.py --data $(DATA)

@@ -20,14 +20,18 @@ from rich.table import Table
 
 from counterclaim.embeddings import Embedder, load_tokenizer, open_session
 from counterclaim.models import BI_ENCODER_FILE, MODELS_DIR, TOKENIZER_FILE, offline
+from counterclaim.stance import BodyIndex, sentence_spans
 from counterclaim.training.stance import (
     CLASS_NAMES,
+    EmbeddedCorpus,
     StancePair,
     data_hash,
     embed_corpus,
     file_hash,
     find_stories,
     fit_classifier,
+    read_bodies,
+    read_stances,
     split_fnc,
     stance_matrix,
 )
@@ -45,8 +49,31 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--alpha", type=float, default=1e-3)
     parser.add_argument("--epochs", type=int, default=200)
     parser.add_argument("--cache", type=Path, default=None, help="sentence embeddings of a training run")
+    parser.add_argument(
+        "--arc",
+        type=Path,
+        default=None,
+        help="ARC stance folder: its related train pairs join every fold's training (news is still scored)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     return parser.parse_args(argv)
+
+
+def arc_training(embedder: Embedder, folder: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels of the related ARC train pairs (user posts on 186 debate claims)."""
+    bodies = read_bodies(folder / "arc_bodies.csv")
+    pairs = [p for p in read_stances(folder / "arc_stances_train.csv") if p.label != "unrelated"]
+    body_ids, headlines = sorted({p.body_id for p in pairs}), sorted({p.headline for p in pairs})
+    spans = {body_id: sentence_spans(bodies[body_id]) for body_id in body_ids}
+    vectors = embedder.encode([bodies[b][start:end] for b in body_ids for start, end in spans[b]])
+    indexes, first = {}, 0
+    for body_id in body_ids:
+        count = len(spans[body_id])
+        indexes[body_id] = BodyIndex(bodies[body_id], spans[body_id], vectors[first : first + count])
+        first += count
+    corpus = EmbeddedCorpus(indexes, dict(zip(headlines, embedder.encode(headlines), strict=True)))
+    labels = np.array([CLASS_NAMES.index(pair.label) for pair in pairs])
+    return stance_matrix(corpus, pairs, 4), labels
 
 
 def story_folds(pairs: Sequence[StancePair], folds: int, seed: int) -> list[int]:
@@ -78,11 +105,16 @@ def cross_validate(args: argparse.Namespace) -> dict[str, Any]:
     fold = np.array(story_folds(related, args.folds, args.seed))
     features = stance_matrix(corpus, related, 4)
     labels = np.array([CLASS_NAMES.index(pair.label) for pair in related])
+    extra_features, extra_labels = (
+        arc_training(embedder, args.arc) if args.arc else (np.zeros((0, features.shape[1])), np.zeros(0, int))
+    )
     confusion = np.zeros((3, 3), dtype=np.int64)
     per_fold = []
     for k in range(args.folds):
         held = fold == k
-        classifier = fit_classifier(features[~held], labels[~held], args)
+        classifier = fit_classifier(
+            np.vstack([features[~held], extra_features]), np.concatenate([labels[~held], extra_labels]), args
+        )
         predicted = classifier.probabilities(features[held].astype(np.float32)).argmax(axis=1)
         part = np.zeros((3, 3), dtype=np.int64)
         np.add.at(part, (labels[held], predicted), 1)
@@ -95,6 +127,7 @@ def cross_validate(args: argparse.Namespace) -> dict[str, Any]:
         "folds": args.folds,
         "seed": args.seed,
         "related_pairs": len(related),
+        "arc_train_pairs_added": len(extra_labels),
         "stories": len(set(find_stories(related).of_headline.values())),
         "per_class_f1": dict(zip(CLASS_NAMES, (round(s, 3) for s in scores), strict=True)),
         "macro_f1_related": round(float(np.mean(scores)), 3),
@@ -108,7 +141,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     result = cross_validate(args)
     RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    results = RESULTS.with_name("stance_story_cv_arc.json") if args.arc else RESULTS
+    results.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     if args.json:
         print(json.dumps(result))
         return
