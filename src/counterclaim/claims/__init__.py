@@ -157,7 +157,7 @@ class ClaimLinker:
                 joined,
                 candidate.article_id,
             )
-            if decision.merged:
+            if decision.merged and self.index.settings.rejoin_threshold is not None:
                 _moved(own, [self.slot_of[key] for key in decision.merged], decision.slot)
             mine[decision.slot] += 1
             claim_id = self.index.claims[decision.slot].key

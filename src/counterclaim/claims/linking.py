@@ -16,9 +16,9 @@ import numpy as np
 from counterclaim.claims.terms import StatementTerms
 
 # 2: denials linked by what they deny, never to a claim only their own article holds (claims/denials.py).
-# 4: one proposition per claim: a second statement of an article joins its claim only as a restatement
-# (rejoin_threshold), and claims that hold statements of one article never merge (keep_apart_articles).
-METHOD = "claims.link/4"
+# The one-article rules and anchor floors below are off by default, so they leave this method's rows as they
+# were; a store linked with any of them on is linked by a different method and should say so.
+METHOD = "claims.link/3"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +52,17 @@ class LinkingSettings:
     # An article restates its proposition in other words but mostly goes on to other ones: a statement may
     # join a claim that already holds a statement of its own article only from this score (None: no rule).
     # Without it, an article's background and side facts chain into the claim of its lead (topic buckets).
-    # Chosen on the fit-story tuning sample (2+ statements of one article in a claim: 30 % -> 13 %).
-    rejoin_threshold: float | None = 0.75
+    # Off: 0.75 with keep_apart_articles cut articles holding 2+ statements of one claim from 30 % to 13 %
+    # and lifted the fit-story dossier sample (recall 0.952 -> 0.973, stance agreement 0.689 -> 0.703), but on
+    # the story-disjoint dev split recall fell 0.934 -> 0.882 (under the 0.90 floor), disagree recall
+    # 0.543 -> 0.436 (README, claim linking).
+    rejoin_threshold: float | None = None
     # Two claims a statement bridges merge only when their anchors are this close as well (None: the anchor
     # floor). Off for the same reason: 0.6 splits headlines of one story (B-cubed F1 0.900 -> 0.873).
     merge_anchor_floor: float | None = None
     # Two claims that hold statements of one article are two things that article says, not one proposition
-    # opened twice: a bridging statement does not merge them.
-    keep_apart_articles: bool = True
+    # opened twice: a bridging statement does not merge them. Off, with rejoin_threshold (measured together).
+    keep_apart_articles: bool = False
 
 
 @dataclass(slots=True)
