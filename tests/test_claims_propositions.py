@@ -19,6 +19,8 @@ from counterclaim.claims.terms import StatementTerms
 from counterclaim.embeddings import Embedder
 from counterclaim.errors import ModelError
 from counterclaim.model import Article
+from counterclaim.store import Store
+from counterclaim.store.claims import open_linker, save_linking
 
 MAIN = (
     "The Brenmouth city council voted on Tuesday to close the Velka ferry terminal by the end of March.",
@@ -137,3 +139,24 @@ def test_claims_that_share_an_article_do_not_merge() -> None:
     index.add(unit(1, 0), TERMS, "lead-2", article="two")
     index.add(unit(0.8, 0.6), TERMS, "background", article="one")
     assert index.add(unit(0.95, 0.3), TERMS, "bridge", article="three").merged == ("background",)
+
+
+def test_a_reopened_linker_keeps_anchors_and_articles(store: Store, embedder: Embedder) -> None:
+    settings = LinkingSettings(rejoin_threshold=0.75, keep_apart_articles=True, anchor_floor=0.4)
+    found = [Article(id=f"velka-{n}", text=" ".join(sentences)) for n, sentences in enumerate(ARTICLES)]
+    for article in found:
+        store.add_article(article)
+    linker = open_linker(store, embedder, settings)
+    linked_now = linker.link(found[:2], candidates_of(found[:2], []))
+    with store.begin() as conn:
+        save_linking(conn, linker, linked_now)
+    reopened = open_linker(store, embedder, settings)
+    for claim_id, slot in linker.slot_of.items():
+        before, after = linker.index.claims[slot], reopened.index.claims[reopened.slot_of[claim_id]]
+        assert after.articles == before.articles and after.articles
+        assert before.anchor is not None and after.anchor is not None
+        assert np.array_equal(after.anchor, before.anchor)
+    # The third article links the same way whether the index was kept in memory or read back.
+    kept = linker.link(found[2:], candidates_of(found[2:], []))
+    read = reopened.link(found[2:], candidates_of(found[2:], []))
+    assert [(i.claim_id, i.opened) for i in kept] == [(i.claim_id, i.opened) for i in read]
