@@ -91,6 +91,14 @@ def own_claims(index: ClaimIndex, statements: Counter[int]) -> frozenset[int]:
     return frozenset(slot for slot, count in statements.items() if index.claims[slot].members <= count)
 
 
+def _moved(own: dict[str, Counter[int]], gone: Sequence[int], into: int) -> None:
+    """Count the statements of claims folded away as statements of the claim that absorbed them."""
+    for statements in own.values():
+        for slot in gone:
+            if slot in statements:
+                statements[into] += statements.pop(slot)
+
+
 class ClaimLinker:
     """An embedder and a claim index, kept across batches so that linking stays incremental."""
 
@@ -132,17 +140,25 @@ class ClaimLinker:
             candidate = candidates[position]
             when = published.get(candidate.article_id)
             terms = statement_terms(candidate.denied or candidate.text)
-            # A fragment, quote or caption may join a claim but opens none: a claim starts from a proposition.
-            if not candidate.proposition and not self.index.would_join(vectors[row], terms, candidate.denial):
-                continue
             mine = own.setdefault(candidate.article_id, Counter())
+            # Claims its article's earlier statements joined: another one joins them only as a restatement.
+            joined = frozenset(mine)
+            # A fragment, quote or caption may join a claim but opens none: a claim starts from a proposition.
+            if not candidate.proposition and not self.index.would_join(
+                vectors[row], terms, candidate.denial, joined
+            ):
+                continue
             decision = self.index.add(
                 vectors[row],
                 terms,
                 claim_id_for(candidate),
                 candidate.denial,
                 own_claims(self.index, mine) if candidate.denial else frozenset(),
+                joined,
+                candidate.article_id,
             )
+            if decision.merged and self.index.settings.rejoin_threshold is not None:
+                _moved(own, [self.slot_of[key] for key in decision.merged], decision.slot)
             mine[decision.slot] += 1
             claim_id = self.index.claims[decision.slot].key
             if decision.opened:

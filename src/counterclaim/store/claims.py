@@ -5,6 +5,7 @@ The claim index is rebuilt from the claims table (embedding sums, term counts): 
 
 from __future__ import annotations
 
+import base64
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -94,8 +95,19 @@ def _state_row(state: ClaimState, profile: ClaimProfile) -> dict[str, Any]:
         "first_seen": utc(state.first_seen),
         "vector_sum": profile.vector_sum.astype(np.float32).tobytes(),
         "members": profile.members,
-        "terms": {"terms": dict(profile.term_counts), "entities": dict(profile.entity_counts)},
+        "terms": {
+            "terms": dict(profile.term_counts),
+            "entities": dict(profile.entity_counts),
+            **anchor_field(profile),
+        },
     }
+
+
+def anchor_field(profile: ClaimProfile) -> dict[str, str]:
+    """The claim's anchor (its opening statement's vector) as base64 float32, kept beside its term counts."""
+    if profile.anchor is None:
+        return {}
+    return {"anchor": base64.b64encode(profile.anchor.astype(np.float32).tobytes()).decode("ascii")}
 
 
 def save_linking(conn: Connection, linker: ClaimLinker, linked: Sequence[LinkedCandidate]) -> None:
@@ -156,6 +168,10 @@ def restore_profile(index: ClaimIndex, row: RowMapping) -> None:
     profile.members = row["members"]
     profile.term_counts = Counter(row["terms"].get("terms", {}))
     profile.entity_counts = Counter(row["terms"].get("entities", {}))
+    # Claims stored before anchors were kept have none: the anchor floor does not apply to them.
+    anchor = row["terms"].get("anchor")
+    if anchor:
+        profile.anchor = np.frombuffer(base64.b64decode(anchor), dtype=np.float32).copy()
     for term, count in profile.term_counts.items():
         index.postings[term].append(slot)
         index.term_frequency[term] += count
@@ -173,11 +189,23 @@ def open_linker(store: Store, encoder: Encoder, settings: LinkingSettings | None
         for row in conn.execute(query).mappings():
             restore_profile(index, row)
             states[row["id"]] = _state(row)
+        if index.settings.keep_apart_articles:
+            restore_articles(conn, index)
     linker = ClaimLinker(encoder, index, states)
     from counterclaim.store.stories import open_story_index
 
     linker.stories = open_story_index(store)
     return linker
+
+
+def restore_articles(conn: Connection, index: ClaimIndex) -> None:
+    """Give each restored claim the articles its statements come from (claims sharing one never merge)."""
+    slot_of = {claim.key: slot for slot, claim in enumerate(index.claims)}
+    query = sa.select(claim_statements.c.claim_id, claim_statements.c.article_id).distinct()
+    for claim_id, article_id in conn.execute(query):
+        slot = slot_of.get(claim_id)
+        if slot is not None:
+            index.claims[slot].articles.add(article_id)
 
 
 def _state(row: RowMapping) -> ClaimState:
