@@ -494,10 +494,24 @@ class StanceModel:
         rows = self.related_probabilities([pairs[position] for position, _, _ in related])
         for (position, probability, evidence), row in zip(related, rows, strict=True):
             label = int(np.argmax(row))
+            if RELATED_STANCES[label] is Stance.DENIES:
+                evidence = denial_evidence(pairs[position], self.top_sentences) or evidence
             results[position] = StanceResult(
                 RELATED_STANCES[label], round(probability * float(row[label]), 4), evidence
             )
         return [result for result in results if result is not None]
+
+
+def denial_evidence(pair: tuple[str, np.ndarray, BodyIndex], top: int = TOP_SENTENCES) -> Span | None:
+    """The sentence that shows a denial: of the `top` sentences closest to the claim, the closest one with a
+    denying word ("not", "denied", "hoax"); None when none has one (the closest sentence stands). The
+    closest sentence alone is often a menu line or an analyst's aside beside the denial."""
+    _, vector, index = pair
+    for position in relevant_order(index.vectors @ vector, top):
+        start, end = index.spans[position]
+        if negates(index.text[start:end]):
+            return Span.of(index.text, start, end)
+    return None
 
 
 def content_span(attribution: Attribution, article: Article) -> Span | None:
@@ -612,7 +626,10 @@ def polarity_stance(
     if polarity is Polarity.ASSERTS:
         # The classifier learned from whole bodies; on one asserted clause it overrides the speaker's act
         # only when it is confident, else an assertion next to someone's rejection reads as a denial.
-        if negated or (int(np.argmax(row)) == 1 and row[1] >= CONFIDENT_DISAGREE):
+        # Its confident disagreement needs a denying word in the clause: "I have never been prouder of
+        # him" next to the claim is the speaker's praise, whatever the closest sentences' cue rates say.
+        confident = int(np.argmax(row)) == 1 and row[1] >= CONFIDENT_DISAGREE and negates(content)
+        if negated or confident:
             return Stance.DENIES, max(float(row[1]), 0.5)
         return Stance.ASSERTS, max(float(row[0] + row[2]), 0.5)
     label = int(np.argmax(row))
