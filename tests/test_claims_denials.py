@@ -259,9 +259,13 @@ def test_denials_end_to_end(sqlite_store: Store) -> None:
     # "no U.S. provision of targets" denies "the US passed coordinates"; the press secretary only declines.
     coordinates = accounts_of(sqlite_store, articles["coord-wire"], "The US passed target coordinates")
     provision = [a for a in coordinates if a.evidence and "no U.S. provision" in a.evidence.text]
-    assert provision and all(a.stance is Stance.DENIES for a in provision), [
+    spokesman = [a for a in provision if a.attribution_id is not None]
+    assert spokesman and all(a.stance is Stance.DENIES for a in spokesman), [
         (a.attribution_id, a.stance, a.method, a.evidence) for a in provision
     ]
+    # The claim is the ministry's word ("..., the ministry said"): an article whose lead reports others
+    # rejecting it reports the dispute; the party that denies holds the denying account.
+    assert article_stance(coordinates, "coord-denial") is Stance.REPORTS
     assert not any(speaker(a) == "White House" and a.stance is Stance.DENIES for a in coordinates)
 
 
