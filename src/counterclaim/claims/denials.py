@@ -422,14 +422,13 @@ def lead_denial_results(
 ) -> list[StanceResult]:
     """Article stances, with an article whose lead denies, debunks or doubts the claim read as denying it.
 
-    Only a plainly asserted claim is denied by any lead denial; one that is hedged or said by someone
-    ("Congressman: 'At least 10 ...'") only by its own subject ("The carmaker has denied reports ...") or a
-    debunk in the article's own voice ("The story of ... is a hoax"): an
-    article whose lead reports a third party's denial of such a claim reports the dispute (the denying
-    party keeps its own denying account). A claim that is itself a denial is left to the stance model.
-    Likewise the stance model's denial of a claim that is not plainly asserted is read as reporting, unless
-    such a lead denial is there. Only articles with a denial in their
-    lead cost an embedding (of the denied propositions and their claims).
+    A plainly asserted claim is denied by any close lead denial. One that is hedged or said by someone
+    ("Congressman: 'At least 10 ...'") is denied only by its own subject ("The carmaker has denied reports
+    ...") or by a debunk in the article's own voice ("The story of ... is a hoax"): an article whose lead
+    reports a third party's denial of it reports the dispute (the denying party keeps its own denying
+    account), and so does one the stance model read as denying it. A claim that is itself a denial is left
+    to the stance model. Only articles with a denial in their lead cost an embedding (of the denied
+    propositions and their claims).
     """
     from counterclaim.stance import StanceResult
 
@@ -437,7 +436,8 @@ def lead_denial_results(
     updated = list(results)
     wanted: list[tuple[int, str, list[LeadDenial]]] = []
     for k, (claim, article) in enumerate(pairs):
-        # An article does not deny a claim its headline states ("Carmaker says plant stays open" is its own).
+        # An article does not deny a claim its headline states ("Carmaker says plant stays open" is its own),
+        # and a lead denying what a claim itself denies agrees with it.
         if states(article, claim) or denies_itself(claim):
             continue
         plain = plainly_asserted(claim)
