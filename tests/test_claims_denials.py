@@ -28,6 +28,7 @@ from counterclaim.claims.denials import (
     lead_denial_results,
     lead_denial_stance,
     lead_denials,
+    lead_denies,
     own_voice,
     plainly_asserted,
     sentence_proposition,
@@ -284,7 +285,7 @@ def test_denials_end_to_end(sqlite_store: Store) -> None:
     ],
 )
 def test_word_senses_that_deny_no_statement_are_not_denials(sentence: str) -> None:
-    assert not denies(sentence)
+    assert not lead_denies(sentence)
 
 
 @pytest.mark.parametrize(
@@ -299,7 +300,16 @@ def test_word_senses_that_deny_no_statement_are_not_denials(sentence: str) -> No
     ],
 )
 def test_denials_of_statements_and_contrary_wording_are_denials(sentence: str) -> None:
-    assert denies(sentence)
+    assert lead_denies(sentence)
+
+
+def test_a_lead_contradicting_reports_denies_what_they_said() -> None:
+    text = (
+        "Corran asteroid passes by\nThe asteroid passed Earth on Sunday. It did not, contrary to some "
+        "reports on Monday, break off a piece that landed near Corran airport."
+    )
+    (found,) = lead_denials(Article(id="art", text=text, title="Corran asteroid passes by"))
+    assert "contrary" not in found.proposition and "break off a piece" in found.proposition
 
 
 def test_claim_shapes_decide_which_lead_denials_count() -> None:

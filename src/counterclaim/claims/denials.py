@@ -192,14 +192,13 @@ SUBJECT_DENIAL_MIN_COSINE = 0.1
 
 
 def debunks(text: str) -> bool:
-    """Whether text calls a report false without a denial verb ("a hoax", "there is no evidence that",
-    "contrary to some reports")."""
-    return DEBUNK.search(text) is not None or CONTRARY.search(text) is not None
+    """Whether text calls a report false without a denial verb ("a hoax", "there is no evidence that")."""
+    return DEBUNK.search(text) is not None
 
 
 def declines(text: str) -> bool:
     """Whether text only declines ("declined to comment", "deferred questions", "did not respond")."""
-    return DECLINE.search(text) is not None and not denial_cue(text) and not debunks(text)
+    return DECLINE.search(text) is not None and not DENIAL_CUE.search(text) and not debunks(text)
 
 
 def denies(text: str) -> bool:
@@ -207,7 +206,25 @@ def denies(text: str) -> bool:
     if declines(text):
         return False
     without_declines = DECLINE.sub(" ", text)
-    return denial_cue(without_declines) is not None or debunks(without_declines)
+    return DENIAL_CUE.search(without_declines) is not None or debunks(without_declines)
+
+
+# The claims stage links statements with `denies`, `sentence_proposition` and `denied_proposition` as they
+# were (claim linking is measured and tuned with them); the article-stance rules below read a lead more
+# closely: denial verbs in the sense of denying a statement, and wording that contradicts reports.
+
+
+def lead_denies(text: str) -> bool:
+    """Whether a lead sentence denies a statement, debunks it or contradicts reports ("contrary to some
+    reports"), declines excluded; denial verbs that deny no statement are passed over (`denial_cue`)."""
+    if declines(text):
+        return False
+    without_declines = DECLINE.sub(" ", text)
+    return (
+        denial_cue(without_declines) is not None
+        or debunks(without_declines)
+        or CONTRARY.search(without_declines) is not None
+    )
 
 
 def denial_polarity(attribution: Attribution, content: str) -> Polarity:
@@ -229,7 +246,7 @@ def denied_proposition(content: str, subject: str | None = None) -> str:
     text = LEADING_THAT.sub("", text)
     if subject:
         text = PRONOUN_SUBJECT.sub(subject, text, count=1)
-    text = CONTRARY.sub(" ", DEBUNK.sub(" ", text))
+    text = DEBUNK.sub(" ", text)
     return proposition_text(text).rstrip(" .!;:,")
 
 
@@ -246,7 +263,19 @@ def denier_of(sentence: str) -> str | None:
 def sentence_proposition(sentence: str) -> str:
     """What a sentence that denies or debunks is about, as an assertion: the part after its denial verb, with
     a pronoun there standing for the short subject before it ("Harwick has denied that it will ...")."""
-    return denied_proposition(_after_denial_cue(sentence), denier_of(sentence))
+    cue = DENIAL_CUE.search(sentence)
+    subject = None
+    if cue is not None:
+        before = SUBJECT_TAIL.sub("", sentence[: cue.start()]).strip(" ,")
+        subject = before if 0 < len(before.split()) <= MAX_SUBJECT_WORDS else None
+    return denied_proposition(_after_denial_cue(sentence, cue), subject)
+
+
+def lead_proposition(sentence: str) -> str:
+    """What a lead sentence denies, as sentence_proposition reads it but with `denial_cue`'s word senses and
+    wording that contradicts reports ("contrary to some reports") removed."""
+    cue = denial_cue(sentence)
+    return denied_proposition(CONTRARY.sub(" ", _after_denial_cue(sentence, cue)), denier_of(sentence))
 
 
 def denied_span(text: str, attribution: Attribution, contents: Sequence[Span] = ()) -> Span | None:
@@ -349,9 +378,9 @@ def lead_denials(article: Article, limit: int = LEAD_SENTENCES) -> list[LeadDeni
     """The sentences of the lead that deny or debunk something, each with the proposition it denies."""
     found = []
     for span in lead_sentences(article, limit):
-        if not denies(span.text) and not DOUBT.search(span.text):
+        if not lead_denies(span.text) and not DOUBT.search(span.text):
             continue
-        proposition = sentence_proposition(span.text)
+        proposition = lead_proposition(span.text)
         if len(proposition.split()) >= 3:
             referential = REFERENTIAL_DEBUNK.search(span.text) is not None
             denial = LeadDenial(span, proposition, referential, denier_of(span.text), own_voice(span.text))
@@ -359,10 +388,9 @@ def lead_denials(article: Article, limit: int = LEAD_SENTENCES) -> list[LeadDeni
     return found
 
 
-def _after_denial_cue(sentence: str) -> str:
-    """The part of a sentence after its denial verb ("... has denied reports that X" -> "reports that X"),
-    or the whole sentence when the denial is debunk wording."""
-    cue = denial_cue(sentence)
+def _after_denial_cue(sentence: str, cue: re.Match[str] | None) -> str:
+    """The part of a sentence after its denial verb `cue` ("... has denied reports that X" -> "reports that
+    X"), or the whole sentence when the denial is debunk wording (no cue)."""
     if cue is None:
         return sentence
     rest = sentence[cue.end() :].strip()
@@ -409,7 +437,7 @@ class Encoder(Protocol):
 def denies_itself(claim: str) -> bool:
     """Whether the claim is itself a negation, denial, debunk or doubt ("No ISIL fighters on U.S. border",
     "NASA raises doubts about ..."): a lead that denies what it denies agrees with it."""
-    return negated(claim) or denies(claim) or DOUBT.search(claim) is not None
+    return negated(claim) or lead_denies(claim) or DOUBT.search(claim) is not None
 
 
 def plainly_asserted(claim: str) -> bool:
