@@ -16,21 +16,30 @@ from conftest import story_articles
 from counterclaim.claims.candidates import article_candidates
 from counterclaim.claims.denials import (
     LeadDenial,
+    attribution_denials,
     debunks,
     declines,
     denial_polarity,
     denied_proposition,
     denied_span,
+    denier_of,
     denies,
+    denies_itself,
+    lead_denial_results,
     lead_denial_stance,
     lead_denials,
+    lead_denies,
+    own_voice,
+    plainly_asserted,
     sentence_proposition,
     shares_subject,
     states,
 )
 from counterclaim.claims.linking import ClaimIndex
 from counterclaim.claims.terms import statement_terms
+from counterclaim.embeddings import Embedder, TextVectors
 from counterclaim.model import Account, Article, Attribution, Polarity, Span, Speaker, Stance
+from counterclaim.stance import StanceResult
 from counterclaim.store import Store
 
 STORY = Path(__file__).parent / "fixtures" / "claims" / "denial_story.json"
@@ -251,7 +260,168 @@ def test_denials_end_to_end(sqlite_store: Store) -> None:
     # "no U.S. provision of targets" denies "the US passed coordinates"; the press secretary only declines.
     coordinates = accounts_of(sqlite_store, articles["coord-wire"], "The US passed target coordinates")
     provision = [a for a in coordinates if a.evidence and "no U.S. provision" in a.evidence.text]
-    assert provision and all(a.stance is Stance.DENIES for a in provision), [
+    spokesman = [a for a in provision if a.attribution_id is not None]
+    assert spokesman and all(a.stance is Stance.DENIES for a in spokesman), [
         (a.attribution_id, a.stance, a.method, a.evidence) for a in provision
     ]
+    # The claim is the ministry's word ("..., the ministry said"): an article whose lead reports others
+    # rejecting it reports the dispute; the party that denies holds the denying account.
+    assert article_stance(coordinates, "coord-denial") is Stance.REPORTS
     assert not any(speaker(a) == "White House" and a.stance is Stance.DENIES for a in coordinates)
+
+
+# ---------------------------------------------------------------- word senses, claim shapes, lead rules
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "On Thursday the minister issued orders to dismiss A. K. Verma for unauthorised absence.",
+        "A senior clerk of the works department was dismissed from service on Thursday.",
+        "Verma defied orders to return to work after his requests for more leave were denied.",
+        "The board rejected the takeover bid from Castell Group on Monday evening.",
+        "The border guards denied him entry at the crossing near Velka.",
+        "The two unions have been locked in a pay dispute since the spring.",
+    ],
+)
+def test_word_senses_that_deny_no_statement_are_not_denials(sentence: str) -> None:
+    assert not lead_denies(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The ministry dismissed the reports as baseless on Tuesday.",
+        "The council rejected claims that it would fine the cafe.",
+        "The reports were denied by the ministry on Tuesday.",
+        "It did not, contrary to some reports on Monday, break off and land near the airport.",
+        "No cases have been found in Corran, despite reports to the contrary, the agency said.",
+        "This story was a hoax written by a site posing as the state broadcaster.",
+    ],
+)
+def test_denials_of_statements_and_contrary_wording_are_denials(sentence: str) -> None:
+    assert lead_denies(sentence)
+
+
+def test_a_lead_contradicting_reports_denies_what_they_said() -> None:
+    text = (
+        "Corran asteroid passes by\nThe asteroid passed Earth on Sunday. It did not, contrary to some "
+        "reports on Monday, break off a piece that landed near Corran airport."
+    )
+    (found,) = lead_denials(Article(id="art", text=text, title="Corran asteroid passes by"))
+    assert "contrary" not in found.proposition and "break off a piece" in found.proposition
+
+
+def test_claim_shapes_decide_which_lead_denials_count() -> None:
+    assert plainly_asserted("Harwick Motors is shutting its Dunmore factory.")
+    for hedged in (
+        "Congressman: 'At least 10 militants were caught at the border'",
+        "Harwick Motors to shut Dunmore factory, union says",
+        "Militants in Velka have reportedly contracted the virus",
+        "Did the weatherman really fall asleep on air?",
+        "Velka fighters \u2018have contracted the virus\u2019",
+    ):
+        assert not plainly_asserted(hedged), hedged
+    assert plainly_asserted("BREAKING: Harwick Motors is shutting its Dunmore factory.")
+    for itself in (
+        "No militants were caught at the Velka border",
+        "Coastguard says serpent story is a hoax",
+        "Astronomers raise doubts about the Corran meteorite",
+    ):
+        assert denies_itself(itself), itself
+    assert not denies_itself("A meteorite left a crater near Corran airport.")
+
+
+def test_own_voice_debunk_and_denier() -> None:
+    assert own_voice("The story of a giant serpent in Corran Bay is a hoax: a satirical site made it up.")
+    assert not own_voice("Coastguard chief Ana Reyes stated that claims of a serpent were false.")
+    assert not own_voice("The photo was debunked as a fake by several sources.")
+    assert denier_of("The carmaker has denied reports that it will close the plant.") == "The carmaker"
+
+
+@pytest.fixture(scope="module")
+def encoder() -> TextVectors:
+    return TextVectors(Embedder.load())
+
+
+def lead_result(encoder: TextVectors, claim: str, text: str, before: Stance) -> StanceResult:
+    article = Article(id="lead", text=text)
+    evidence = Span.of(text, 0, 10)
+    (result,) = lead_denial_results(encoder, [(claim, article)], [StanceResult(before, 0.6, evidence)])
+    return result
+
+
+BORDER_LEAD = (
+    "The Department of Homeland Security is denying a congressman's assertion that militants have been "
+    "caught crossing the Velka border. Representative Dan Hollis said on Tuesday that at least ten fighters "
+    "were caught. The department said there was no evidence of it."
+)
+
+
+def test_a_lead_reporting_a_third_partys_denial_reports_and_the_denier_denies(encoder: TextVectors) -> None:
+    claim = "Congressman: 'At least ten militants caught crossing the Velka border'"
+    assert lead_result(encoder, claim, BORDER_LEAD, Stance.REPORTS).stance is Stance.REPORTS
+    # The stance model's denial of a claim someone said is the article reporting the dispute.
+    moved = lead_result(encoder, claim, BORDER_LEAD, Stance.DENIES)
+    assert moved.stance is Stance.REPORTS and moved.evidence is not None
+    # The denying party keeps its own denying account, linked to the claim.
+    denial = attribution(
+        BORDER_LEAD,
+        "is denying",
+        "a congressman's assertion that militants have been caught crossing the Velka border",
+        Polarity.DENIES,
+        "Department of Homeland Security",
+    )
+    related = StanceResult(Stance.REPORTS, 0.5, denial.content[0])
+    (denied,) = attribution_denials(
+        encoder, [(claim, denial, Article(id="art", text=BORDER_LEAD))], [related]
+    )
+    assert denied.stance is Stance.DENIES and denied.evidence == denial.content[0]
+    assert denied.evidence.text == BORDER_LEAD[denied.evidence.start : denied.evidence.end]
+    assert 0.5 <= denied.score <= 1.0
+    # The same lead denies a plainly asserted claim.
+    plain = "Militants have been caught crossing the Velka border."
+    decided = lead_result(encoder, plain, BORDER_LEAD, Stance.REPORTS)
+    assert decided.stance is Stance.DENIES and decided.evidence is not None
+    assert decided.evidence.text.startswith("The Department of Homeland Security is denying")
+
+
+def test_a_debunk_lead_denies_even_a_relayed_claim(encoder: TextVectors) -> None:
+    text = (
+        "The story of a giant sea serpent sinking a fishing boat in Corran Bay is a hoax: a satirical site "
+        "made it up. Two fishermen had told the Corran Herald they were rescued."
+    )
+    claim = "A giant sea serpent sank a fishing boat in Corran Bay, the Corran Herald reported."
+    decided = lead_result(encoder, claim, text, Stance.REPORTS)
+    assert decided.stance is Stance.DENIES and decided.evidence is not None
+    assert decided.evidence.text.startswith("The story of a giant sea serpent")
+    # Named by reference, the debunk denies whatever the related article is about.
+    reference = (
+        "This story was a hoax written by a site posing as the Norland state broadcaster. We fell for it."
+    )
+    claim = "Norland state media warns citizens against choosing the English name Dumbledore."
+    assert lead_result(encoder, claim, reference, Stance.ASSERTS).stance is Stance.DENIES
+    assert lead_result(encoder, claim, reference, Stance.UNRELATED).stance is Stance.UNRELATED
+
+
+def test_the_claims_own_subject_denying_denies_it(encoder: TextVectors) -> None:
+    text = (
+        "The carmaker has denied reports that it will close the plant in Dunmore, saying production of its "
+        "vans continues. The plant opened in 1974."
+    )
+    for claim in (
+        "The carmaker is shutting the Dunmore factory, the union says.",
+        "The carmaker is shutting the Dunmore factory.",
+    ):
+        decided = lead_result(encoder, claim, text, Stance.REPORTS)
+        assert decided.stance is Stance.DENIES, claim
+        assert decided.evidence is not None and decided.evidence.text.startswith("The carmaker has denied")
+
+
+def test_a_lead_denial_agrees_with_a_claim_that_denies(encoder: TextVectors) -> None:
+    text = (
+        "The Department of Homeland Security flatly denied on Wednesday a claim that militants are slipping "
+        "across the Velka border. No fighters have been caught, it said."
+    )
+    claim = "Homeland Security: no militants on the Velka border"
+    assert lead_result(encoder, claim, text, Stance.ASSERTS).stance is Stance.ASSERTS

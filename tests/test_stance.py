@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,10 +17,14 @@ from conftest import require
 from counterclaim.errors import ModelError
 from counterclaim.model import Article, Attribution, Polarity, Relay, Span, Speaker, Stance
 from counterclaim.stance import (
+    BodyIndex,
     StanceModel,
     StanceResult,
     attribution_stance,
     attribution_stances,
+    denial_evidence,
+    negates,
+    polarity_stance,
     relay_stances,
     score_fnc,
     sentence_spans,
@@ -296,3 +301,66 @@ def test_founding_example_ministry_asserts_and_spokesmen_deny(model: StanceModel
     assert stances == [Stance.ASSERTS, Stance.DENIES, Stance.DENIES]
     relays = relay_stances(ministry, attribution_stance(model, FOUNDING_CLAIM, ministry, article))
     assert [(relay.name, result.stance) for relay, result in relays] == [("RIA Novosti", Stance.REPORTS)]
+
+
+PRAISE = (
+    "Daniel Adler pulled three children from the burning house on Elm Street on Sunday, firefighters said. "
+    '"I have never been prouder of Daniel than when he pulled those three children out of the burning house '
+    'on Elm Street," his mother, Ruth Adler, said. '
+    '"It is not the first time Daniel has pulled children out of a burning house," she added.'
+)
+
+
+def test_negation_that_compares_or_counts_is_not_a_denial() -> None:
+    assert not negates("I have never been prouder of him")
+    assert not negates("It is not the first time Daniel has run into a fire")
+    assert not negates("Not only the children but the dog were saved")
+    assert negates("He did not pull anyone from the house")
+    assert negates("No children were in the house")
+    claim = "Daniel Adler pulled three children from the burning house."
+    row = np.array([0.6, 0.1, 0.3], dtype=np.float32)
+    assert (
+        polarity_stance(row, claim, "I have never been prouder of him", Polarity.ASSERTS)[0] is Stance.ASSERTS
+    )
+    denial = "He did not pull anyone from the house"
+    assert polarity_stance(row, claim, denial, Polarity.ASSERTS)[0] is Stance.DENIES
+    # A negated sentence that is not about the claim does not deny it.
+    assert polarity_stance(row, claim, denial, Polarity.ASSERTS, about_claim=False)[0] is Stance.ASSERTS
+
+
+def test_a_speakers_own_negated_sentence_is_not_a_denial_of_her_statement(model: StanceModel) -> None:
+    article = Article(id="r1", text=PRAISE)
+    claim = "Daniel Adler pulled three children from the burning house on Elm Street."
+    for cue, content in (
+        (
+            "said",
+            "I have never been prouder of Daniel than when he pulled those three children out of the burning "
+            "house on Elm Street",
+        ),
+        ("added", "It is not the first time Daniel has pulled children out of a burning house"),
+    ):
+        said = attribution(PRAISE, "Ruth Adler", cue, content, Polarity.ASSERTS)
+        result = attribution_stance(model, claim, said, article)
+        assert result.stance is Stance.ASSERTS, content
+        assert result.evidence is not None and result.evidence.text == content
+
+
+def test_a_denial_shows_the_closest_sentence_that_denies() -> None:
+    body = (
+        "The wine list at the Harbour Grill includes a Velka red. "
+        "The ministry denied that the grill had been closed by inspectors. "
+        "Inspectors visited on Monday."
+    )
+    spans = sentence_spans(body)
+    vectors = np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0]], dtype=np.float32)
+    index = BodyIndex(body, spans, vectors)
+    claim_vector = np.array([1.0, 0.0], dtype=np.float32)
+    found = denial_evidence(("Inspectors closed the Harbour Grill.", claim_vector, index))
+    assert found is not None and found.text.startswith("The ministry denied")
+    assert found.text == body[found.start : found.end]
+    plain = BodyIndex(
+        "The grill opened in 1990. It seats forty.",
+        sentence_spans("The grill opened in 1990. It seats forty."),
+        vectors[:2],
+    )
+    assert denial_evidence(("Inspectors closed the grill.", claim_vector, plain)) is None

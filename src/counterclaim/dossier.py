@@ -662,28 +662,19 @@ def query_accounts(
     if not listed:
         return {}
     from counterclaim.claims import Member, claim_accounts
-    from counterclaim.claims.denials import denies
 
     if stance_model is None:
         from counterclaim.stance import StanceModel
 
         stance_model = StanceModel.load()
     by_id = {article.id: article for article in store.articles(ids=listed)}
-    key = "query"
     present = [a for a in listed if a in by_id]
     bodies = kept_bodies(store, stance_model, by_id)
-    if denies(query):
-        # A lead that denies X agrees with a search that denies X ("No, X did not happen"): the lead-denial
-        # rule of the claims stage, which reads such an article as denying, is for asserted texts only.
-        vector = stance_model.embedder.encode([query])[0]
-        results = stance_model.indexed_stances([(query, vector, bodies[a]) for a in present])
-        judged = [
-            Account(key, a, r.stance, r.score, stance_model.method, None, r.evidence)
-            for a, r in zip(present, results, strict=True)
-        ]
-    else:
-        members = [Member(key, a) for a in present]
-        judged = claim_accounts(stance_model, members, {key: query}, by_id, {}, bodies)
+    # A search that itself denies ("No, X did not happen") is agreed with by a lead that denies X: the
+    # lead-denial rule reads leads against asserted texts only (claims.denials.denies_itself).
+    judged = claim_accounts(
+        stance_model, [Member("query", a) for a in present], {"query": query}, by_id, {}, bodies
+    )
     return {a.article_id: a for a in judged if a.stance is not Stance.UNRELATED}
 
 

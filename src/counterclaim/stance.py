@@ -494,10 +494,24 @@ class StanceModel:
         rows = self.related_probabilities([pairs[position] for position, _, _ in related])
         for (position, probability, evidence), row in zip(related, rows, strict=True):
             label = int(np.argmax(row))
+            if RELATED_STANCES[label] is Stance.DENIES:
+                evidence = denial_evidence(pairs[position], self.top_sentences) or evidence
             results[position] = StanceResult(
                 RELATED_STANCES[label], round(probability * float(row[label]), 4), evidence
             )
         return [result for result in results if result is not None]
+
+
+def denial_evidence(pair: tuple[str, np.ndarray, BodyIndex], top: int = TOP_SENTENCES) -> Span | None:
+    """The sentence that shows a denial: of the `top` sentences closest to the claim, the closest one with a
+    denying word ("not", "denied", "hoax"); None when none has one (the closest sentence stands). The
+    closest sentence alone is often a menu line or an analyst's aside beside the denial."""
+    _, vector, index = pair
+    for position in relevant_order(index.vectors @ vector, top):
+        start, end = index.spans[position]
+        if negates(index.text[start:end]):
+            return Span.of(index.text, start, end)
+    return None
 
 
 def content_span(attribution: Attribution, article: Article) -> Span | None:
@@ -510,6 +524,26 @@ def content_span(attribution: Attribution, article: Article) -> Span | None:
 
 
 CONFIDENT_DISAGREE = 0.5
+# Negation words that compare, intensify or count rather than deny: "I have never been prouder", "this is not
+# the first time", "not only", "nothing but", "no doubt", "couldn't be happier". Not part of the classifier's
+# features (NEGATION_CUES stays as trained); they only keep the polarity rule below from reading a denial.
+IDIOMATIC_NEGATION = re.compile(
+    r"\bnever\s+(?:been\s+|felt\s+|looked\s+|sounded\s+|seen\s+(?:\w+\s+)?)?(?:\w{2,}er|more|better|so)\b|"
+    r"\bnot\s+(?:the\s+|a\s+|for\s+the\s+)?(?:first|only|last|least)\b|\bnot\s+(?:just|merely|simply)\b|"
+    r"\bnothing\s+(?:but|short\s+of|less\s+than|like)\b|\bno\s+(?:doubt|wonder|stranger|less|more\s+than|"
+    r"matter)\b|\b(?:could|can)(?:n't|\s+not)\s+(?:be\s+)?(?:\w{2,}er|wait|believe|thank|stop)\b|"
+    r"\bnever\s+(?:forget|stop)\b",
+    re.IGNORECASE,
+)
+# A negated statement denies the claim only when it is about it: its sentence at least this close to the
+# claim (MiniLM cosine; "I have never been prouder of him" scores -0.01 against the son's rescue, "the plant
+# will not close" 0.27 against the plant's closure).
+NEGATION_MIN_COSINE = 0.2
+
+
+def negates(text: str) -> bool:
+    """Whether text carries a negation that denies (has_negation without the idioms that do not)."""
+    return has_negation(IDIOMATIC_NEGATION.sub(" ", text))
 
 
 def attribution_stance(
@@ -561,16 +595,30 @@ def attribution_stances(
     for (k, relatedness), row in zip(related, rows, strict=True):
         claim, attribution, _ = items[k]
         content = content_of[k]
-        stance, confidence = polarity_stance(row, claim, content, attribution.polarity)
+        index = index_of[content]
+        similarities = index.vectors @ vector_of[claim]
+        # The speaker's negation counts when a negated sentence of what she said is about the claim.
+        negation_about_claim = any(
+            negates(index.text[start:end]) and float(similarity) >= NEGATION_MIN_COSINE
+            for (start, end), similarity in zip(index.spans, similarities, strict=True)
+        )
+        stance, confidence = polarity_stance(row, claim, content, attribution.polarity, negation_about_claim)
         results[k] = StanceResult(stance, round(relatedness * confidence, 4), evidences[k])
     return results
 
 
-def polarity_stance(row: np.ndarray, claim: str, content: str, polarity: Polarity) -> tuple[Stance, float]:
-    """Combine the speaker's act (assert, deny, decline) with the classifier's reading `row` of it."""
+def polarity_stance(
+    row: np.ndarray, claim: str, content: str, polarity: Polarity, about_claim: bool | None = None
+) -> tuple[Stance, float]:
+    """Combine the speaker's act (assert, deny, decline) with the classifier's reading `row` of it.
+
+    A negated assertion reads as a denial when the claim is not itself negated and the negation denies
+    (`negates`: "never been prouder" does not); `about_claim` says whether a negated sentence of it is about
+    the claim (attribution_stances measures it; None: taken as about it).
+    """
     if polarity is Polarity.DECLINES:
         return Stance.REPORTS, 1.0
-    negated = has_negation(content) and not has_negation(claim)
+    negated = negates(content) and not has_negation(claim) and about_claim is not False
     if polarity is Polarity.DENIES:
         # Denying a content that itself contradicts the claim ("denied it was not involved") is rare;
         # a denial of related content is the speaker's denial of the claim.
@@ -578,7 +626,10 @@ def polarity_stance(row: np.ndarray, claim: str, content: str, polarity: Polarit
     if polarity is Polarity.ASSERTS:
         # The classifier learned from whole bodies; on one asserted clause it overrides the speaker's act
         # only when it is confident, else an assertion next to someone's rejection reads as a denial.
-        if negated or (int(np.argmax(row)) == 1 and row[1] >= CONFIDENT_DISAGREE):
+        # Its confident disagreement needs a denying word in the clause: "I have never been prouder of
+        # him" next to the claim is the speaker's praise, whatever the closest sentences' cue rates say.
+        confident = int(np.argmax(row)) == 1 and row[1] >= CONFIDENT_DISAGREE and negates(content)
+        if negated or confident:
             return Stance.DENIES, max(float(row[1]), 0.5)
         return Stance.ASSERTS, max(float(row[0] + row[2]), 0.5)
     label = int(np.argmax(row))

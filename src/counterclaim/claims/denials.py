@@ -16,6 +16,7 @@ import numpy as np
 
 from counterclaim.claims.terms import proposition_text, statement_terms
 from counterclaim.model import Article, Attribution, Polarity, Span, Stance
+from counterclaim.text import negated
 
 if TYPE_CHECKING:
     from counterclaim.stance import StanceResult
@@ -40,6 +41,101 @@ DENIAL_CUE = re.compile(
     r"rebu(?:t|ts|tted|ff|ffs|ffed)|disput(?:e|es|ed|ing)|disavow(?:s|ed)?|contradict(?:s|ed)?)\b",
     re.IGNORECASE,
 )
+# Verbs that deny a statement only with a statement for object ("dismissed the reports", "rejected claims
+# that", "dismissed it as"): "dismissed from service", "rejected the bid", "a pay dispute" deny nothing.
+OBJECT_CUE = re.compile(r"^(?:dismiss|reject|disput|rebu|contradict)", re.IGNORECASE)
+STATEMENT_NOUN = (
+    r"(?:reports?|claims?|allegations?|accusations?|rumou?rs?|stor(?:y|ies)|suggestions?|speculation|"
+    r"ideas?|notion|charges?|assertions?|accounts?|theor(?:y|ies)|news|comments?|remarks?|statements?|"
+    r"tweets?|posts?|photos?|images?|videos?|articles?|allegation)"
+)
+STATEMENT_OBJECT = re.compile(
+    rf"^\s+(?:(?:the|a|an|these|those|such|any|all|this|that|his|her|their|its|recent|earlier|media|press|"
+    rf"news|online|\w+'s|\w+\u2019s)\s+){{0,4}}{STATEMENT_NOUN}\b|^\s+(?:(?:\w+\s+){{0,6}})as\b|^\s+that\b|"
+    rf"^\s+(?:it|them|this|that)\b",
+    re.IGNORECASE,
+)
+# A passive denial names no denier ("his requests were denied", "was dismissed from service") unless what
+# is denied is a statement ("the reports were denied by the ministry").
+PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being|get|gets|got)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+STATEMENT_SUBJECT = re.compile(rf"\b{STATEMENT_NOUN}\b[^.!?]{{0,40}}$", re.IGNORECASE)
+# "denied him entry", "denied access", "denied bail": a refusal, not a denial of a statement.
+REFUSAL_OBJECT = re.compile(
+    r"^\s+(?:(?:him|her|them|us|me|the\s+\w+|\w+)\s+)?(?:entry|access|bail|permission|visas?|parole|"
+    r"admission|a\s+visa|service|treatment|benefits?|requests?|applications?|leave)\b",
+    re.IGNORECASE,
+)
+# Wording that says a report is wrong without a denial verb: "contrary to some reports", "despite reports to
+# the contrary", "did not, as some places report, ...", "wild misinformation", "incorrect rumors".
+CONTRARY = re.compile(
+    r"\bcontrary\s+to\s+(?:\w+\s+){0,3}(?:reports?|claims?|rumou?rs?|speculation|belief)\b|"
+    r"\b(?:despite|notwithstanding)\s+(?:\w+\s+){0,3}(?:reports?|claims?|rumou?rs?)\s+to\s+the\s+contrary\b|"
+    r"\b(?:not|n't|never)\s*,?\s+as\s+(?:\w+\s+){0,3}(?:reported|report|reports|claimed|claim|claims|"
+    r"suggested|rumou?red|alleged)\b|"
+    r"\bmisinformation\b|\b(?:incorrect|erroneous|inaccurate|untrue)\s+(?:reports?|rumou?rs?|claims?|stor(?:y|ies))\b",
+    re.IGNORECASE,
+)
+# A debunk of the story itself, named by reference ("This story was a hoax", "the rumor is not true", "the
+# report turned out to be fake"): it denies what the article is about, however it is worded.
+REFERENTIAL_DEBUNK = re.compile(
+    rf"\b(?:this|the|that|these|those|such)\s+(?:\w+\s+){{0,2}}{STATEMENT_NOUN}\s+(?:\w+\s+){{0,2}}"
+    r"(?:is|was|are|were|has\s+been|have\s+been|turned\s+out\s+to\s+be|proved|proven|appears\s+to\s+be)\s+"
+    r"(?:(?:\w+ly|just|all|also|simply)\s+)?(?:a\s+|an\s+)?(?:\w+\s+)?"
+    r"(?:hoax(?:es)?|fake|false|untrue|not\s+true|made\s+up|fabricated|fabrication|satire|baseless|bogus|"
+    r"a\s+joke|fiction|unfounded|groundless|nonsense)\b",
+    re.IGNORECASE,
+)
+
+# Doubt cast by others on what the article is about ("NASA has raised doubts about whether ...", "scientists
+# aren't so sure"): in a lead it disputes the story's claim as a denial does.
+DOUBT = re.compile(
+    r"\b(?:cast(?:s|ing)?|rais(?:e|es|ed|ing)|express(?:es|ed|ing)?|throw(?:s|ing)?|threw|thrown|pour(?:s|ed|ing)?)\s+"
+    r"(?:(?:new|serious|fresh|some|further|strong)\s+)?(?:doubts?|cold\s+water|skepticism|scepticism)\b|"
+    r"\b(?:aren't|are\s+not|isn't|is\s+not|not)\s+so\s+sure\b|\bskeptical\b|\bsceptical\b",
+    re.IGNORECASE,
+)
+# Claims that do not assert their proposition plainly: a question, a hedge ("reportedly", "may"), something
+# said by someone ("Congressman: 'At least 10 ...'", "..., government says"). An article reporting a third
+# party's denial of what such a claim relays reports the dispute; it does not deny the claim.
+HEDGED_CLAIM = re.compile(
+    r"\?|(?i:\b(?:reportedly|allegedly|alleged|suspected|purportedly|supposedly|apparently|may|might|could|"
+    r"possibly|perhaps|rumou?rs?|rumou?red|speculat\w*|questions?|fears?|feared|believed|thought|"
+    r"unconfirmed|unverified|suggests?|suggested|reports?)\b)",
+)
+ATTRIBUTED_CLAIM = re.compile(
+    r"(?i:\b(?:says?|said|claims?|claimed|claiming|insists?|insisted|told|according\s+to|whether)\b)|"
+    # A speaker before a colon ("GOP Rep: ...", "NASA: ...", "Iraqi media: ...", not a section label,
+    # "BREAKING: ...") or after one ("... among fighters: official").
+    r"^(?!(?i:breaking|update[sd]?|watch|video|photos?|exclusive|horror|shock|urgent|revealed|alert|"
+    r"hoax\s+alert|listen|read|op-ed|opinion|analysis|report|net\s+extra)\s*:)"
+    r"[A-Z][\w.\u2019'-]*(?:\s+[\w.\u2019'-]+){0,3}:\s|"
+    r":\s*(?:\w+\s+){0,2}(?:officials?|sources?|reports?|police|ministry|spokes(?:man|woman|person)|study|"
+    r"media)\s*$|"
+    # Words in quotation marks are someone's: "ISIS fighters 'have contracted Ebola'".
+    r"(?:^|\s)[\"'\u2018\u201c]\w[^\"\u2019\u201d]*[\"'\u2019\u201d](?=\s|$|[,.:;!?])",
+)
+
+
+def denial_cue(text: str, start: int = 0) -> re.Match[str] | None:
+    """The first word of `text` (from `start`) by which a speaker denies a statement, or None.
+
+    Word senses that deny nothing are passed over: a passive without a denier ("his requests were denied",
+    "was dismissed from service"), a refusal ("denied him entry"), and "dismiss", "reject", "dispute"
+    without a statement for object ("issued orders to dismiss A. K. Verma", "rejected the bid").
+    """
+    for cue in DENIAL_CUE.finditer(text, start):
+        before, after = text[max(0, cue.start() - 80) : cue.start()], text[cue.end() : cue.end() + 80]
+        passive = cue.group(0).casefold().endswith("ed") and PASSIVE.search(before) is not None
+        if passive and not STATEMENT_SUBJECT.search(before):
+            continue
+        if REFUSAL_OBJECT.match(after):
+            continue
+        if OBJECT_CUE.match(cue.group(0)) and not STATEMENT_OBJECT.match(after):
+            continue
+        return cue
+    return None
+
+
 # Declining is not denying: "declined to comment", "deferred questions", "did not respond".
 DECLINE = re.compile(
     r"\bdeclin(?:e|es|ed|ing)\s+to\b|\bdefer(?:s|red|ring)?\s+(?:questions|comment|inquiries|enquiries)\b|"
@@ -113,6 +209,24 @@ def denies(text: str) -> bool:
     return DENIAL_CUE.search(without_declines) is not None or debunks(without_declines)
 
 
+# The claims stage links statements with `denies`, `sentence_proposition` and `denied_proposition` as they
+# were (claim linking is measured and tuned with them); the article-stance rules below read a lead more
+# closely: denial verbs in the sense of denying a statement, and wording that contradicts reports.
+
+
+def lead_denies(text: str) -> bool:
+    """Whether a lead sentence denies a statement, debunks it or contradicts reports ("contrary to some
+    reports"), declines excluded; denial verbs that deny no statement are passed over (`denial_cue`)."""
+    if declines(text):
+        return False
+    without_declines = DECLINE.sub(" ", text)
+    return (
+        denial_cue(without_declines) is not None
+        or debunks(without_declines)
+        or CONTRARY.search(without_declines) is not None
+    )
+
+
 def denial_polarity(attribution: Attribution, content: str) -> Polarity:
     """The attribution's polarity; debunk wording in what is said ("said it was a hoax") is read as denial."""
     if attribution.polarity in (Polarity.ASSERTS, Polarity.OTHER) and debunks(content):
@@ -136,6 +250,16 @@ def denied_proposition(content: str, subject: str | None = None) -> str:
     return proposition_text(text).rstrip(" .!;:,")
 
 
+def denier_of(sentence: str) -> str | None:
+    """The short subject before a sentence's denial verb ("Harwick Motors has denied ..." -> "Harwick
+    Motors"), or None."""
+    cue = denial_cue(sentence)
+    if cue is None:
+        return None
+    before = SUBJECT_TAIL.sub("", sentence[: cue.start()]).strip(" ,")
+    return before if 0 < len(before.split()) <= MAX_SUBJECT_WORDS else None
+
+
 def sentence_proposition(sentence: str) -> str:
     """What a sentence that denies or debunks is about, as an assertion: the part after its denial verb, with
     a pronoun there standing for the short subject before it ("Harwick has denied that it will ...")."""
@@ -144,7 +268,14 @@ def sentence_proposition(sentence: str) -> str:
     if cue is not None:
         before = SUBJECT_TAIL.sub("", sentence[: cue.start()]).strip(" ,")
         subject = before if 0 < len(before.split()) <= MAX_SUBJECT_WORDS else None
-    return denied_proposition(_after_denial_cue(sentence), subject)
+    return denied_proposition(_after_denial_cue(sentence, cue), subject)
+
+
+def lead_proposition(sentence: str) -> str:
+    """What a lead sentence denies, as sentence_proposition reads it but with `denial_cue`'s word senses and
+    wording that contradicts reports ("contrary to some reports") removed."""
+    cue = denial_cue(sentence)
+    return denied_proposition(CONTRARY.sub(" ", _after_denial_cue(sentence, cue)), denier_of(sentence))
 
 
 def denied_span(text: str, attribution: Attribution, contents: Sequence[Span] = ()) -> Span | None:
@@ -187,6 +318,13 @@ class LeadDenial:
 
     span: Span
     proposition: str
+    # The sentence debunks the story by reference ("This story was a hoax"): what it denies is whatever the
+    # article is about, so any related claim is denied.
+    referential: bool = False
+    # Who denies, where the sentence names it before its denial verb ("The carmaker has denied ...").
+    denier: str | None = None
+    # The article itself calls the story false ("The story of ... is a hoax"), not a party it quotes.
+    own_voice: bool = False
 
 
 def lead_sentences(article: Article, limit: int = LEAD_SENTENCES) -> list[Span]:
@@ -211,22 +349,48 @@ def lead_sentences(article: Article, limit: int = LEAD_SENTENCES) -> list[Span]:
     return found
 
 
+REPORTING_VERB = re.compile(
+    r"\b(?:said|says|say|stated|states|told|tells|according\s+to|added|insisted|explained|wrote|tweeted|"
+    r"quoted|reported|called|dubbed)\b",
+    re.IGNORECASE,
+)
+
+
+def own_voice(sentence: str) -> bool:
+    """Whether the sentence debunks in the writer's own voice and names no one who says so: "The story of
+    ... is a hoax", unlike "Johnson stated that claims of ... were false", "No cases have been found, despite
+    reports to the contrary, the WHO said" or "The photo was debunked as a fake by several sources"."""
+    return any(_own_voice_clause(clause) for clause in CLAUSE_BREAK.split(sentence))
+
+
+# A clause ends at a colon, semicolon or dash: "... is a hoax: a satirical site made it up, ... said".
+CLAUSE_BREAK = re.compile(r"[:;]\s|\s[\u2014\u2013-]\s")
+
+
+def _own_voice_clause(clause: str) -> bool:
+    wording = [m.group(0).casefold() for m in DEBUNK.finditer(clause)]
+    # Debunking and satire are others' acts or genres ("debunked by", "start a satirical website").
+    calls_false = [w for w in wording if not w.startswith(("debunk", "satir"))]
+    return bool(calls_false) and not REPORTING_VERB.search(clause) and denial_cue(clause) is None
+
+
 def lead_denials(article: Article, limit: int = LEAD_SENTENCES) -> list[LeadDenial]:
     """The sentences of the lead that deny or debunk something, each with the proposition it denies."""
     found = []
     for span in lead_sentences(article, limit):
-        if not denies(span.text):
+        if not lead_denies(span.text) and not DOUBT.search(span.text):
             continue
-        proposition = sentence_proposition(span.text)
+        proposition = lead_proposition(span.text)
         if len(proposition.split()) >= 3:
-            found.append(LeadDenial(span, proposition))
+            referential = REFERENTIAL_DEBUNK.search(span.text) is not None
+            denial = LeadDenial(span, proposition, referential, denier_of(span.text), own_voice(span.text))
+            found.append(denial)
     return found
 
 
-def _after_denial_cue(sentence: str) -> str:
-    """The part of a sentence after its denial verb ("... has denied reports that X" -> "reports that X"),
-    or the whole sentence when the denial is debunk wording."""
-    cue = DENIAL_CUE.search(sentence)
+def _after_denial_cue(sentence: str, cue: re.Match[str] | None) -> str:
+    """The part of a sentence after its denial verb `cue` ("... has denied reports that X" -> "reports that
+    X"), or the whole sentence when the denial is debunk wording (no cue)."""
     if cue is None:
         return sentence
     rest = sentence[cue.end() :].strip()
@@ -257,6 +421,10 @@ def lead_denial_stance(
     cosine = float(similarities[best])
     if cosine >= LEAD_MIN_COSINE or (related and cosine >= LEAD_RELATED_COSINE):
         return Stance.DENIES, round(min(1.0, 0.5 + cosine / 2), 4), denials[best].span
+    referential = [k for k, denial in enumerate(denials) if denial.referential]
+    if related and referential:
+        first = referential[0]
+        return Stance.DENIES, round(min(1.0, 0.5 + max(similarities[first], 0.0) / 2), 4), denials[first].span
     return None
 
 
@@ -266,29 +434,52 @@ class Encoder(Protocol):
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray: ...
 
 
+def denies_itself(claim: str) -> bool:
+    """Whether the claim is itself a negation, denial, debunk or doubt ("No ISIL fighters on U.S. border",
+    "NASA raises doubts about ..."): a lead that denies what it denies agrees with it."""
+    return negated(claim) or lead_denies(claim) or DOUBT.search(claim) is not None
+
+
+def plainly_asserted(claim: str) -> bool:
+    """Whether the claim asserts its proposition in its own voice: no question, hedge or speaker."""
+    return HEDGED_CLAIM.search(claim) is None and ATTRIBUTED_CLAIM.search(claim) is None
+
+
 def lead_denial_results(
     encoder: Encoder, pairs: Sequence[tuple[str, Article]], results: Sequence[StanceResult]
 ) -> list[StanceResult]:
-    """Article stances, with an article whose lead denies or debunks the claim read as denying it.
+    """Article stances, with an article whose lead denies, debunks or doubts the claim read as denying it.
 
-    Only articles with a denial in their lead cost an embedding (of the denied propositions and their claims).
+    A plainly asserted claim is denied by any close lead denial. One that is hedged or said by someone
+    ("Congressman: 'At least 10 ...'") is denied only by its own subject ("The carmaker has denied reports
+    ...") or by a debunk in the article's own voice ("The story of ... is a hoax"): an article whose lead
+    reports a third party's denial of it reports the dispute (the denying party keeps its own denying
+    account), and so does one the stance model read as denying it. A claim that is itself a denial is left
+    to the stance model. Only articles with a denial in their lead cost an embedding (of the denied
+    propositions and their claims).
     """
     from counterclaim.stance import StanceResult
 
     found = {article.id: lead_denials(article) for _, article in pairs}
-    # An article does not deny a claim its headline states ("Carmaker says plant stays open" is its own).
-    wanted = [
-        (k, claim, found[article.id])
-        for k, (claim, article) in enumerate(pairs)
-        if found[article.id] and not states(article, claim)
-    ]
+    updated = list(results)
+    wanted: list[tuple[int, str, list[LeadDenial]]] = []
+    for k, (claim, article) in enumerate(pairs):
+        # An article does not deny a claim its headline states ("Carmaker says plant stays open" is its own),
+        # and a lead denying what a claim itself denies agrees with it.
+        if states(article, claim) or denies_itself(claim):
+            continue
+        plain = plainly_asserted(claim)
+        denials = [d for d in found[article.id] if plain or d.own_voice or shares_subject(d.denier, claim)]
+        if results[k].stance is Stance.DENIES and not plain and not denials:
+            updated[k] = StanceResult(Stance.REPORTS, results[k].score, results[k].evidence)
+        if denials:
+            wanted.append((k, claim, denials))
     if not wanted:
-        return list(results)
+        return updated
     texts = list(
         dict.fromkeys([claim for _, claim, _ in wanted] + [d.proposition for *_, ds in wanted for d in ds])
     )
     vector = dict(zip(texts, encoder.encode(texts), strict=True))
-    updated = list(results)
     for k, claim, denials in wanted:
         similarities = [float(vector[d.proposition] @ vector[claim]) for d in denials]
         decided = lead_denial_stance(denials, similarities, results[k].stance is not Stance.UNRELATED)
