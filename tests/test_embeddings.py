@@ -131,3 +131,25 @@ def test_encoder_without_nan_guards_gives_the_same_bits_as_the_shipped_file() ->
     (found,) = open_session(path).run(["last_hidden_state"], batch)
     assert found.shape == expected.shape
     assert np.array_equal(found, expected)
+
+
+def test_only_calls_over_the_budget_hand_their_arena_back(embedder: Embedder) -> None:
+    from counterclaim.embeddings import TOKEN_BUDGET, pad_batch, run_options
+
+    def batch(rows: int, width: int) -> dict[str, np.ndarray]:
+        return pad_batch([[101] * width] * rows, [[0] * width] * rows)
+
+    assert run_options(batch(32, 60)) is None
+    assert run_options(batch(8, 256)) is None  # 8 x 256^2 is the budget itself
+    assert TOKEN_BUDGET < 64 * 256 * 256
+    shrinking = run_options(batch(64, 256))
+    assert shrinking is not None
+    assert shrinking.get_run_config_entry("memory.enable_memory_arena_shrinkage") == "cpu:0"
+    # The same hidden states whether or not the arena is shrunk after the call.
+    text = "The ministry said the convoy crossed the border before dawn on Tuesday. " * 20
+    ids = embedder.truncate(embedder.tokenizer.encode(text).ids)
+    big = pad_batch([ids] * 40, [[0] * len(ids)] * 40)
+    assert run_options(big) is not None
+    (kept,) = embedder.session.run(["last_hidden_state"], big)
+    (shrunk,) = embedder.session.run(["last_hidden_state"], big, run_options(big))
+    assert np.array_equal(kept, shrunk)
