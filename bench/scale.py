@@ -82,8 +82,13 @@ def child(job: dict[str, Any]) -> dict[str, Any]:
     from counterclaim.store import Store, article_id
 
     texts = corpus(job["size"], Path(job["data"]))
-    with tempfile.TemporaryDirectory() as folder:
-        store = Store(str(Path(folder) / "scale.db"))
+    with tempfile.TemporaryDirectory() as scratch:
+        # --keep-stores: the filled store stays, to compare the rows two versions of the code stored.
+        folder = Path(job["keep"], str(job["size"])) if job.get("keep") else Path(scratch)
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("scale.db*"):
+            old.unlink()  # a fresh store every run: a kept one from before would make analyze a no-op
+        store = Store(str(folder / "scale.db"))
         articles = [Article(id=article_id(text), text=text) for _, text in texts]
         with store.begin() as conn:
             for article in articles:
@@ -99,8 +104,10 @@ def child(job: dict[str, Any]) -> dict[str, Any]:
             pipeline.engine.map(extract_partition, articles[: max(pipeline.engine.workers, 1)])
             children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             workers_before = _worker_cpu(pipeline)
+            # The peak so far (models loaded); analyze resets it before each stage to measure that stage's.
+            loaded_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             cpu, wall = time.process_time(), time.perf_counter()
-            report = pipeline.analyze(progress=False)
+            report = pipeline.analyze(progress=False, stage_memory=True)
             wall = time.perf_counter() - wall
             cpu = time.process_time() - cpu
             workers_after = _worker_cpu(pipeline)
@@ -122,7 +129,9 @@ def child(job: dict[str, Any]) -> dict[str, Any]:
         "children_cpu_s_total": round(
             children.ru_utime + children.ru_stime - children_before.ru_utime - children_before.ru_stime, 2
         ),
-        "peak_rss_mib": round(own.ru_maxrss / 1024, 1),
+        "peak_rss_mib": round(max(loaded_peak, own.ru_maxrss / 1024, *report.peak_rss_mib.values()), 1),
+        "loaded_rss_mib": round(loaded_peak, 1),
+        "stage_peak_rss_mib": report.peak_rss_mib,
         "children_peak_rss_mib": round(children.ru_maxrss / 1024, 1),
         "stage_cpu_s": {name: round(value, 2) for name, value in report.cpu_seconds.items()},
         "stage_wall_s": {name: round(value, 2) for name, value in report.wall_seconds.items()},
@@ -225,6 +234,7 @@ def main() -> None:
         "--search-claims", default="100000", help="claim search: index sizes, comma-separated"
     )
     parser.add_argument("--only-search", action="store_true", help="measure claim search only")
+    parser.add_argument("--keep-stores", type=Path, help="keep each growth size's store in DIR/SIZE/scale.db")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(json.loads(args.child))))
@@ -235,7 +245,8 @@ def main() -> None:
         return
     data = str(args.data or data_root())
     sizes = [int(size) for size in args.sizes.split(",")]
-    growth = [measure({"engine": "local", "size": size, "data": data}) for size in sizes]
+    keep = str(args.keep_stores.resolve()) if args.keep_stores else None
+    growth = [measure({"engine": "local", "size": size, "data": data, "keep": keep}) for size in sizes]
     scaling: dict[str, Any] = {}
     if args.scaling_size > 0:
         for workers in (1, 2):

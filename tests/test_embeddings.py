@@ -100,3 +100,56 @@ def test_long_texts_go_in_fewer_rows_a_call_and_every_text_once() -> None:
     assert [len(batch) for batch in batches] == [4, 3, 1]
     # One text over the budget on its own still gets a call.
     assert length_batches([0], [300], rows=4, budget=100) == [[0]]
+
+
+def test_encoder_without_nan_guards_gives_the_same_bits_as_the_shipped_file() -> None:
+    """open_session takes the softmax NaN guards out of the graph: the hidden states of a padded batch
+    (short and long rows together, so most keys of the short rows are masked) must not move by one bit."""
+    import onnxruntime as ort
+
+    from counterclaim.embeddings import load_tokenizer, open_session, pad_batch, without_nan_guards
+    from counterclaim.models import BI_ENCODER_FILE, MODELS_DIR, TOKENIZER_FILE
+
+    path = MODELS_DIR / BI_ENCODER_FILE
+    stripped = without_nan_guards(path)
+    assert stripped is not None, "the shipped encoder has softmax NaN guards to take out"
+    assert not [node for node in stripped.graph.node if node.op_type == "IsNaN"]
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    shipped = ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+    tokenizer = load_tokenizer(MODELS_DIR / TOKENIZER_FILE)
+    texts = [
+        "Officials said.",
+        "The ministry said on Tuesday that the convoy had crossed the border before dawn, "
+        "and that it would not comment on the reports from the region. " * 4,
+        "",
+        "“We did not authorise it,” the spokesman told reporters.",
+    ]
+    ids = [encoding.ids for encoding in tokenizer.encode_batch(texts)]
+    batch = pad_batch(ids, [[0] * len(row) for row in ids])
+    (expected,) = shipped.run(["last_hidden_state"], batch)
+    (found,) = open_session(path).run(["last_hidden_state"], batch)
+    assert found.shape == expected.shape
+    assert np.array_equal(found, expected)
+
+
+def test_only_calls_over_the_budget_hand_their_arena_back(embedder: Embedder) -> None:
+    from counterclaim.embeddings import TOKEN_BUDGET, pad_batch, run_options
+
+    def batch(rows: int, width: int) -> dict[str, np.ndarray]:
+        return pad_batch([[101] * width] * rows, [[0] * width] * rows)
+
+    assert run_options(batch(32, 60)) is None
+    assert run_options(batch(8, 256)) is None  # 8 x 256^2 is the budget itself
+    assert TOKEN_BUDGET < 64 * 256 * 256
+    shrinking = run_options(batch(64, 256))
+    assert shrinking is not None
+    assert shrinking.get_run_config_entry("memory.enable_memory_arena_shrinkage") == "cpu:0"
+    # The same hidden states whether or not the arena is shrunk after the call.
+    text = "The ministry said the convoy crossed the border before dawn on Tuesday. " * 20
+    ids = embedder.truncate(embedder.tokenizer.encode(text).ids)
+    big = pad_batch([ids] * 40, [[0] * len(ids)] * 40)
+    assert run_options(big) is not None
+    (kept,) = embedder.session.run(["last_hidden_state"], big)
+    (shrunk,) = embedder.session.run(["last_hidden_state"], big, run_options(big))
+    assert np.array_equal(kept, shrunk)

@@ -5,10 +5,12 @@ Resumable: each stage marks the articles it saved records for, so `analyze` afte
 
 from __future__ import annotations
 
+import resource
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from types import TracebackType
 
 from rich.console import Console
@@ -49,6 +51,9 @@ class AnalysisReport:
     cpu_seconds: dict[str, float] = field(default_factory=dict)
     wall_seconds: dict[str, float] = field(default_factory=dict)
     wall_seconds_total: float = 0.0
+    # With `analyze(stage_memory=True)`: the peak resident memory of this process (MiB) while each stage ran,
+    # the highest over batches; empty otherwise, or where the peak cannot be reset (not Linux).
+    peak_rss_mib: dict[str, float] = field(default_factory=dict)
     # Where per-article work ran: engine name, its workers and the nodes they ran on.
     engine: dict[str, object] = field(default_factory=dict)
 
@@ -155,12 +160,15 @@ class Pipeline:
         console: Console | None = None,
         new: Sequence[str] = (),
         batch_size: int = BATCH_SIZE,
+        stage_memory: bool = False,
     ) -> AnalysisReport:
         """Run every pending stage (or `stage` and what it needs) over the given articles (all when None).
 
         `new` names the articles this command just stored, so the report can say how many earlier ones it
         completed. Articles go in batches of `batch_size` in analysis order; within a batch each stage runs on
-        the articles it has not run on, and records that it has, after saving its records.
+        the articles it has not run on, and records that it has, after saving its records. `stage_memory`
+        records each stage's peak memory (it resets the process's peak before each stage: a caller reading
+        the peak of the whole run takes the highest of these).
         """
         stages = self.select(stage)
         messages = console or Console(stderr=True)
@@ -173,7 +181,7 @@ class Pipeline:
         # another process may have linked claims meanwhile.
         with self.store.writer_lock(on_wait=waiting):
             self.context.forget_linker()
-            return self._analyze(stages, article_ids, since, progress, console, new, batch_size)
+            return self._analyze(stages, article_ids, since, progress, console, new, batch_size, stage_memory)
 
     def _analyze(
         self,
@@ -184,6 +192,7 @@ class Pipeline:
         console: Console | None,
         new: Sequence[str],
         batch_size: int = BATCH_SIZE,
+        stage_memory: bool = False,
     ) -> AnalysisReport:
         started = time.perf_counter()
         report = AnalysisReport(before=self.store.row_counts())
@@ -206,10 +215,14 @@ class Pipeline:
                     if not waiting:
                         continue
                     bar.update(task, description=f"analysing: {current.name}")
+                    measured = stage_memory and _reset_peak_rss()
                     cpu, wall = time.process_time(), time.perf_counter()
                     count = current.run(self.context, waiting)
                     _add(report.cpu_seconds, current.name, time.process_time() - cpu)
                     _add(report.wall_seconds, current.name, time.perf_counter() - wall)
+                    if measured:
+                        peak = max(report.peak_rss_mib.get(current.name, 0.0), peak_rss_mib())
+                        report.peak_rss_mib[current.name] = round(peak, 1)
                     faults.checkpoint(f"after-{current.name}")
                     with self.store.begin() as conn:
                         mark_done(conn, current.name, current.version, [article.id for article in waiting])
@@ -224,6 +237,21 @@ class Pipeline:
 
 def _add(totals: dict[str, float], name: str, seconds: float) -> None:
     totals[name] = totals.get(name, 0.0) + seconds
+
+
+def _reset_peak_rss() -> bool:
+    """Reset this process's peak resident memory (Linux: /proc/self/clear_refs), so that the next reading
+    is one stage's own peak; False where the kernel does not allow it (the stage then goes unmeasured)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
+    except OSError:
+        return False
+    return True
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory in MiB since it started or since the last reset."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def analyze_new(

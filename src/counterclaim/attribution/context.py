@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from spacy.tokens import Doc, Span
 
-from counterclaim.embeddings import DIMENSION, Embedder, length_batches, pad_batch
+from counterclaim.embeddings import DIMENSION, Embedder, length_batches, pad_batch, run_options
 from counterclaim.errors import ModelError
 
 # Sentences are encoded in batches of similar length, so padding wastes little work (and long ones in fewer
@@ -123,7 +123,7 @@ class TokenEncoder:
         order = sorted(range(len(sentences)), key=lambda row: len(pieces[row]))
         for rows in length_batches(order, [len(row) for row in pieces], SENTENCE_BATCH):
             batch = pad_batch([pieces[row] for row in rows], [[0] * len(pieces[row]) for row in rows])
-            (hidden,) = self.embedder.session.run(["last_hidden_state"], batch)
+            (hidden,) = self.embedder.session.run(["last_hidden_state"], batch, run_options(batch))
             for slot, row in enumerate(rows):
                 offsets = encodings[row].offsets[: len(pieces[row])]
                 found.update(_pooled(sentences[row], offsets, hidden[slot], owner, wanted))

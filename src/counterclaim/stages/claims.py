@@ -18,7 +18,7 @@ from counterclaim.claims.stories import StoryIndex, StoryPlacement, lead_text
 from counterclaim.model import Article
 from counterclaim.stages import Stage, StageContext
 from counterclaim.store import Store
-from counterclaim.store.attributions import load_attributions
+from counterclaim.store.attributions import load_attributions, load_attributions_by_id
 from counterclaim.store.claims import linked_article_ids, open_linker, save_accounts, save_linking
 from counterclaim.store.schema.claims import accounts, claim_statements
 from counterclaim.store.stories import open_story_index, placed_article_ids, save_placements
@@ -60,8 +60,10 @@ def link_claims(
     by_id.update({article.id: article for article in store.articles(ids=earlier)} if earlier else {})
     wanted = {m.attribution_id for m in members if m.attribution_id}
     attributions = {a.id: a for a in found_attributions if a.id in wanted}
-    if wanted - set(attributions):
-        attributions.update({a.id: a for a in load_attributions(store, earlier) if a.id in wanted})
+    missing = sorted(wanted - set(attributions))
+    if missing:
+        # By primary key: an earlier member article's other attributions are not read.
+        attributions.update({a.id: a for a in load_attributions_by_id(store, missing)})
     # Article stance reads each member article's sentence vectors: kept in the store from the first batch
     # that needed them, so an article is embedded once however many claims it joins, in however many batches.
     stance_articles = [by_id[m.article_id] for m in members if m.attribution_id is None]
