@@ -3,6 +3,9 @@ article embedded once however many batches its claims grow in, and the same rows
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -149,3 +152,35 @@ def test_stance_sessions_run_one_intra_op_thread() -> None:
     model = StanceModel.load()
     assert model.embedder.session.get_session_options().intra_op_num_threads == 1
     assert model.embedder.model_id
+
+
+CHILD_RUN = """
+import sys
+sys.path.insert(0, {tests!r})
+from test_sentence_vectors import story
+from counterclaim.pipeline import Pipeline
+from counterclaim.store import Store
+
+store = Store({url!r})
+for article in story():
+    store.add_article(article)
+Pipeline(store).analyze(progress=False, batch_size=2)
+store.close()
+"""
+
+
+def test_runs_in_processes_with_other_hash_seeds_store_the_same_rows(tmp_path: Path) -> None:
+    """Set and dict order follow the process's hash seed; linking must not (sums, ties in a fixed order)."""
+    runs = []
+    for seed in ("0", "1", "2"):
+        url = f"sqlite:///{tmp_path / seed}.db"
+        code = CHILD_RUN.format(tests=str(Path(__file__).parent), url=url)
+        env = {**os.environ, "PYTHONHASHSEED": seed, "HF_HUB_OFFLINE": "1"}
+        subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=600)
+        store = Store(url)
+        try:
+            runs.append(rows_of(store))
+        finally:
+            store.close()
+    assert runs[0]["claims"], "the story must give claims for the comparison to mean something"
+    assert runs[0] == runs[1] == runs[2]

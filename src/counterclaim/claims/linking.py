@@ -118,22 +118,25 @@ class ClaimIndex:
     def blocked(self, terms: StatementTerms) -> list[int]:
         """Claims sharing a not-too-common term with the statement, best term overlap first, capped."""
         overlap: dict[int, float] = defaultdict(float)
-        for term in terms.terms:
+        # Sorted terms and slot ties: a set's order follows the process's hash seed, and float sums in another
+        # order (or ties kept in insertion order) would link differently from one run to the next.
+        for term in sorted(terms.terms):
             posting = self.postings.get(term)
             if posting and len(posting) <= self.settings.max_posting:
                 weight = self.idf(term)
                 for slot in posting:
                     overlap[slot] += weight
-        ranked = sorted(overlap, key=lambda slot: -overlap[slot])
+        ranked = sorted(overlap, key=lambda slot: (-overlap[slot], slot))
         return ranked[: self.settings.max_candidates]
 
     def lexical(self, terms: frozenset[str], counts: Counter[str], members: int) -> float:
         """Share of the statement's idf weight that the claim's members carry, weighted by how many do."""
-        total = sum(self.idf(term) for term in terms)
+        ordered = sorted(terms)
+        total = sum(self.idf(term) for term in ordered)
         if total == 0 or members == 0:
             return 0.0
         shared = sum(
-            self.idf(term) * min(1.0, 2.0 * counts[term] / members) for term in terms if term in counts
+            self.idf(term) * min(1.0, 2.0 * counts[term] / members) for term in ordered if term in counts
         )
         return shared / total
 
@@ -303,7 +306,7 @@ class ClaimIndex:
         claim.members += 1
         if self.settings.nearest_weight > 0 and len(claim.kept) < self.settings.kept_members:
             claim.kept.append(vector.astype(np.float32))
-        for term in terms.terms:
+        for term in sorted(terms.terms):
             if term not in claim.term_counts:
                 self.postings[term].append(slot)
             claim.term_counts[term] += 1

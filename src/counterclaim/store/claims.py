@@ -96,8 +96,8 @@ def _state_row(state: ClaimState, profile: ClaimProfile) -> dict[str, Any]:
         "vector_sum": profile.vector_sum.astype(np.float32).tobytes(),
         "members": profile.members,
         "terms": {
-            "terms": dict(profile.term_counts),
-            "entities": dict(profile.entity_counts),
+            "terms": dict(sorted(profile.term_counts.items())),
+            "entities": dict(sorted(profile.entity_counts.items())),
             **anchor_field(profile),
         },
     }

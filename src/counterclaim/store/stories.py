@@ -84,7 +84,10 @@ def save_placements(
         row = {
             "vector_sum": profile.vector_sum.astype(np.float32).tobytes(),
             "members": profile.members,
-            "terms": {"terms": dict(profile.term_counts), "entities": dict(profile.entity_counts)},
+            "terms": {
+                "terms": dict(sorted(profile.term_counts.items())),
+                "entities": dict(sorted(profile.entity_counts.items())),
+            },
         }
         if story_id in stored:
             conn.execute(stories.update().where(stories.c.id == story_id).values(**row))
