@@ -295,13 +295,16 @@ _HEADS = (
     r"experts?|analysts?|investigators?|outlets|people|users|critics|observers|neighbou?rs|relatives|friends|"
     r"diplomats?|"
     # a document speaks for whoever issued it; its own channels are the issuer's
-    r"statement|statements|report|document|letter|release|communiqu\u00e9|communique|tests?)"
+    r"statement|statements|report|document|letter|release|communiqu\u00e9|communique|tests?|"
+    # a video, a post or a rumour carries a claim; whoever made it is the party, and it has no channels
+    r"videos?|footage|recording|tweets?|posts?|rumou?rs?)"
 )
 # "A judicial official", "Lebanese security officials", and a head described after it ("militants fighting
 # for the Islamic State", "a source close to the talks").
 _UNNAMED_HEAD = re.compile(
-    rf"\b{_HEADS}$|^(?:an?\s+|the\s+|some\s+|several\s+|\w+\s+)?{_HEADS}\s+"
-    r"(?:fighting|from|in|at|with|for|close|familiar|loyal|linked|based)\b",
+    rf"\b{_HEADS}$|^(?:(?:an?|the|some|several)\s+)?(?:[\w-]+\s+)?{_HEADS}\s+"
+    r"(?:fighting|from|in|at|with|for|close|familiar|loyal|linked|based|posted|published|released|"
+    r"circulated|circulating|making|shown|aired|obtained|attributed)\b",
     re.IGNORECASE,
 )
 
