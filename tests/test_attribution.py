@@ -289,3 +289,16 @@ def test_saying_that_nothing_was_done_is_a_denial(
     article = Article(id=article_id(sentence), text=sentence)
     (said,) = [a for a in extractor.extract([article]) if a.cue and a.cue[0].text == "said"]
     assert said.polarity is expected
+
+
+def test_a_negation_that_compares_or_counts_is_no_denial(extractor: AttributionExtractor) -> None:
+    text = (
+        'In a statement on Tuesday, her father wrote: "We have never been prouder of our daughter Lena."\n\n'
+        "The harbour authority said it was not the first time the gates had failed.\n\n"
+        "The ferry company said it was not cutting the winter service."
+    )
+    found = extractor.extract([Article(id=article_id(text), text=text)])
+    by_content = {a.content[0].text[:24]: a.polarity for a in found if a.content}
+    assert by_content["We have never been proude"[:24]] is Polarity.ASSERTS
+    assert by_content["it was not the first tim"] is Polarity.ASSERTS
+    assert by_content["it was not cutting the w"] is Polarity.DENIES

@@ -37,6 +37,7 @@ from counterclaim.models import (
     RELATEDNESS_FILE,
     TOKENIZER_FILE,
 )
+from counterclaim.text import IDIOMATIC_NEGATION
 
 METHOD = "stance-minilm-cross-encoder-v1"
 MLP_METHOD = "stance-minilm-mlp-v2"
@@ -524,17 +525,6 @@ def content_span(attribution: Attribution, article: Article) -> Span | None:
 
 
 CONFIDENT_DISAGREE = 0.5
-# Negation words that compare, intensify or count rather than deny: "I have never been prouder", "this is not
-# the first time", "not only", "nothing but", "no doubt", "couldn't be happier". Not part of the classifier's
-# features (NEGATION_CUES stays as trained); they only keep the polarity rule below from reading a denial.
-IDIOMATIC_NEGATION = re.compile(
-    r"\bnever\s+(?:been\s+|felt\s+|looked\s+|sounded\s+|seen\s+(?:\w+\s+)?)?(?:\w{2,}er|more|better|so)\b|"
-    r"\bnot\s+(?:the\s+|a\s+|for\s+the\s+)?(?:first|only|last|least)\b|\bnot\s+(?:just|merely|simply)\b|"
-    r"\bnothing\s+(?:but|short\s+of|less\s+than|like)\b|\bno\s+(?:doubt|wonder|stranger|less|more\s+than|"
-    r"matter)\b|\b(?:could|can)(?:n't|\s+not)\s+(?:be\s+)?(?:\w{2,}er|wait|believe|thank|stop)\b|"
-    r"\bnever\s+(?:forget|stop)\b",
-    re.IGNORECASE,
-)
 # A negated statement denies the claim only when it is about it: its sentence at least this close to the
 # claim (MiniLM cosine; "I have never been prouder of him" scores -0.01 against the son's rescue, "the plant
 # will not close" 0.27 against the plant's closure).

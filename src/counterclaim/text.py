@@ -283,6 +283,21 @@ DENIAL_LEMMAS = frozenset(
     {"deny", "dismiss", "reject", "refute", "dispute", "rebut", "disavow", "contradict", "debunk", "rebuff"}
 )
 DECLINE_LEMMAS = frozenset({"decline", "refuse", "defer"})
+# Negation words that compare, intensify or count rather than deny: "I have never been prouder", "this is not
+# the first time", "not only", "nothing but", "no doubt", "couldn't be happier". Not part of the stance
+# classifier's features (its NEGATION_CUES stay as trained); they keep the stance polarity rule and the
+# attribution's negated-content rule from reading a denial.
+IDIOMATIC_NEGATION = re.compile(
+    r"\bnever\s+(?:been\s+|felt\s+|looked\s+|sounded\s+|seen\s+(?:\w+\s+)?)?(?:\w{2,}er|more|better|so)\b|"
+    r"\bnot\s+(?:the\s+|a\s+|for\s+the\s+)?(?:first|only|last|least)\b|\bnot\s+(?:just|merely|simply)\b|"
+    r"\bnothing\s+(?:but|short\s+of|less\s+than|like)\b|\bno\s+(?:doubt|wonder|stranger|less|more\s+than|"
+    r"matter)\b|\b(?:could|can)(?:n't|\s+not)\s+(?:be\s+)?(?:\w{2,}er|wait|believe|thank|stop)\b|"
+    r"\bnever\s+(?:forget|stop)\b",
+    re.IGNORECASE,
+)
+# A word that says no, once the idioms above are taken out.
+NEGATION_WORD = re.compile(r"\b(?:not|no|never|none|nothing|neither|nor|cannot)\b|n't\b", re.IGNORECASE)
+
 HEDGE_WORDS = frozenset({"reportedly", "allegedly", "purportedly", "supposedly", "apparently", "ostensibly"})
 
 

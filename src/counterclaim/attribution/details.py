@@ -13,7 +13,7 @@ from spacy.tokens import Token
 
 from counterclaim.attribution.roles import reports_on
 from counterclaim.model import Polarity
-from counterclaim.text import DECLINE_LEMMAS, DENIAL_LEMMAS, HEDGE_WORDS
+from counterclaim.text import DECLINE_LEMMAS, DENIAL_LEMMAS, HEDGE_WORDS, IDIOMATIC_NEGATION, NEGATION_WORD
 
 CHANNEL_NOUNS = frozenset(
     {
@@ -272,7 +272,12 @@ def _depth(token: Token) -> int:
 
 
 def _negated_content(content: Sequence[Token]) -> bool:
-    """The reported clause says no: "is not coordinating", "There was no provision"."""
+    """The reported clause says no: "is not coordinating", "There was no provision"; not "we have never been
+    prouder", "this is not the first time" (a negation that compares or counts asserts)."""
+    if content:
+        text = content[0].doc[content[0].i : content[-1].i + 1].text
+        if IDIOMATIC_NEGATION.search(text) and not NEGATION_WORD.search(IDIOMATIC_NEGATION.sub(" ", text)):
+            return False
     inside = {t.i for t in content}
     roots = [t for t in content if t.head.i not in inside or t.head.i == t.i]
     for root in roots[:1]:
