@@ -79,7 +79,7 @@ def test_unnamed_sources_in_the_singular_and_datelines_name_no_party() -> None:
     # A video or a rumour carries a claim; it has no channels of its own to check.
     for carrier in ("A video posted online Tuesday", "A new rumor making the rounds today", "The footage"):
         assert not named_party(carrier), carrier
-    for named in ("Pentagon", "Eric Pahon", "Human Rights Watch"):
+    for named in ("Pentagon", "Eric Pahon", "Human Rights Watch", "The Washington Post", "Video News Agency"):
         assert named_party(named), named
     assert speaker_name("BEIRUT: Lebanon's interior minister") == "Lebanon's interior minister"
     assert speaker_name("NASDAQ: MRR") is None

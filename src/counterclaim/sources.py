@@ -237,9 +237,7 @@ _RELATIVE = re.compile(r",\s+(?:which|who|whose|that)\b.*$")
 # "No government agency confirms ...", "None of the officials": nobody spoke.
 _NOBODY = re.compile(r"^(?:no|none|nobody|neither)\b", re.IGNORECASE)
 # Publication artefacts in a source slot: photo credits and captions, an age standing for a person.
-_ARTEFACT = re.compile(
-    r"\bPHOTO\b|\bphoto\b|\bimage grab\b|\bscreen ?(?:grab|shot)\b|^\d+-year-old$", re.IGNORECASE
-)
+_ARTEFACT = re.compile(r"\bphoto\b|\bimage grab\b|\bscreen ?(?:grab|shot)\b|^\d+-year-old$", re.IGNORECASE)
 
 
 _DATELINE = re.compile(r"^[A-Z]{3,}(?:[ ,]+[A-Z]{2,})*\s*(?::|\s-|\s\u2014|\s\u2013)\s+(?=\S)")
@@ -296,8 +294,9 @@ _HEADS = (
     r"diplomats?|"
     # a document speaks for whoever issued it; its own channels are the issuer's
     r"statement|statements|report|document|letter|release|communiqu\u00e9|communique|tests?|"
-    # a video, a post or a rumour carries a claim; whoever made it is the party, and it has no channels
-    r"videos?|footage|recording|tweets?|posts?|rumou?rs?)"
+    # a video or a rumour carries a claim; whoever made it is the party, and it has no channels ("post" is
+    # left out: "The Washington Post" is an outlet)
+    r"videos?|footage|recording|rumou?rs?)"
 )
 # "A judicial official", "Lebanese security officials", and a head described after it ("militants fighting
 # for the Islamic State", "a source close to the talks").
