@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from counterclaim.outlets.names import FUNCTION_WORDS, CountryLexicon, name_words
+from counterclaim.text import BRACKETED_ACRONYM
 
 _PRONOUNS = frozenset(
     [
@@ -230,8 +231,6 @@ _JOB_TITLE = re.compile(
     r"Lt\.|Capt\.|Adm\.|Sgt\.|Officer|Analyst|Commander|Professor|Prosecutor)"
     r"(?:\s+of\s+(?:State|Defen[cs]e|the\s+[A-Z]\w+))?\s+(?=[A-Z][a-z])"
 )
-# "The World Health Organization (WHO)", also cut off before its closing bracket.
-_ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z.&]{0,9}\)?$")
 # "The statement, which circulated on Twitter": a relative clause describes the speaker, it is not its name.
 _RELATIVE = re.compile(r",\s+(?:which|who|whose|that)\b.*$")
 # "No government agency confirms ...", "None of the officials": nobody spoke.
@@ -260,7 +259,7 @@ def speaker_name(name: str) -> str | None:
         shown = undated
     # "The ministry statement, carried by state media": the clause after the comma says how it travelled.
     shown = _RELATIVE.sub("", _TRAVELLED.sub("", shown)).strip()
-    shown = _ACRONYM.sub("", shown).strip()
+    shown = BRACKETED_ACRONYM.sub("", shown).strip()
     shown = re.sub(r"(?:'s|\u2019s|')$", "", shown).strip()
     described = _DESCRIPTOR.sub("", shown).strip()
     if described and described[:1].isupper():

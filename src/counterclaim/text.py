@@ -295,6 +295,8 @@ IDIOMATIC_NEGATION = re.compile(
     r"\bnever\s+(?:forget|stop)\b",
     re.IGNORECASE,
 )
+# "The World Health Organization (WHO)": an acronym in brackets closing a name, also cut off before its ")".
+BRACKETED_ACRONYM = re.compile(r"\s*\([A-Z][A-Za-z.&]{0,9}\)?$")
 # A word that says no, once the idioms above are taken out.
 NEGATION_WORD = re.compile(r"\b(?:not|no|never|none|nothing|neither|nor|cannot)\b|n't\b", re.IGNORECASE)
 

@@ -6,7 +6,6 @@ ministry") and documents ("the statement") are resolved to the nearest compatibl
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
 from counterclaim.model import Span, Speaker
+from counterclaim.text import BRACKETED_ACRONYM
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
 GROUP_PRONOUNS = frozenset({"they", "them", "it", "we", "its", "their"})
@@ -240,8 +240,7 @@ def _owner_start(ent: SpacySpan, first: int) -> int | None:
 
 
 def _clean_name(text: str) -> str:
-    # "The World Health Organization (WHO": an acronym in brackets, closed or cut off, adds no name.
-    name = re.sub(r"\s*\([A-Z][A-Za-z.&]{0,9}\)?$", "", text.strip())
+    name = BRACKETED_ACRONYM.sub("", text.strip())
     for prefix in ("the ", "The "):
         if name.startswith(prefix):
             name = name[len(prefix) :]

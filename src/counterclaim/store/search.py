@@ -128,18 +128,13 @@ def find_claim(
     alternatives: int = 5,
 ) -> ClaimSearch:
     """The claim `query` means, with the alternatives and stories considered; no match when none is close."""
-    if encoder is None:
-        from counterclaim.claims import load_encoder
-
-        encoder = load_encoder()
-    hits = ranked_hits(store, query, retrieve(store, query, encoder, cache), encoder)
+    hits = weighed_hits(store, query, POOL, encoder, cache)
     close = [hit for hit in hits if hit.similarity >= min_similarity]
     if not close:
         nearest = sorted(hits, key=lambda hit: -hit.similarity)[:alternatives]
         return ClaimSearch(query, None, tuple(nearest), min_similarity)
-    best = best_of_story(close)
-    others = tuple(hit for hit in close if hit is not best)[:alternatives]
-    return ClaimSearch(query, best, others, min_similarity, story_hits(close))
+    best, *others = search_order(close)
+    return ClaimSearch(query, best, tuple(others[:alternatives]), min_similarity, story_hits(close))
 
 
 def rank_claims(
@@ -153,16 +148,27 @@ def rank_claims(
     """Claims about `query` in the order `report --search` weighs them: the claim it would open first, then
     the others above the no-match floor by meaning. Empty when nothing is close: the claim list, `claims
     --search` and the web search then show what `report --search` shows, never a different first claim."""
+    hits = weighed_hits(store, query, max(POOL, limit), encoder, cache)
+    close = [hit for hit in hits if hit.similarity >= min_similarity]
+    return search_order(close)[:limit] if close else []
+
+
+def weighed_hits(
+    store: Store, query: str, pool: int, encoder: Encoder | None, cache: ClaimVectorCache | None
+) -> list[SearchHit]:
+    """The `pool` claims nearest the query, scored by meaning and proposition, best first."""
     if encoder is None:
         from counterclaim.claims import load_encoder
 
         encoder = load_encoder()
-    found = claim_candidates_indexed(store, query, limit=max(POOL, limit), encoder=encoder, cache=cache)
-    close = [hit for hit in ranked_hits(store, query, found, encoder) if hit.similarity >= min_similarity]
-    if not close:
-        return []
+    found = claim_candidates_indexed(store, query, limit=pool, encoder=encoder, cache=cache)
+    return ranked_hits(store, query, found, encoder)
+
+
+def search_order(close: list[SearchHit]) -> list[SearchHit]:
+    """Close claims as a search shows them: the pick of `best_of_story`, then the rest by meaning."""
     best = best_of_story(close)
-    return [best, *(hit for hit in close if hit is not best)][:limit]
+    return [best, *(hit for hit in close if hit is not best)]
 
 
 def best_of_story(ranked: list[SearchHit]) -> SearchHit:
@@ -175,13 +181,6 @@ def best_of_story(ranked: list[SearchHit]) -> SearchHit:
         if (hit.story_id or hit.claim.id) == story and hit.rank_score >= top.rank_score - STORY_CLAIM_MARGIN
     ]
     return max(contenders, key=lambda hit: (hit.proposition, hit.articles, hit.rank_score))
-
-
-def retrieve(
-    store: Store, query: str, encoder: Encoder, cache: ClaimVectorCache | None
-) -> list[ClaimCandidate]:
-    """Candidate claims for a query: the POOL nearest in meaning (cosine to their centroids)."""
-    return claim_candidates_indexed(store, query, limit=POOL, encoder=encoder, cache=cache)
 
 
 def ranked_hits(store: Store, query: str, found: list[ClaimCandidate], encoder: Encoder) -> list[SearchHit]:
