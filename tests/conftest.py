@@ -25,6 +25,8 @@ from types import ModuleType
 import psycopg
 import pytest
 
+from counterclaim.embeddings import Embedder
+from counterclaim.errors import ModelError
 from counterclaim.model import Article
 from counterclaim.stages import Models
 from counterclaim.store import Store, article_id
@@ -195,6 +197,15 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """One MiniLM session for every test that embeds; the committed model must load."""
+    try:
+        return Embedder.load(threads=1)
+    except ModelError as error:
+        pytest.fail(f"the committed embedding model must load: {error}")
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ Kept in step by difference (new, changed, removed claims) and deterministic (reb
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from counterclaim.embeddings import Embedder
 from counterclaim.store import Store
@@ -82,11 +81,6 @@ def test_the_same_claims_give_the_same_candidates() -> None:
     second.rebuild(list(reversed(ids)), vectors[::-1])  # any order in, id order added
     for query in unit_vectors(rng, 20):
         assert first.candidates(query, 30) == second.candidates(query, 30)
-
-
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return Embedder.load(threads=1)
 
 
 def test_usearch_loaded_first_does_not_crash_onnxruntime() -> None:

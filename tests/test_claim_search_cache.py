@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from counterclaim.embeddings import Embedder
 from counterclaim.model import Claim, Span
 from counterclaim.store import Store
@@ -21,11 +19,6 @@ def claim(claim_id: str, text: str) -> Claim:
         first_seen=datetime(2031, 4, 2, tzinfo=UTC),
         method="test",
     )
-
-
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return Embedder.load(threads=1)
 
 
 def test_cached_search_matches_uncached_and_sees_new_claims(store: Store, embedder: Embedder) -> None:

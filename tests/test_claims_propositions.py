@@ -11,13 +11,11 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import numpy as np
-import pytest
 
 from counterclaim.claims import ClaimLinker, LinkedCandidate, candidates_of
 from counterclaim.claims.linking import ClaimIndex, LinkingSettings
 from counterclaim.claims.terms import StatementTerms
 from counterclaim.embeddings import Embedder
-from counterclaim.errors import ModelError
 from counterclaim.model import Article
 from counterclaim.store import Store
 from counterclaim.store.claims import open_linker, save_linking
@@ -41,14 +39,6 @@ ARTICLES = (
     (MAIN[1], BACKGROUND[1], "Maren Oduya said the council had no other choice."),
     (MAIN[2], BACKGROUND[2], BACKGROUND[3]),
 )
-
-
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    try:
-        return Embedder.load(threads=1)
-    except ModelError as error:
-        pytest.fail(f"the committed embedding model must load: {error}")
 
 
 # The one-article rules (off by default: measured in the README's claim-linking section).

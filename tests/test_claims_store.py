@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from conftest import story_articles
 from counterclaim.claims import ClaimLinker
 from counterclaim.claims.candidates import candidates_of
 from counterclaim.dossier import claim_summaries
 from counterclaim.embeddings import Embedder
-from counterclaim.errors import ModelError
 from counterclaim.model import Account, Article, Claim, Span, Stance
 from counterclaim.store import Store
 from counterclaim.store.claims import (
@@ -30,14 +27,6 @@ STORY = Path(__file__).parent / "fixtures" / "claims" / "strike_story.json"
 
 def story() -> dict[str, Article]:
     return story_articles(STORY)
-
-
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    try:
-        return Embedder.load(threads=1)
-    except ModelError as error:
-        pytest.fail(f"the committed embedding model must load: {error}")
 
 
 def link_and_save(store: Store, linker: ClaimLinker, batch: list[Article]) -> None:

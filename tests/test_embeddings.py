@@ -14,11 +14,6 @@ from counterclaim.embeddings import DIMENSION, Embedder, encode_pairs, length_ba
 from counterclaim.errors import ModelError
 
 
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return Embedder.load(threads=1)
-
-
 def test_vectors_are_unit_length_float32(embedder: Embedder) -> None:
     vectors = embedder.encode(
         ["The ministry said the strikes were coordinated.", "Rain is expected on Tuesday."]
