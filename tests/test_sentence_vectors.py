@@ -15,6 +15,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from conftest import story_articles
+from counterclaim.embeddings import Embedder
 from counterclaim.model import Article
 from counterclaim.pipeline import Pipeline
 from counterclaim.stages import Models
@@ -102,13 +103,14 @@ def test_an_article_is_embedded_once_however_many_batches_its_claims_grow_in(
     for article in articles:
         sqlite_store.add_article(article)
     embedded: Counter[str] = Counter()
-    original = StanceModel.index_articles
+    original = Embedder.read_sentences
 
-    def counted(self: StanceModel, texts: list[str]) -> Any:
-        embedded.update(texts)
-        return original(self, texts)
+    def counted(self: Embedder, text: str, spans: Any, states: bool = False) -> Any:
+        embedded[text] += 1
+        return original(self, text, spans, states)
 
-    monkeypatch.setattr(StanceModel, "index_articles", counted)
+    # Every reading of an article's sentences (the cue layer's, the kept vectors', a stance fallback's).
+    monkeypatch.setattr(Embedder, "read_sentences", counted)
     # One article a batch: the wire story's claims become shared in two later batches.
     Pipeline(sqlite_store, models=models).analyze(progress=False, batch_size=1)
     with sqlite_store.engine.connect() as conn:
@@ -119,9 +121,11 @@ def test_an_article_is_embedded_once_however_many_batches_its_claims_grow_in(
     first = articles[0]
     first_claims = {claim for claim, article in stance_rows if article == first.id}
     assert len(first_claims) == 2, "both of the wire story's claims should be shared, in two batches"
+    # Read once, by the per-article stage, which keeps the vectors of every article it reads.
     assert embedded[first.text] == 1
+    assert sorted(embedded) == sorted(article.text for article in articles)
     assert max(embedded.values()) == 1
-    assert sorted(kept) == sorted({article for _, article in stance_rows})
+    assert sorted(kept) == sorted(article.id for article in articles)
 
 
 def rows_of(store: Store) -> dict[str, list[tuple[Any, ...]]]:
@@ -146,6 +150,33 @@ def test_two_identical_runs_store_the_same_rows(tmp_path: Path, models: Models) 
             store.close()
     assert runs[0]["accounts"], "the story must give accounts for the comparison to mean something"
     assert runs[0] == runs[1]
+
+
+def test_a_run_that_reads_again_what_an_earlier_one_left_unread_stores_the_same_rows(
+    tmp_path: Path, models: Models
+) -> None:
+    # One store runs every stage at once; the other ran attributions only, and lost the sentence vectors (as a
+    # store analysed by an earlier version holds none), so its claims stage reads the articles itself.
+    at_once, resumed = (Store(f"sqlite:///{tmp_path / name}.db") for name in ("once", "resumed"))
+    try:
+        for store in (at_once, resumed):
+            for article in story():
+                store.add_article(article)
+        Pipeline(at_once, models=models).analyze(progress=False, batch_size=2)
+        Pipeline(resumed, models=models).analyze(stage="attributions", progress=False, batch_size=2)
+        with resumed.begin() as conn:
+            conn.execute(sentence_vectors.delete())
+        Pipeline(resumed, models=models).analyze(progress=False, batch_size=2)
+        first, second = rows_of(at_once), rows_of(resumed)
+    finally:
+        at_once.close()
+        resumed.close()
+    assert first["accounts"], "the story must give accounts for the comparison to mean something"
+    for table in ("claims", "claim_statements", "accounts"):
+        assert first[table] == second[table], table
+    # The claims stage reads only the articles stance needs; each is read as the per-article stage read it.
+    assert second["sentence_vectors"]
+    assert set(second["sentence_vectors"]) <= set(first["sentence_vectors"])
 
 
 def test_stance_sessions_run_one_intra_op_thread() -> None:

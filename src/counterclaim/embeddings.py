@@ -217,11 +217,60 @@ class Embedder:
             vectors[rows] = mean_pool(hidden, batch["attention_mask"])
         return vectors
 
+    def read_sentences(
+        self, text: str, spans: Sequence[tuple[int, int]], states: bool = False
+    ) -> SentenceReading:
+        """Embed the sentences of one text (its `spans`) in calls that hold no other text's sentences.
+
+        Int8 activations are scaled per call, so a sentence's vector depends on the rows it is read with:
+        reading each text alone makes its vectors a function of the text only, whatever batch, worker or
+        engine reads it. With `states`, each sentence's word pieces and hidden states are kept as well (the
+        cue layer reads tokens in context from them, so an article is read once).
+        """
+        vectors = np.zeros((len(spans), DIMENSION), dtype=np.float32)
+        if not spans:
+            return SentenceReading([], vectors)
+        encodings = self.tokenizer.encode_batch([text[start:end] for start, end in spans])
+        ids = [self.truncate(encoding.ids) for encoding in encodings]
+        lengths = [len(row) for row in ids]
+        order = sorted(range(len(ids)), key=lambda index: lengths[index])
+        kept: list[np.ndarray] = [np.zeros((0, DIMENSION), dtype=np.float32)] * len(spans)
+        for rows in length_batches(order, lengths, TEXT_ROWS, TOKEN_BUDGET):
+            batch = pad_batch([ids[row] for row in rows], [[0] * len(ids[row]) for row in rows])
+            (hidden,) = self.session.run(["last_hidden_state"], batch, run_options(batch))
+            vectors[rows] = mean_pool(hidden, batch["attention_mask"])
+            if states:
+                for slot, row in enumerate(rows):
+                    kept[row] = hidden[slot, : lengths[row]].copy()
+        if not states:
+            return SentenceReading(list(spans), vectors)
+        pieces = [
+            [(start + a, start + b) if b > a else (-1, -1) for a, b in encoding.offsets[: lengths[row]]]
+            for row, (encoding, (start, _)) in enumerate(zip(encodings, spans, strict=True))
+        ]
+        return SentenceReading(list(spans), vectors, pieces, kept)
+
     def truncate(self, ids: list[int]) -> list[int]:
         """Cut to max_tokens while keeping the closing [SEP] token."""
         if len(ids) <= self.max_tokens:
             return ids
         return [*ids[: self.max_tokens - 1], ids[-1]]
+
+
+# Rows per encoder call when one text's sentences are read together (Embedder.read_sentences): they are sorted
+# by length, so a call pads little, and no call mixes two texts.
+TEXT_ROWS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceReading:
+    """The sentences of one text as the encoder read them: ranges in the text, a unit vector each, and, when
+    asked for, each sentence's word pieces (character ranges in the text) with their hidden states."""
+
+    spans: list[tuple[int, int]]
+    vectors: np.ndarray
+    pieces: list[list[tuple[int, int]]] = field(default_factory=list)
+    states: list[np.ndarray] = field(default_factory=list)
 
 
 @dataclass

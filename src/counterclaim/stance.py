@@ -23,6 +23,7 @@ from tokenizers import Tokenizer
 from counterclaim.embeddings import (
     TOKEN_BUDGET,
     Embedder,
+    SentenceReading,
     encode_pairs,
     load_tokenizer,
     open_session,
@@ -88,9 +89,10 @@ ABBREVIATION = re.compile(
     r"Rev|Jr|Sr|Inc|Corp|Co|No|vs|Jan|Feb|Aug|Sept|Oct|Nov|Dec))\.$"
 )
 MIN_SENTENCE_CHARS = 12
-# How an article's sentence vectors are made and kept (sentence_spans, mean-pooled MiniLM, float16): part of
-# their key in the store with the encoder's digest; change it when any of that changes.
-SENTENCE_VECTORS = "sentences-f16-v1"
+# How an article's sentence vectors are made and kept (sentence_spans, mean-pooled MiniLM, each article read
+# in calls of its own, float16): part of their key in the store with the encoder's digest; change it when any
+# of that changes. v1 read many articles' sentences in one call, so a vector depended on its batch.
+SENTENCE_VECTORS = "sentences-f16-v2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,17 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         offset = len(text) - len(text.lstrip())
         spans.append((offset, offset + len(text.strip())))
     return spans
+
+
+def read_article(embedder: Embedder, text: str, states: bool = False) -> SentenceReading:
+    """An article's sentences (sentence_spans) read by the encoder, alone (Embedder.read_sentences): the
+    vectors stance and search keep, and with `states` the word pieces the cue layer reads in context."""
+    return embedder.read_sentences(text, sentence_spans(text), states)
+
+
+def sentence_method(embedder: Embedder) -> str:
+    """The key of the sentence vectors read_article makes with this encoder: a store keeps them by it."""
+    return f"{SENTENCE_VECTORS}:{embedder.model_id}"
 
 
 def content_words(text: str) -> list[str]:
@@ -302,6 +315,11 @@ class BodyIndex:
     vectors: np.ndarray
 
 
+def article_index(text: str, reading: SentenceReading) -> BodyIndex:
+    """An article's BodyIndex from its reading, its vectors rounded to float16 as a store keeps them."""
+    return BodyIndex(text, reading.spans, reading.vectors.astype(np.float16).astype(np.float32))
+
+
 @dataclass(frozen=True)
 class Classifier:
     """A feed-forward network in numpy: ReLU between layers, softmax over (asserts, denies, reports)."""
@@ -440,15 +458,12 @@ class StanceModel:
     @property
     def sentence_method(self) -> str:
         """The key of the sentence vectors this model makes (SENTENCE_VECTORS): a store keeps them by it."""
-        return f"{SENTENCE_VECTORS}:{self.embedder.model_id}"
+        return sentence_method(self.embedder)
 
     def index_articles(self, texts: Sequence[str]) -> list[BodyIndex]:
-        """Articles' sentences embedded in one batch (as index_bodies), rounded to float16 as a store keeps
-        them: kept vectors read back equal the fresh ones."""
-        return [
-            BodyIndex(index.text, index.spans, index.vectors.astype(np.float16).astype(np.float32))
-            for index in self.index_bodies(texts)
-        ]
+        """Articles' sentences, each article read alone (read_article), rounded to float16 as a store keeps
+        them: kept vectors read back equal the fresh ones, wherever and with whatever they were read."""
+        return [article_index(text, read_article(self.embedder, text)) for text in texts]
 
     def article_stances(
         self,

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from counterclaim.engines import slices
 from counterclaim.engines.pool import PoolEngine
 from counterclaim.errors import UsageError
 from counterclaim.model import Article, Attribution
-from counterclaim.stages.attribution import extract_partition
+from counterclaim.stages.attribution import attribution_partition
+
+if TYPE_CHECKING:
+    from counterclaim.attribution import ArticleReading
 
 __all__ = ["AttributionPool", "slices"]
 
@@ -27,7 +31,10 @@ class AttributionPool:
         self._engine = PoolEngine(workers, contextual_cues)
 
     def extract(self, articles: Sequence[Article]) -> list[Attribution]:
-        return self._engine.map(extract_partition, articles)
+        return [attribution for reading in self.read(articles) for attribution in reading.attributions]
+
+    def read(self, articles: Sequence[Article]) -> list[ArticleReading]:
+        return self._engine.map(attribution_partition, articles)
 
     def close(self) -> None:
         self._engine.close()

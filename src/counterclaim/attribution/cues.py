@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from spacy.tokens import Doc, Token
 
-from counterclaim.attribution.context import ContextLayer, TokenEncoder
+from counterclaim.attribution.context import ContextLayer, TokenContext
 from counterclaim.errors import ModelError
 
 CUE_MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "attribution_cues.json"
@@ -264,10 +264,11 @@ def is_candidate(token: Token) -> bool:
     return not token.is_space and token.pos_ in {"VERB", "NOUN", "ADP", "PUNCT", "AUX", "ADJ", "PROPN"}
 
 
-def cue_heads(doc: Doc, model: CueModel, encoder: TokenEncoder | None = None) -> Iterator[Token]:
+def cue_heads(doc: Doc, model: CueModel, encoder: TokenContext | None = None) -> Iterator[Token]:
     """Tokens that head a cue, in text order.
 
-    A model with a contextual layer needs the encoder that reads the sentences; raises ModelError without it.
+    A model with a contextual layer needs the tokens' contextual vectors (a TokenEncoder, or a ReadContext
+    over the article's reading); raises ModelError without them.
     """
     quoted = quoted_sentences(doc)
     fixed: set[int] = set()

@@ -18,6 +18,7 @@ from counterclaim.claims.candidates import Candidate, CandidateKind, candidates_
 from counterclaim.claims.denials import attribution_denials, lead_denial_results
 from counterclaim.claims.linking import METHOD, ClaimIndex, LinkingSettings, final_key
 from counterclaim.claims.terms import proposition_text, statement_terms
+from counterclaim.embeddings import TEXT_ROWS
 from counterclaim.model import Account, Article, Attribution
 
 if TYPE_CHECKING:
@@ -32,11 +33,14 @@ __all__ = [
     "ClaimState",
     "Encoder",
     "LinkedCandidate",
+    "LinkingVectors",
     "Member",
     "candidates_of",
     "claim_accounts",
     "load_encoder",
     "members_of",
+    "read_for_linking",
+    "statement_vectors",
 ]
 
 
@@ -51,6 +55,42 @@ def load_encoder() -> Encoder:
     from counterclaim.embeddings import Embedder
 
     return Embedder.load()
+
+
+def linking_text(candidate: Candidate) -> str:
+    """What a candidate is embedded as: a denial as what it denies (negation and "reports that" removed), so
+    that it lands next to it."""
+    return candidate.denied or proposition_text(candidate.text)
+
+
+def statement_vectors(encoder: Encoder, candidates: Sequence[Candidate]) -> dict[str, np.ndarray]:
+    """The linking vectors of one article's candidates, by linking text, embedded with no other article's.
+
+    Int8 activations are scaled per encoder call: embedding each article's statements alone makes their
+    vectors, and so the claims, independent of which batch, worker or engine embedded them.
+    """
+    texts = list(dict.fromkeys(linking_text(candidate) for candidate in candidates))
+    return dict(zip(texts, encoder.encode(texts, batch_size=TEXT_ROWS), strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class LinkingVectors:
+    """One article's vectors for the claims stage, embedded alone: its lead's (story placement) and its
+    statements' (claim linking, by linking text). The per-article stage makes them where it runs."""
+
+    lead: np.ndarray
+    statements: dict[str, np.ndarray]
+
+
+def read_for_linking(
+    encoder: Encoder, article: Article, attributions: Sequence[Attribution]
+) -> LinkingVectors:
+    """An article's LinkingVectors, from the article and its attributions."""
+    from counterclaim.claims.candidates import article_candidates
+    from counterclaim.claims.stories import lead_text
+
+    lead = encoder.encode([lead_text(article)], batch_size=TEXT_ROWS)[0]
+    return LinkingVectors(lead, statement_vectors(encoder, article_candidates(article, attributions)))
 
 
 def claim_id_for(candidate: Candidate) -> str:
@@ -120,8 +160,17 @@ class ClaimLinker:
     ) -> ClaimLinker:
         return cls(encoder, ClaimIndex(dimension, settings))
 
-    def link(self, articles: Sequence[Article], candidates: Sequence[Candidate]) -> list[LinkedCandidate]:
-        """Attach each candidate to an existing claim or open a new one, in order of publication."""
+    def link(
+        self,
+        articles: Sequence[Article],
+        candidates: Sequence[Candidate],
+        read: Mapping[str, LinkingVectors] | None = None,
+    ) -> list[LinkedCandidate]:
+        """Attach each candidate to an existing claim or open a new one, in order of publication.
+
+        `read` holds articles' statement vectors already made (by the per-article stage); the others are
+        embedded here, each article alone, as it would have (statement_vectors).
+        """
         published = {article.id: article.published_at for article in articles}
         order = sorted(
             range(len(candidates)),
@@ -131,9 +180,8 @@ class ClaimLinker:
                 i,
             ),
         )
-        # Denials are embedded as what they deny (negation and "reports that" removed): they land next to it.
-        texts = [candidates[i].denied or proposition_text(candidates[i].text) for i in order]
-        vectors = self.encoder.encode(texts) if order else np.zeros((0, 0))
+        known = self._statement_vectors(candidates, read or {})
+        vectors = [known[candidates[i].article_id][linking_text(candidates[i])] for i in order]
         linked: list[LinkedCandidate] = []
         own: dict[str, Counter[int]] = {}
         for row, position in enumerate(order):
@@ -169,6 +217,22 @@ class ClaimLinker:
                 self._update(self.states[claim_id], candidate, when)
             linked.append(LinkedCandidate(candidate, claim_id, decision.score, decision.opened, vectors[row]))
         return [self._resolved(item) for item in linked]
+
+    def _statement_vectors(
+        self, candidates: Sequence[Candidate], read: Mapping[str, LinkingVectors]
+    ) -> dict[str, dict[str, np.ndarray]]:
+        """Each article's statement vectors by linking text: as read where they hold every candidate's text,
+        else embedded now, the article alone."""
+        by_article: dict[str, list[Candidate]] = {}
+        for candidate in candidates:
+            by_article.setdefault(candidate.article_id, []).append(candidate)
+        known: dict[str, dict[str, np.ndarray]] = {}
+        for article_id, own in by_article.items():
+            vectors = read[article_id].statements if article_id in read else {}
+            if not all(linking_text(candidate) in vectors for candidate in own):
+                vectors = statement_vectors(self.encoder, own)
+            known[article_id] = vectors
+        return known
 
     def _fold(self, claim_id: str, merged: Sequence[str]) -> None:
         state = self.states[claim_id]

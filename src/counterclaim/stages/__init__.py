@@ -15,7 +15,7 @@ from counterclaim.outlets import OutletRegistry
 from counterclaim.store import Store
 
 if TYPE_CHECKING:
-    from counterclaim.claims import ClaimLinker
+    from counterclaim.claims import ClaimLinker, LinkingVectors
     from counterclaim.embeddings import Embedder
     from counterclaim.engines import Engine
     from counterclaim.stages.attribution import Extractor
@@ -74,6 +74,9 @@ class StageContext:
     models: Models
     engine: Engine | None = None
     _linker: ClaimLinker | None = None
+    # The current batch's statement and lead vectors, made by the per-article stage where it ran and handed to
+    # the claims stage; an article missing here (its attributions saved by an earlier run) is embedded there.
+    linking: dict[str, LinkingVectors] = field(default_factory=dict)
 
     def partitions(self) -> Engine:
         """The engine to hand per-article work to: the run's engine, or this process and its models."""

@@ -5,16 +5,25 @@ Corpus-wide: the claim index (read from the store once, kept in step) decides wh
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
 import sqlalchemy as sa
 
 from counterclaim.article_vectors import article_bodies
-from counterclaim.claims import ClaimLinker, LinkedCandidate, Member, claim_accounts, members_of
+from counterclaim.claims import (
+    ClaimLinker,
+    LinkedCandidate,
+    LinkingVectors,
+    Member,
+    claim_accounts,
+    members_of,
+)
 from counterclaim.claims.candidates import candidates_of
 from counterclaim.claims.linking import METHOD
 from counterclaim.claims.stories import StoryIndex, StoryPlacement, lead_text
+from counterclaim.embeddings import TEXT_ROWS
 from counterclaim.model import Article
 from counterclaim.stages import Stage, StageContext
 from counterclaim.store import Store
@@ -33,10 +42,12 @@ def link_claims(
     batch: list[Article],
     linker: ClaimLinker | None = None,
     stance_model: StanceModel | None = None,
+    read: Mapping[str, LinkingVectors] | None = None,
 ) -> int:
     """Link the statements of new articles into claims and save accounts with stances; returns claims touched.
 
     Needs the batch's attributions saved first. Articles already linked are skipped: the stage can be re-run.
+    `read` holds lead and statement vectors the per-article stage made; the others are embedded here.
     """
     done = linked_article_ids(store, (article.id for article in batch))
     fresh = [article for article in batch if article.id not in done]
@@ -51,8 +62,8 @@ def link_claims(
 
         stance_model = StanceModel.load()
     found_attributions = load_attributions(store, [article.id for article in fresh])
-    stories, placements = place_stories(store, linker, fresh)
-    linked = linker.link(fresh, candidates_of(fresh, found_attributions))
+    stories, placements = place_stories(store, linker, fresh, read or {})
+    linked = linker.link(fresh, candidates_of(fresh, found_attributions), read)
     members = missing_members(store, linker, linked)
     texts = {m.claim_id: linker.states[m.claim_id].canonical.statement.text for m in members}
     by_id = {article.id: article for article in fresh}
@@ -78,17 +89,26 @@ def link_claims(
 
 
 def place_stories(
-    store: Store, linker: ClaimLinker, fresh: list[Article]
+    store: Store, linker: ClaimLinker, fresh: list[Article], read: Mapping[str, LinkingVectors] | None = None
 ) -> tuple[StoryIndex, list[StoryPlacement]]:
-    """Put each new article into its story (by its lead), before its statements are linked into claims."""
+    """Put each new article into its story (by its lead), before its statements are linked into claims.
+
+    A lead's vector is the one `read` holds, else embedded now, alone, as the per-article stage does.
+    """
     if linker.stories is None:
         linker.stories = open_story_index(store)
     placed = placed_article_ids(store, (article.id for article in fresh))
     unplaced = [article for article in fresh if article.id not in placed]
     if not unplaced:
         return linker.stories, []
-    vectors = linker.encoder.encode([lead_text(article) for article in unplaced])
-    return linker.stories, linker.stories.place(unplaced, vectors)
+    known = read or {}
+    vectors = [
+        known[article.id].lead
+        if article.id in known
+        else linker.encoder.encode([lead_text(article)], batch_size=TEXT_ROWS)[0]
+        for article in unplaced
+    ]
+    return linker.stories, linker.stories.place(unplaced, np.stack(vectors))
 
 
 def missing_members(store: Store, linker: ClaimLinker, linked: Sequence[LinkedCandidate]) -> list[Member]:
@@ -125,7 +145,7 @@ def missing_members(store: Store, linker: ClaimLinker, linked: Sequence[LinkedCa
 
 def _run(context: StageContext, batch: list[Article]) -> int:
     try:
-        return link_claims(context.store, batch, linker=context.linker, stance_model=context.models.stance)
+        return link_claims(context.store, batch, context.linker, context.models.stance, read=context.linking)
     except Exception:
         # The batch's transaction rolled back but the in-memory index moved on: reread it from the store.
         context.forget_linker()
