@@ -152,6 +152,165 @@ def _worker_cpu(pipeline: Any) -> float | None:
     return round(total, 2)
 
 
+# ------------------------------------------------------------------------------- the marginal growth run
+
+MARGINAL_RESULTS = BENCH / "results" / "scale_growth.json"
+
+
+def marginal_corpus(sizes: list[int], window: int, root: Path) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Phases of one growing corpus: before each checkpoint size, a fill (real articles, then generated
+    ones) and a window of `window` real articles kept apart for it: every window is drawn alike from real
+    news."""
+    real = real_texts(root)
+    windows = [real[k * window : (k + 1) * window] for k in range(len(sizes))]
+    fill = real[len(sizes) * window :]
+    needed = max(sizes) - len(sizes) * window - len(fill)
+    if needed > 0:
+        sys.path.insert(0, str(BENCH))
+        from reuse_corpus import CorpusSpec, generate
+
+        fill += [
+            ("generated", str(row["text"])) for row in generate(CorpusSpec(articles=needed, seed=15)).rows
+        ]
+    phases: list[tuple[str, list[tuple[str, str]]]] = []
+    stored = 0
+    for size, probe in zip(sizes, windows, strict=True):
+        count = size - window - stored
+        phases.append(("fill", fill[:count]))
+        fill = fill[count:]
+        phases.append(("window", probe))
+        stored = size
+    return phases
+
+
+def _worker_peaks(pipeline: Any) -> list[float]:
+    """Peak resident memory (MiB) of each pool worker process so far (VmHWM), empty for other engines."""
+    executor = getattr(pipeline.engine, "_executor", None)
+    peaks = []
+    for pid in list(getattr(executor, "_processes", {}) or {}):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(round(int(line.split()[1]) / 1024, 1))
+    return peaks
+
+
+def marginal_child(job: dict[str, Any]) -> dict[str, Any]:
+    """One growing store: fill, then time a window of real articles, at each checkpoint size."""
+    from counterclaim.model import Article
+    from counterclaim.pipeline import Pipeline
+    from counterclaim.stages.attribution import extract_partition
+    from counterclaim.store import Store, article_id
+
+    phases = marginal_corpus(job["sizes"], job["window"], Path(job["data"]))
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        store = Store(str(Path(scratch) / "scale.db"))
+        with Pipeline(store, engine=job["engine"], workers=job.get("workers")) as pipeline:
+            pipeline.models.encoder, pipeline.models.stance  # noqa: B018
+            if job["engine"] == "local":
+                pipeline.models.extractor  # noqa: B018
+            warm = [Article(id="warm", text=phases[-1][1][0][1])]
+            pipeline.engine.map(extract_partition, warm * max(pipeline.engine.workers, 1))
+            total = 0
+            for kind, texts in phases:
+                articles = [Article(id=article_id(text), text=text) for _, text in texts]
+                with store.begin() as conn:
+                    for article in articles:
+                        store.add_article(article, conn)
+                total += len(articles)
+                console.print(f"  {kind}: {len(articles)} articles, {total} stored ...")
+                ids = [article.id for article in articles]
+                if kind == "fill":
+                    pipeline.analyze(ids, progress=False)
+                    continue
+                workers_before = _worker_cpu(pipeline)
+                cpu, wall = time.process_time(), time.perf_counter()
+                report = pipeline.analyze(ids, progress=False)
+                wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+                workers_after = _worker_cpu(pipeline)
+                workers_cpu = (
+                    round(workers_after - workers_before, 2)
+                    if workers_before is not None and workers_after is not None
+                    else None
+                )
+                rows.append(
+                    {
+                        "stored": total,
+                        "articles": report.articles,
+                        "driver_cpu_s": round(cpu, 2),
+                        "workers_cpu_s": workers_cpu,
+                        "wall_s": round(wall, 2),
+                        "stage_cpu_s": {name: round(v, 2) for name, v in report.cpu_seconds.items()},
+                        "driver_peak_rss_mib": round(
+                            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+                        ),
+                        "worker_peak_rss_mib": _worker_peaks(pipeline),
+                        "rows": report.stored,
+                    }
+                )
+        store.close()
+    return {"engine": job["engine"], "workers": job.get("workers"), "window": job["window"], "rows": rows}
+
+
+def marginal_run(args: argparse.Namespace) -> None:
+    """The marginal growth run (--marginal): one child, one growing store; writes scale_growth.json."""
+    job = {
+        "mode": "marginal",
+        "sizes": [int(size) for size in args.marginal.split(",")],
+        "window": args.window,
+        "engine": args.engine,
+        "workers": args.workers,
+        "data": str(args.data or data_root()),
+    }
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps(job)]
+    console.print(f"growing one store to {job['sizes'][-1]} articles ({args.engine} x{args.workers}) ...")
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit("the marginal growth run failed (its messages are above)")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["note"] = (
+        "CPU of a window of real articles analysed into a store already holding the rest: the cost of a new "
+        "article as the corpus grows; shared 2-core machine, so CPU seconds, not wall, are what to compare"
+    )
+    MARGINAL_RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    show_marginal(result)
+
+
+def show_marginal(result: dict[str, Any]) -> None:
+    table = Table(
+        title=f"Cost of {result['window']} new real articles as the store grows "
+        f"({result['engine']} engine x{result['workers'] or 1})"
+    )
+    for column in (
+        "stored",
+        "CPU-s/article",
+        "per-article stage",
+        "driver stages",
+        "driver peak MiB",
+        "worker peak MiB",
+        "claims stored",
+    ):
+        table.add_column(column, justify="right")
+    for row in result["rows"]:
+        stages = row["stage_cpu_s"]
+        driver = row["driver_cpu_s"] - (
+            stages.get("attributions", 0.0) if row["workers_cpu_s"] is None else 0.0
+        )
+        per_article_stage = (
+            row["workers_cpu_s"] if row["workers_cpu_s"] is not None else stages.get("attributions", 0.0)
+        )
+        table.add_row(
+            str(row["stored"]),
+            f"{per_article(row):.3f}",
+            f"{per_article_stage / max(row['articles'], 1):.3f}",
+            f"{driver / max(row['articles'], 1):.3f}",
+            f"{row['driver_peak_rss_mib']:.0f}",
+            ", ".join(f"{peak:.0f}" for peak in row["worker_peak_rss_mib"]) or "-",
+            str(row["rows"].get("claims", 0)),
+        )
+    Console().print(table)
+
+
 # --------------------------------------------------------------------------------------------- the parent
 
 
@@ -235,9 +394,20 @@ def main() -> None:
     )
     parser.add_argument("--only-search", action="store_true", help="measure claim search only")
     parser.add_argument("--keep-stores", type=Path, help="keep each growth size's store in DIR/SIZE/scale.db")
+    parser.add_argument(
+        "--marginal",
+        help="growth of a new article's cost: checkpoint sizes of one growing store (1000,5000,20000)",
+    )
+    parser.add_argument("--window", type=int, default=500, help="real articles timed at each checkpoint")
+    parser.add_argument("--engine", default="pool", help="engine of the marginal run (local, pool)")
+    parser.add_argument("--workers", type=int, default=2, help="pool workers of the marginal run")
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(json.loads(args.child))))
+        job = json.loads(args.child)
+        print(json.dumps(marginal_child(job) if job.get("mode") == "marginal" else child(job)))
+        return
+    if args.marginal:
+        marginal_run(args)
         return
     search = [search_costs(int(size)) for size in args.search_claims.split(",") if size]
     if args.only_search:
