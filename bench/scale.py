@@ -155,6 +155,7 @@ def _worker_cpu(pipeline: Any) -> float | None:
 # ------------------------------------------------------------------------------- the marginal growth run
 
 MARGINAL_RESULTS = BENCH / "results" / "scale_growth.json"
+PARTIAL_RESULTS = BENCH / "results" / "scale_growth.partial.json"
 
 
 def marginal_corpus(sizes: list[int], window: int, root: Path) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -248,6 +249,9 @@ def marginal_child(job: dict[str, Any]) -> dict[str, Any]:
                         "rows": report.stored,
                     }
                 )
+                # Each checkpoint is kept as soon as it is measured: a long run stopped early keeps its rows.
+                partial = {"engine": job["engine"], "workers": job.get("workers"), "window": job["window"]}
+                PARTIAL_RESULTS.write_text(json.dumps({**partial, "rows": rows}, indent=2) + "\n")
         store.close()
     return {"engine": job["engine"], "workers": job.get("workers"), "window": job["window"], "rows": rows}
 
@@ -273,6 +277,7 @@ def marginal_run(args: argparse.Namespace) -> None:
         "article as the corpus grows; shared 2-core machine, so CPU seconds, not wall, are what to compare"
     )
     MARGINAL_RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    PARTIAL_RESULTS.unlink(missing_ok=True)
     show_marginal(result)
 
 
