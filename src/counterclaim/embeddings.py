@@ -282,10 +282,10 @@ class TextVectors:
     known: dict[str, np.ndarray] = field(default_factory=dict)
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """Rows for texts in input order; the texts not seen before are embedded together in one call."""
+        """Rows for texts in input order; a text not seen before is embedded alone, so that its vector (int8
+        activations are scaled per call) does not depend on what else the batch holds."""
         unseen = [text for text in dict.fromkeys(texts) if text not in self.known]
-        if unseen:
-            self.known.update(zip(unseen, self.embedder.encode(unseen, batch_size), strict=True))
+        self.known.update((text, self.embedder.encode([text])[0]) for text in unseen)
         if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)
         return np.stack([self.known[text] for text in texts])

@@ -133,6 +133,11 @@ def read_article(embedder: Embedder, text: str, states: bool = False) -> Sentenc
     return embedder.read_sentences(text, sentence_spans(text), states)
 
 
+def _read(embedder: Embedder, text: str) -> tuple[list[tuple[int, int]], np.ndarray]:
+    reading = read_article(embedder, text)
+    return reading.spans, reading.vectors
+
+
 def sentence_method(embedder: Embedder) -> str:
     """The key of the sentence vectors read_article makes with this encoder: a store keeps them by it."""
     return f"{SENTENCE_VECTORS}:{embedder.model_id}"
@@ -577,7 +582,8 @@ def attribution_stances(
     content_of = {k: " ".join(span.text for span in items[k][1].content) for k in wanted}
     contents = list(content_of.values())
     unique_contents = list(dict.fromkeys(contents))
-    index_of = dict(zip(unique_contents, model.index_bodies(unique_contents), strict=True))
+    # Each content is read alone: its vectors, and so the stored stances, do not depend on the batch.
+    index_of = {content: BodyIndex(content, *_read(model.embedder, content)) for content in unique_contents}
     vector_of = dict(claim_vectors or {})
     claims = [claim for claim in dict.fromkeys(items[k][0] for k in wanted) if claim not in vector_of]
     vector_of.update(zip(claims, model.embedder.encode(claims), strict=True))
