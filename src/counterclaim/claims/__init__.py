@@ -83,14 +83,31 @@ class LinkingVectors:
 
 
 def read_for_linking(
-    encoder: Encoder, article: Article, attributions: Sequence[Attribution]
+    encoder: Encoder,
+    article: Article,
+    attributions: Sequence[Attribution],
+    sentences: tuple[Sequence[tuple[int, int]], np.ndarray] | None = None,
 ) -> LinkingVectors:
-    """An article's LinkingVectors, from the article and its attributions."""
+    """An article's LinkingVectors, from the article and its attributions.
+
+    `sentences` are its sentence ranges and vectors as already read (stance.read_article): a statement that
+    is one of those sentences takes that vector, rounded to float16 as a store keeps it, so the vectors are
+    the same whether the sentences come fresh from the per-article stage or kept from the store. The other
+    statements are embedded together, with no other article's.
+    """
     from counterclaim.claims.candidates import article_candidates
     from counterclaim.claims.stories import lead_text
 
+    texts = list(dict.fromkeys(linking_text(c) for c in article_candidates(article, attributions)))
+    known: dict[str, np.ndarray] = {}
+    if sentences is not None:
+        spans, vectors = sentences
+        read = {article.text[start:end]: row for (start, end), row in zip(spans, vectors, strict=True)}
+        known = {text: read[text].astype(np.float16).astype(np.float32) for text in texts if text in read}
+    rest = [text for text in texts if text not in known]
+    known.update(zip(rest, encoder.encode(rest, batch_size=TEXT_ROWS), strict=True))
     lead = encoder.encode([lead_text(article)], batch_size=TEXT_ROWS)[0]
-    return LinkingVectors(lead, statement_vectors(encoder, article_candidates(article, attributions)))
+    return LinkingVectors(lead, {text: known[text] for text in texts})
 
 
 def claim_id_for(candidate: Candidate) -> str:

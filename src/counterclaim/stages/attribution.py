@@ -57,7 +57,9 @@ def extract_partition(models: Models, articles: list[Article]) -> list[ReadArtic
     for article, reading in zip(articles, models.extractor.read(articles), strict=True):
         # Without a contextual cue layer the extractor read no sentences: read them here, the same way.
         sentences = reading.sentences or read_article(models.encoder, article.text)
-        linking = read_for_linking(models.encoder, article, reading.attributions)
+        linking = read_for_linking(
+            models.encoder, article, reading.attributions, (sentences.spans, sentences.vectors)
+        )
         found.append(ReadArticle(article.id, reading.attributions, sentences, linking))
     return found
 

@@ -19,12 +19,13 @@ from counterclaim.claims import (
     Member,
     claim_accounts,
     members_of,
+    read_for_linking,
 )
 from counterclaim.claims.candidates import candidates_of
 from counterclaim.claims.linking import METHOD
 from counterclaim.claims.stories import StoryIndex, StoryPlacement, lead_text
 from counterclaim.embeddings import TEXT_ROWS
-from counterclaim.model import Article
+from counterclaim.model import Article, Attribution
 from counterclaim.stages import Stage, StageContext
 from counterclaim.store import Store
 from counterclaim.store.attributions import load_attributions, load_attributions_by_id
@@ -62,7 +63,8 @@ def link_claims(
 
         stance_model = StanceModel.load()
     found_attributions = load_attributions(store, [article.id for article in fresh])
-    stories, placements = place_stories(store, linker, fresh, read or {})
+    read = linking_vectors(store, linker, stance_model, fresh, found_attributions, read or {})
+    stories, placements = place_stories(store, linker, fresh, read)
     linked = linker.link(fresh, candidates_of(fresh, found_attributions), read)
     members = missing_members(store, linker, linked)
     texts = {m.claim_id: linker.states[m.claim_id].canonical.statement.text for m in members}
@@ -86,6 +88,40 @@ def link_claims(
         save_accounts(conn, found_accounts)
         save_sentence_vectors(conn, stance_model.sentence_method, embedded)
     return len({item.claim_id for item in linked})
+
+
+def linking_vectors(
+    store: Store,
+    linker: ClaimLinker,
+    stance_model: StanceModel,
+    fresh: list[Article],
+    found_attributions: Sequence[Attribution],
+    read: Mapping[str, LinkingVectors],
+) -> dict[str, LinkingVectors]:
+    """The batch's lead and statement vectors: as the per-article stage made them, or, for an article whose
+    attributions an earlier run saved, made here the same way (from its kept sentence vectors, else a new
+    reading of it)."""
+    missing = [article for article in fresh if article.id not in read]
+    if not missing:
+        return dict(read)
+    bodies, embedded = article_bodies(store, stance_model, missing)
+    if embedded:
+        # Kept at once (derived, idempotent rows): the stance step below reads them instead of reading again.
+        with store.begin() as conn:
+            save_sentence_vectors(conn, stance_model.sentence_method, embedded)
+    by_article: dict[str, list[Attribution]] = {}
+    for attribution in found_attributions:
+        by_article.setdefault(attribution.article_id, []).append(attribution)
+    made = {
+        article.id: read_for_linking(
+            linker.encoder,
+            article,
+            by_article.get(article.id, []),
+            (bodies[article.id].spans, bodies[article.id].vectors),
+        )
+        for article in missing
+    }
+    return {**read, **made}
 
 
 def place_stories(
