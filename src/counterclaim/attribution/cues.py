@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from itertools import repeat
 from pathlib import Path
 
-import numpy as np
 from spacy.tokens import Doc, Token
 
 from counterclaim.attribution.context import ContextLayer, TokenContext
@@ -27,6 +27,7 @@ OPENING_MARKS = frozenset("“„«")
 BYLINE_CLOSERS = CLOSING_MARKS | {'"'}
 QUOTE_LOOKBACK = 80
 BYLINE_DASHES = frozenset({"―", "—", "–", "--"})
+BYLINE_DASH_ENDS = tuple(BYLINE_DASHES)
 # Verbs that report speech whatever the corpus says, so a denial or a deferral is never missed.
 CORE_CUE_LEMMAS = frozenset(
     {
@@ -122,146 +123,206 @@ class CueModel:
         return replace(self, context=None, version=f"{self.version}-sparse")
 
     def score(self, token: Token, has_quote: bool) -> float:
-        return self.bias + sum(self.weights.get(name, 0.0) for name in token_features(token, has_quote))
+        return self.score_at(token_table(token.doc), token.i, has_quote)
+
+    def score_at(self, table: TokenTable, index: int, has_quote: bool) -> float:
+        """The sparse score of the doc's token at `index`; `score` in the order it sums (same float)."""
+        features = _features(table, index, has_quote)
+        return self.bias + sum(map(self.weights.get, features, repeat(0.0, len(features))))
+
+
+@dataclass(frozen=True, slots=True)
+class TokenTable:
+    """A parsed doc's token attributes as plain lists, read once per doc.
+
+    spaCy builds a new Token object on every access: the scorer read each token's neighbours, head and
+    children dozens of times (a third of the Python time of cue finding). Lemmas are lower-cased, as the
+    features use them. No reference to the doc itself, which keeps the table in its user_data (no cycle).
+    """
+
+    text: list[str]
+    lower: list[str]
+    lemma: list[str]
+    tag: list[str]
+    dep: list[str]
+    pos: list[str]
+    ent_type: list[str]
+    is_space: list[bool]
+    head: list[int]
+    # Each token's children in text order (Token.children's order).
+    children: list[list[int]]
+    # Whether the token's sentence holds a quotation mark.
+    quoted: list[bool]
+    # Running quote counts and line breaks (_quote_sums).
+    quote_sums: tuple[list[int], list[int], list[int]]
+
+
+# Where token_table keeps a doc's table in its user_data.
+TOKEN_TABLE = "counterclaim.token_table"
+
+
+def token_table(doc: Doc) -> TokenTable:
+    """The doc's TokenTable, built on first use and kept in its user_data."""
+    kept = doc.user_data.get(TOKEN_TABLE)
+    if isinstance(kept, TokenTable) and len(kept.text) == len(doc):
+        return kept
+    count = len(doc)
+    text, lower, lemma, tag, dep, pos, ent_type = [], [], [], [], [], [], []
+    is_space, head = [], []
+    children: list[list[int]] = [[] for _ in range(count)]
+    for token in doc:
+        text.append(token.text)
+        lower.append(token.lower_)
+        lemma.append(token.lemma_.lower())
+        tag.append(token.tag_)
+        dep.append(token.dep_)
+        pos.append(token.pos_)
+        ent_type.append(token.ent_type_)
+        is_space.append(token.is_space)
+        parent = token.head.i
+        head.append(parent)
+        if parent != token.i:
+            children[parent].append(token.i)
+    quoted = [False] * count
+    for sent in doc.sents:
+        flag = any(mark in QUOTE_CHARS for mark in text[sent.start : sent.end])
+        quoted[sent.start : sent.end] = [flag] * (sent.end - sent.start)
+    table = TokenTable(
+        text, lower, lemma, tag, dep, pos, ent_type, is_space, head, children, quoted, _quote_sums(text)
+    )
+    doc.user_data[TOKEN_TABLE] = table
+    return table
 
 
 def quoted_sentences(doc: Doc) -> list[bool]:
     """For each token, whether its sentence holds a quotation mark (computed once per article)."""
-    flags = [False] * len(doc)
-    for sent in doc.sents:
-        quoted = any(t.text in QUOTE_CHARS for t in sent)
-        for index in range(sent.start, sent.end):
-            flags[index] = quoted
-    return flags
+    return list(token_table(doc).quoted)
 
 
 def token_features(token: Token, has_quote: bool) -> list[str]:
     """Sparse binary features of one token: its word, its place in the parse, and what hangs off it."""
-    lemma = token.lemma_.lower()
-    child_deps = sorted({child.dep_ for child in token.children})
+    return _features(token_table(token.doc), token.i, has_quote)
+
+
+LEMMA_CHILD_DEPS = CLAUSE_DEPS | {"nsubj", "dobj"}
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+WORD_CHILD_DEPS = frozenset({"prt", "prep", "agent", "dative"})
+MODIFIER_DEPS = frozenset({"aux", "neg", "det", "poss", "advmod"})
+
+
+def _features(table: TokenTable, index: int, has_quote: bool) -> list[str]:
+    """token_features of the token at `index`, read from the doc's table (same features, same order)."""
+    dep_of, lower_of = table.dep, table.lower
+    lemma = table.lemma[index]
+    dep, tag = dep_of[index], table.tag[index]
+    parent = table.head[index]
+    head_lemma, head_dep = table.lemma[parent], dep_of[parent]
+    kids = table.children[index]
+    child_deps = sorted({dep_of[child] for child in kids})
+    previous, following = _neighbour_at(table, index - 1), _neighbour_at(table, index + 1)
     features = [
         f"lemma={lemma}",
-        f"lower={token.lower_}",
-        f"tag={token.tag_}",
-        f"dep={token.dep_}",
-        f"lemma_dep={lemma}|{token.dep_}",
-        f"lemma_tag={lemma}|{token.tag_}",
-        f"head_lemma={token.head.lemma_.lower()}",
-        f"lemma_head={lemma}|{token.head.lemma_.lower()}",
+        f"lower={lower_of[index]}",
+        f"tag={tag}",
+        f"dep={dep}",
+        f"lemma_dep={lemma}|{dep}",
+        f"lemma_tag={lemma}|{tag}",
+        f"head_lemma={head_lemma}",
+        f"lemma_head={lemma}|{head_lemma}",
         f"quote_in_sent={has_quote}",
         f"lemma_quote={lemma}|{has_quote}",
-        f"prev={_neighbour(token, -1)}",
-        f"next={_neighbour(token, 1)}",
-        f"lemma_next={lemma}|{_neighbour(token, 1)}",
+        f"prev={previous}",
+        f"next={following}",
+        f"lemma_next={lemma}|{following}",
     ]
-    features.extend(f"child={dep}" for dep in child_deps)
-    features.extend(
-        f"lemma_child={lemma}|{dep}" for dep in child_deps if dep in CLAUSE_DEPS | {"nsubj", "dobj"}
-    )
-    subject = _subject_kind(token)
-    near_quote = any(t.text in QUOTE_CHARS for t in token.doc[max(token.i - 3, 0) : token.i + 4])
+    features.extend(f"child={name}" for name in child_deps)
+    features.extend(f"lemma_child={lemma}|{name}" for name in child_deps if name in LEMMA_CHILD_DEPS)
+    subject = "-"
+    subject_word = "-"
+    for child in kids:
+        if dep_of[child] in SUBJECT_DEPS:
+            kind = table.pos[child]
+            if kind == "PRON":
+                subject, subject_word = "PRON", lower_of[child]
+            else:
+                subject = table.ent_type[child] or kind
+                subject_word = table.ent_type[child] or table.tag[child]
+            break
+    near_quote = any(mark in QUOTE_CHARS for mark in table.text[max(index - 3, 0) : index + 4])
     features.extend(
         [
             f"subj={subject}",
             f"lemma_subj={lemma}|{subject}",
             f"near_quote={near_quote}",
             f"lemma_near_quote={lemma}|{near_quote}",
-            f"head_dep={token.head.dep_}",
-            f"lemma_head_dep={lemma}|{token.head.dep_}",
-            f"prev2={_neighbour(token, -2)}|{_neighbour(token, -1)}",
+            f"head_dep={head_dep}",
+            f"lemma_head_dep={lemma}|{head_dep}",
+            f"prev2={_neighbour_at(table, index - 2)}|{previous}",
         ]
     )
-    inside = _inside_quote(token)
+    inside = _inside_quote_at(table, index)
     features.extend(
         [
             f"in_quote={inside}",
             f"lemma_in_quote={lemma}|{inside}",
-            f"lemma_dep_head={lemma}|{token.dep_}|{token.head.lemma_.lower()}",
-            f"lemma_subj_word={lemma}|{_subject_word(token)}",
-            f"lemma_dep_headpos={lemma}|{token.dep_}|{token.head.pos_}",
+            f"lemma_dep_head={lemma}|{dep}|{head_lemma}",
+            f"lemma_subj_word={lemma}|{subject_word}",
+            f"lemma_dep_headpos={lemma}|{dep}|{table.pos[parent]}",
         ]
     )
-    for child in token.children:
-        if child.dep_ in {"aux", "neg", "det", "poss", "advmod"}:
-            features.append(f"lemma_{child.dep_}={lemma}|{child.lower_}")
-        if child.dep_ in {"prt", "prep", "agent", "dative"}:
-            features.append(f"lemma_word_child={lemma}|{child.lower_}")
-        if child.dep_ in CLAUSE_DEPS:
-            marks = [g.lower_ for g in child.children if g.dep_ == "mark"]
+    for child in kids:
+        child_dep = dep_of[child]
+        if child_dep in MODIFIER_DEPS:
+            features.append(f"lemma_{child_dep}={lemma}|{lower_of[child]}")
+        if child_dep in WORD_CHILD_DEPS:
+            features.append(f"lemma_word_child={lemma}|{lower_of[child]}")
+        if child_dep in CLAUSE_DEPS:
+            marks = [lower_of[g] for g in table.children[child] if dep_of[g] == "mark"]
             features.append(f"lemma_clause_mark={lemma}|{marks[0] if marks else '-'}")
     return features
 
 
-def _inside_quote(token: Token) -> bool:
+def _neighbour_at(table: TokenTable, index: int) -> str:
+    if index < 0 or index >= len(table.lower):
+        return "<edge>"
+    return table.lower[index]
+
+
+def _inside_quote_at(table: TokenTable, index: int) -> bool:
     """Whether an opening quotation mark before the token, in its paragraph, is still open.
 
     Counted over the at most QUOTE_LOOKBACK tokens before it, back to a line break: quote marks counted once
     per doc into running sums (a scan per scored token was 4 % of the attribution stage).
     """
-    marks, straight, breaks = _quote_sums(token.doc)
-    index = token.i
+    marks, straight, breaks = table.quote_sums
     # The window starts after the last line break before the token, and no more than the lookback away.
-    low = max(index - QUOTE_LOOKBACK, int(breaks[index]), 0)
-    open_marks = int(marks[index] - marks[low])
+    low = max(index - QUOTE_LOOKBACK, breaks[index], 0)
+    open_marks = marks[index] - marks[low]
     # Straight quotes open and close alike: an odd count before the token leaves one open.
-    return open_marks > 0 or int(straight[index] - straight[low]) % 2 == 1
+    return open_marks > 0 or (straight[index] - straight[low]) % 2 == 1
 
 
-# Where _quote_sums keeps a doc's running quote counts in its user_data.
-QUOTE_SUMS = "counterclaim.quote_sums"
-
-
-def _quote_sums(doc: Doc) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _quote_sums(texts: list[str]) -> tuple[list[int], list[int], list[int]]:
     """Running sums over the doc's tokens (entry i covers tokens before i) of opening minus closing curly
-    marks and of straight quotes, and for each token the index just after the last line break before it."""
-    kept = doc.user_data.get(QUOTE_SUMS)
-    if isinstance(kept, tuple):
-        return kept
-    count = len(doc)
-    marks = np.zeros(count + 1, dtype=np.int64)
-    straight = np.zeros(count + 1, dtype=np.int64)
-    breaks = np.zeros(count + 1, dtype=np.int64)
+    marks and of straight quotes, and for each token the index just after the last line break before it.
+    Plain lists: indexing one is several times cheaper than reading a numpy scalar."""
+    marks, straight, breaks = [0], [0], []
     after_break = 0
-    for position, item in enumerate(doc):
-        text = item.text
-        marks[position + 1] = marks[position] + (
-            1 if text in OPENING_MARKS else -1 if text in CLOSING_MARKS else 0
-        )
-        straight[position + 1] = straight[position] + (text == '"')
-        breaks[position] = after_break
+    for position, text in enumerate(texts):
+        marks.append(marks[-1] + (1 if text in OPENING_MARKS else -1 if text in CLOSING_MARKS else 0))
+        straight.append(straight[-1] + (text == '"'))
+        breaks.append(after_break)
         if "\n" in text:
             after_break = position + 1
-    breaks[count] = after_break
-    sums = (marks, straight, breaks)
-    doc.user_data[QUOTE_SUMS] = sums
-    return sums
+    breaks.append(after_break)
+    return marks, straight, breaks
 
 
-def _subject_word(token: Token) -> str:
-    for child in token.children:
-        if child.dep_ in {"nsubj", "nsubjpass"}:
-            return child.lower_ if child.pos_ == "PRON" else child.ent_type_ or child.tag_
-    return "-"
-
-
-def _subject_kind(token: Token) -> str:
-    for child in token.children:
-        if child.dep_ in {"nsubj", "nsubjpass"}:
-            if child.pos_ == "PRON":
-                return "PRON"
-            return child.ent_type_ or child.pos_
-    return "-"
-
-
-def _neighbour(token: Token, offset: int) -> str:
-    index = token.i + offset
-    if index < 0 or index >= len(token.doc):
-        return "<edge>"
-    return token.doc[index].lower_
+CANDIDATE_POS = frozenset({"VERB", "NOUN", "ADP", "PUNCT", "AUX", "ADJ", "PROPN"})
 
 
 def is_candidate(token: Token) -> bool:
-    return not token.is_space and token.pos_ in {"VERB", "NOUN", "ADP", "PUNCT", "AUX", "ADJ", "PROPN"}
+    return not token.is_space and token.pos_ in CANDIDATE_POS
 
 
 def cue_heads(doc: Doc, model: CueModel, encoder: TokenContext | None = None) -> Iterator[Token]:
@@ -270,14 +331,19 @@ def cue_heads(doc: Doc, model: CueModel, encoder: TokenContext | None = None) ->
     A model with a contextual layer needs the tokens' contextual vectors (a TokenEncoder, or a ReadContext
     over the article's reading); raises ModelError without them.
     """
-    quoted = quoted_sentences(doc)
+    table = token_table(doc)
     fixed: set[int] = set()
     sparse: dict[int, float] = {}
-    for token in doc:
-        if quote_byline(token) or (is_candidate(token) and speaker_colon(token)):
-            fixed.add(token.i)
-        elif is_candidate(token):
-            sparse[token.i] = model.score(token, quoted[token.i])
+    for index, text in enumerate(table.text):
+        candidate = not table.is_space[index] and table.pos[index] in CANDIDATE_POS
+        # Only a colon or a token ending in a dash can be a speaker colon or a byline: the text rules them out
+        # without building the Token.
+        if (text == ":" or text.endswith(BYLINE_DASH_ENDS)) and (
+            quote_byline(doc[index]) or (candidate and speaker_colon(doc[index]))
+        ):
+            fixed.add(index)
+        elif candidate:
+            sparse[index] = model.score_at(table, index, table.quoted[index])
     threshold, core_threshold, final = model.threshold, model.core_threshold, sparse
     if model.context is not None:
         if encoder is None:
@@ -289,15 +355,13 @@ def cue_heads(doc: Doc, model: CueModel, encoder: TokenContext | None = None) ->
         uncertain = [index for index, score in sparse.items() if layer.needs_vector(score)]
         final = layer.scores(sparse, encoder.vectors(doc, uncertain))
         threshold, core_threshold = layer.threshold, layer.core_threshold
-    for token in doc:
-        if token.i in fixed:
-            yield token
+    for index in sorted(fixed | final.keys()):
+        if index in fixed:
+            yield doc[index]
             continue
-        score = final.get(token.i)
-        if score is None:
-            continue
-        if score > threshold or (_core_cue(token) and score > core_threshold):
-            yield token
+        score = final[index]
+        if score > threshold or (score > core_threshold and _core_cue_at(table, index)):
+            yield doc[index]
 
 
 def speaker_colon(token: Token) -> bool:
@@ -360,12 +424,15 @@ def byline_name(token: Token) -> list[Token] | None:
     return words
 
 
-def _core_cue(token: Token) -> bool:
-    if token.pos_ != "VERB" or token.lemma_.lower() not in CORE_CUE_LEMMAS:
+def _core_cue_at(table: TokenTable, index: int) -> bool:
+    if table.pos[index] != "VERB" or table.lemma[index] not in CORE_CUE_LEMMAS:
         return False
     # A core verb only counts when something is reported: a clause, an object or a quote.
-    deps = {child.dep_ for child in token.children}
-    return bool(deps & (CLAUSE_DEPS | {"dobj", "nsubj", "prep"})) or token.dep_ in {"parataxis", "ccomp"}
+    deps = {table.dep[child] for child in table.children[index]}
+    return bool(deps & CORE_CUE_DEPS) or table.dep[index] in {"parataxis", "ccomp"}
+
+
+CORE_CUE_DEPS = CLAUSE_DEPS | {"dobj", "nsubj", "prep"}
 
 
 def training_examples(
