@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -115,15 +115,20 @@ class ClaimIndex:
         """Inverse frequency of a term over the statements indexed so far (smoothed, never zero)."""
         return math.log((self.statements + 2) / (self.term_frequency[term] + 1)) + 1.0
 
-    def blocked(self, terms: StatementTerms) -> list[int]:
+    def term_weights(self, terms: StatementTerms) -> dict[str, float]:
+        """The idf of each of a statement's terms, read once for all the claims it is compared with."""
+        return {term: self.idf(term) for term in terms.terms | terms.entities}
+
+    def blocked(self, terms: StatementTerms, weights: Mapping[str, float] | None = None) -> list[int]:
         """Claims sharing a not-too-common term with the statement, best term overlap first, capped."""
+        idf = self.term_weights(terms) if weights is None else weights
         overlap: dict[int, float] = defaultdict(float)
         # Sorted terms and slot ties: a set's order follows the process's hash seed, and float sums in another
         # order (or ties kept in insertion order) would link differently from one run to the next.
         for term in sorted(terms.terms):
             posting = self.postings.get(term)
             if posting and len(posting) <= self.settings.max_posting:
-                weight = self.idf(term)
+                weight = idf[term]
                 for slot in posting:
                     overlap[slot] += weight
         ranked = sorted(overlap, key=lambda slot: (-overlap[slot], slot))
@@ -131,16 +136,21 @@ class ClaimIndex:
 
     def lexical(self, terms: frozenset[str], counts: Counter[str], members: int) -> float:
         """Share of the statement's idf weight that the claim's members carry, weighted by how many do."""
-        ordered = sorted(terms)
-        total = sum(self.idf(term) for term in ordered)
-        if total == 0 or members == 0:
-            return 0.0
-        shared = sum(
-            self.idf(term) * min(1.0, 2.0 * counts[term] / members) for term in ordered if term in counts
-        )
-        return shared / total
+        return _lexical(self._weighted(terms, {term: self.idf(term) for term in terms}), counts, members)
 
-    def scores(self, vector: np.ndarray, terms: StatementTerms, slots: Sequence[int]) -> np.ndarray:
+    @staticmethod
+    def _weighted(terms: frozenset[str], idf: Mapping[str, float]) -> tuple[list[tuple[str, float]], float]:
+        """(term, idf) in sorted term order, and their sum in that order: what `lexical` sums, once."""
+        ordered = [(term, idf[term]) for term in sorted(terms)]
+        return ordered, sum(weight for _, weight in ordered)
+
+    def scores(
+        self,
+        vector: np.ndarray,
+        terms: StatementTerms,
+        slots: Sequence[int],
+        weights: Mapping[str, float] | None = None,
+    ) -> np.ndarray:
         """Combined score of a statement against each given claim."""
         if not slots:
             return np.zeros(0, dtype=np.float32)
@@ -154,14 +164,21 @@ class ClaimIndex:
             nearest = np.array([float(np.max(np.stack(self.claims[slot].kept) @ vector)) for slot in slots])
             similarity = similarity + settings.nearest_weight * nearest
         combined: np.ndarray = settings.embedding_weight * similarity
-        for row, slot in enumerate(slots):
-            claim = self.claims[slot]
-            combined[row] += settings.lexical_weight * self.lexical(
-                terms.terms, claim.term_counts, claim.members
-            )
-            combined[row] += settings.entity_weight * self.lexical(
-                terms.entities, claim.entity_counts, claim.members
-            )
+        # The statement's idf weights are the same for every claim: sorted and summed once, not per claim.
+        idf = self.term_weights(terms) if weights is None else weights
+        term_weights = self._weighted(terms.terms, idf)
+        entity_weights = self._weighted(terms.entities, idf)
+        claims = [self.claims[slot] for slot in slots]
+        # Added a whole column at a time in the array's own type: each Python float is rounded to that type
+        # before the addition, as `combined[row] += value` does (NEP 50), so the sums are the same bits.
+        combined += np.array(
+            [settings.lexical_weight * _lexical(term_weights, c.term_counts, c.members) for c in claims],
+            dtype=combined.dtype,
+        )
+        combined += np.array(
+            [settings.entity_weight * _lexical(entity_weights, c.entity_counts, c.members) for c in claims],
+            dtype=combined.dtype,
+        )
         return combined
 
     def ranked(self, vector: np.ndarray, terms: StatementTerms) -> list[tuple[int, float]]:
@@ -169,8 +186,9 @@ class ClaimIndex:
 
         Claims whose anchor is further from the statement than the anchor floor are left out.
         """
-        slots = [slot for slot in self.blocked(terms) if self.near_anchor(slot, vector)]
-        combined = self.scores(vector, terms, slots)
+        weights = self.term_weights(terms)
+        slots = [slot for slot in self.blocked(terms, weights) if self.near_anchor(slot, vector)]
+        combined = self.scores(vector, terms, slots, weights)
         order = np.argsort(-combined, kind="stable")
         return [(slots[row], float(combined[row])) for row in order]
 
@@ -322,6 +340,17 @@ class ClaimIndex:
         cosine = np.stack([self.claims[slot].centroid for slot in slots]) @ vector
         order = np.argsort(-cosine)[:limit]
         return [(slots[row], float(cosine[row])) for row in order]
+
+
+def _lexical(weighted: tuple[list[tuple[str, float]], float], counts: Counter[str], members: int) -> float:
+    """ClaimIndex.lexical from the statement's sorted (term, idf) pairs and their total."""
+    ordered, total = weighted
+    if total == 0 or members == 0:
+        return 0.0
+    shared = sum(
+        weight * min(1.0, 2.0 * counts[term] / members) for term, weight in ordered if term in counts
+    )
+    return shared / total
 
 
 def link_statements(
