@@ -151,15 +151,44 @@ def bigrams(words: Sequence[str]) -> set[tuple[str, str]]:
     return set(pairwise(words))
 
 
-def relatedness_features(claim: str, body: str, similarities: np.ndarray) -> list[float]:
+class BodyMemo:
+    """What the stance features read of whole bodies, kept for one batch: a body meets many claims there, and
+    its words and cue rates are the same against each (reading them again was most of the features' cost)."""
+
+    def __init__(self) -> None:
+        self._terms: dict[str, tuple[frozenset[str], frozenset[tuple[str, str]]]] = {}
+        self._rates: dict[str, list[float]] = {}
+
+    def terms(self, body: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+        """The body's content words and their bigrams, as sets."""
+        found = self._terms.get(body)
+        if found is None:
+            found = self._terms[body] = _body_terms(body)
+        return found
+
+    def rates(self, body: str) -> list[float]:
+        """cue_rates of the body (a copy: callers may change theirs)."""
+        found = self._rates.get(body)
+        if found is None:
+            found = self._rates[body] = cue_rates(body)
+        return list(found)
+
+
+def _body_terms(body: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    words = content_words(body)
+    return frozenset(words), frozenset(bigrams(words))
+
+
+def relatedness_features(
+    claim: str, body: str, similarities: np.ndarray, memo: BodyMemo | None = None
+) -> list[float]:
     """Cheap signals that a body is about a claim: sentence cosines and shared content words."""
     ranked = np.sort(similarities)[::-1] if len(similarities) else np.zeros(1, dtype=np.float32)
     claim_words = content_words(claim)
-    body_words = content_words(body)
-    body_set = set(body_words)
+    body_set, body_pairs = memo.terms(body) if memo is not None else _body_terms(body)
     word_overlap = sum(word in body_set for word in claim_words) / max(len(claim_words), 1)
     claim_pairs = bigrams(claim_words)
-    pair_overlap = len(claim_pairs & bigrams(body_words)) / max(len(claim_pairs), 1)
+    pair_overlap = len(claim_pairs & body_pairs) / max(len(claim_pairs), 1)
     return [float(ranked[0]), float(ranked[:3].mean()), word_overlap, pair_overlap]
 
 
@@ -200,7 +229,12 @@ def cue_rates(text: str) -> list[float]:
 
 
 def stance_features(
-    claim: str, claim_vector: np.ndarray, index: BodyIndex, similarities: np.ndarray, top: int
+    claim: str,
+    claim_vector: np.ndarray,
+    index: BodyIndex,
+    similarities: np.ndarray,
+    top: int,
+    memo: BodyMemo | None = None,
 ) -> np.ndarray:
     """What the stance classifier sees of a related (claim, body) pair: how it is worded, never what about.
 
@@ -209,7 +243,8 @@ def stance_features(
     negation in the claim and the closest sentences; how close the closest sentences are, how many are close,
     where the closest one sits; word overlap. No embedding or word of the claim itself: on FNC-1 those let a
     model learn the training claims (story-disjoint dev macro-F1 0.55, against 0.66 without them).
-    `claim_vector` is unused; kept so callers pass what every stance feature set may need.
+    `claim_vector` is unused; kept so callers pass what every stance feature set may need. `memo` keeps what
+    is read of whole bodies across the calls of one batch.
     """
     count = len(similarities)
     order = np.argsort(-similarities)[:top]
@@ -223,7 +258,7 @@ def stance_features(
     scalars = [
         *cue_rates(claim),
         *cue_rates(" ".join(sentences)),
-        *cue_rates(index.text),
+        *(memo.rates(index.text) if memo is not None else cue_rates(index.text)),
         *cue_rates(lead),
         *(sentence_cues * weights[:, None]).max(axis=0),
         *sentence_cues.max(axis=0),
@@ -235,7 +270,7 @@ def stance_features(
         float((similarities > 0.7).sum()) / 3,
         math.log1p(count) / 4,
         float(order[0]) / count if count else 0.0,
-        *relatedness_features(claim, index.text, similarities),
+        *relatedness_features(claim, index.text, similarities, memo),
         float("?" in claim),
     ]
     return np.array(scalars, dtype=np.float32) * np.float32(FEATURE_SCALE)
@@ -428,9 +463,11 @@ class StanceModel:
         """The method name accounts carry: which model read the related pairs."""
         return METHOD if self.cross_encoder is not None else MLP_METHOD
 
-    def related_probabilities(self, items: Sequence[tuple[str, np.ndarray, BodyIndex]]) -> np.ndarray:
+    def related_probabilities(
+        self, items: Sequence[tuple[str, np.ndarray, BodyIndex]], memo: BodyMemo | None = None
+    ) -> np.ndarray:
         """Probabilities of (asserts, denies, reports) for (claim, claim vector, embedded passage) items that
-        are related, in one batched call."""
+        are related, in one batched call (`memo`: what is already read of their bodies)."""
         if not items:
             return np.zeros((0, len(RELATED_STANCES)), dtype=np.float32)
         if self.cross_encoder is not None:
@@ -442,8 +479,9 @@ class StanceModel:
             raise ModelError(
                 "the stance model has neither a cross-encoder nor a classifier: run `make train-stance`"
             )
+        memo = memo or BodyMemo()
         features = [
-            stance_features(claim, vector, index, index.vectors @ vector, self.top_sentences)
+            stance_features(claim, vector, index, index.vectors @ vector, self.top_sentences, memo)
             for claim, vector, index in items
         ]
         return self.classifier.probabilities(np.stack(features))
@@ -503,16 +541,18 @@ class StanceModel:
         """Stances of (claim, claim vector, embedded body) triples: relatedness first, then the classifier."""
         results: list[StanceResult | None] = []
         related: list[tuple[int, float, Span | None]] = []
+        memo = BodyMemo()
         for position, (claim, vector, index) in enumerate(pairs):
             similarities = index.vectors @ vector
-            probability = self.relatedness.probability(relatedness_features(claim, index.text, similarities))
+            features = relatedness_features(claim, index.text, similarities, memo)
+            probability = self.relatedness.probability(features)
             if probability < self.relatedness.threshold:
                 results.append(StanceResult(Stance.UNRELATED, round(1.0 - probability, 4), None))
                 continue
             best = Span.of(index.text, *index.spans[int(np.argmax(similarities))]) if index.spans else None
             related.append((position, probability, best))
             results.append(None)
-        rows = self.related_probabilities([pairs[position] for position, _, _ in related])
+        rows = self.related_probabilities([pairs[position] for position, _, _ in related], memo)
         for (position, probability, evidence), row in zip(related, rows, strict=True):
             label = int(np.argmax(row))
             if RELATED_STANCES[label] is Stance.DENIES:

@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from counterclaim.claims.denials import (
     denial_polarity,
@@ -297,6 +298,9 @@ def mid_quote(text: str) -> bool:
     return text.count('"') % 2 == 1 and bool(re.search(r'[,.!?]"\s', text)) and '"' not in text.split()[0]
 
 
+# A candidate's `proposition` reads its span's and its sentence's problems again and again (three regex
+# passes each time): the answer depends on the text alone, so the recent ones are kept (bounded, pure).
+@lru_cache(maxsize=8192)
 def proposition_problems(text: str) -> tuple[str, ...]:
     """Why a text cannot stand as a claim's canonical statement (empty: it is a checkable proposition).
 
