@@ -6,12 +6,13 @@ Each is read from the words that hang off the cue in the parse; dates are normal
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from spacy.tokens import Token
 
 from counterclaim.attribution.roles import reports_on
+from counterclaim.attribution.speakers import entities_where
 from counterclaim.model import Polarity
 from counterclaim.text import DECLINE_LEMMAS, DENIAL_LEMMAS, HEDGE_WORDS, IDIOMATIC_NEGATION, NEGATION_WORD
 
@@ -171,10 +172,15 @@ def addressee(head: Token, content: Sequence[Token]) -> list[Token] | None:
     return None
 
 
+def _covers(index: int) -> Callable[[int, int], bool]:
+    """Whether a token range [start, end) holds the token at `index`."""
+    return lambda start, end: start <= index < end
+
+
 def place(head: Token) -> tuple[str, list[Token]] | None:
     for prep, obj in prepositional(head, frozenset({"in", "at"})):
         if obj.ent_type_ in {"GPE", "LOC", "FAC"}:
-            entity = next((ent for ent in obj.doc.ents if ent.start <= obj.i < ent.end), None)
+            entity = next(iter(entities_where(obj.doc, _covers(obj.i))), None)
             name = entity.text if entity is not None else obj.text
             return name, [prep, *obj.subtree]
     return None

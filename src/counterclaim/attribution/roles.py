@@ -213,19 +213,41 @@ def _find_quote(doc: Doc, start: int, step: int, marks: frozenset[str]) -> int |
 
 def paragraph(token: Token) -> tuple[int, int]:
     """Indices of the first and last token of the paragraph (text between line breaks) holding `token`."""
-    doc = token.doc
-    first = token.i
-    while first > 0 and not _line_break(doc[first - 1]):
-        first -= 1
-    last = token.i
-    while last + 1 < len(doc) and "\n" not in doc[last].whitespace_ and "\n" not in doc[last + 1].text:
-        last += 1
-    return first, last
+    firsts, lasts = _paragraphs(token.doc)
+    return firsts[token.i], lasts[token.i]
 
 
-def _line_break(token: Token) -> bool:
-    """A break after this token: a white-space token with a newline, or a newline trailing it."""
-    return "\n" in token.text or "\n" in token.whitespace_
+# Where _paragraphs keeps a doc's paragraph bounds in its user_data.
+PARAGRAPHS = "counterclaim.paragraphs"
+
+
+def _paragraphs(doc: Doc) -> tuple[list[int], list[int]]:
+    """For every token, the first and last token of its paragraph, found in two passes over the doc (a walk
+    to the paragraph's ends for each cue read its tokens again and again).
+
+    The first token follows the last token before it that a line break ends (a newline in it or after it);
+    the last is the first from it whose white space holds a newline or whose next token does, else the doc's
+    last.
+    """
+    kept = doc.user_data.get(PARAGRAPHS)
+    if isinstance(kept, tuple) and len(kept[0]) == len(doc):
+        return kept
+    texts = [token.text for token in doc]
+    spaces = [token.whitespace_ for token in doc]
+    count = len(texts)
+    firsts, lasts = [0] * count, [0] * count
+    first = 0
+    for index in range(count):
+        firsts[index] = first
+        if "\n" in texts[index] or "\n" in spaces[index]:
+            first = index + 1
+    last = count - 1
+    for index in range(count - 1, -1, -1):
+        if "\n" in spaces[index] or (index + 1 < count and "\n" in texts[index + 1]):
+            last = index
+        lasts[index] = last
+    doc.user_data[PARAGRAPHS] = (firsts, lasts)
+    return firsts, lasts
 
 
 def cue_tokens(head: Token) -> list[Token]:

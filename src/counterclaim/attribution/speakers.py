@@ -6,11 +6,11 @@ ministry") and documents ("the statement") are resolved to the nearest compatibl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
-from spacy.tokens import Token
 
 from counterclaim.model import Span, Speaker
 from counterclaim.text import BRACKETED_ACRONYM
@@ -93,6 +93,30 @@ ORGANISATION_LABELS = frozenset({"ORG", "GPE", "NORP"})
 DETERMINERS = frozenset({"the", "a", "an", "another", "this", "that", "these", "those"})
 
 
+# Where _entity_bounds keeps a doc's entities in its user_data (plain numbers: no Span, no cycle to the doc).
+ENTITY_BOUNDS = "counterclaim.entity_bounds"
+
+
+def _entity_bounds(doc: Doc) -> list[tuple[int, int, int, int, int]]:
+    """(start, end, label, kb_id, id) of each of the doc's entities, read once per doc: `doc.ents` builds a
+    Span for every entity of the doc on each call, and it was called for every source phrase."""
+    kept = doc.user_data.get(ENTITY_BOUNDS)
+    if isinstance(kept, list):
+        return kept
+    bounds = [(ent.start, ent.end, ent.label, ent.kb_id, ent.id) for ent in doc.ents]
+    doc.user_data[ENTITY_BOUNDS] = bounds
+    return bounds
+
+
+def entities_where(doc: Doc, keep: Callable[[int, int], bool]) -> list[SpacySpan]:
+    """The doc's entities (the Spans `doc.ents` gives) whose token range [start, end) `keep` accepts."""
+    return [
+        SpacySpan(doc, start, end, label=label, kb_id=kb_id, span_id=span_id)
+        for start, end, label, kb_id, span_id in _entity_bounds(doc)
+        if keep(start, end)
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class NamedSpeaker:
     """A speaker already named in the article, with the span that named it."""
@@ -106,7 +130,7 @@ def describe(tokens: Sequence[Token]) -> Speaker | None:
     if not tokens:
         return None
     first, last = tokens[0].i, tokens[-1].i
-    entities = [ent for ent in tokens[0].doc.ents if ent.start >= first and ent.end <= last + 1]
+    entities = entities_where(tokens[0].doc, lambda start, end: start >= first and end <= last + 1)
     person: str | None = None
     organisation: str | None = None
     owned = {ent.start: owner for ent in entities if (owner := _owner_start(ent, first)) is not None}
@@ -345,8 +369,8 @@ def _compatible(word: Token, length: int, speaker: Speaker) -> bool:
 def _nearest_person(word: Token) -> NamedSpeaker | None:
     """Without an earlier speaker, the nearest person named before the reference."""
     doc = word.doc
-    for ent in reversed(doc.ents):
-        if ent.label_ != "PERSON" or ent.end > word.i or len(ent) < 2:
+    for ent in reversed(entities_where(doc, lambda start, end: end <= word.i and end - start >= 2)):
+        if ent.label_ != "PERSON":
             continue
         if word.pos_ == "PROPN" and ent[-1].lower_ != word.lower_:
             continue
@@ -360,11 +384,8 @@ def relay_name(tokens: Sequence[Token]) -> str:
     if not tokens:
         return ""
     first, last = tokens[0].i, tokens[-1].i
-    named = [
-        _clean_name(ent.text)
-        for ent in tokens[0].doc.ents
-        if ent.start >= first and ent.end <= last + 1 and ent.label_ in {"ORG", "PERSON", "GPE"}
-    ]
+    within = entities_where(tokens[0].doc, lambda start, end: start >= first and end <= last + 1)
+    named = [_clean_name(ent.text) for ent in within if ent.label_ in {"ORG", "PERSON", "GPE"}]
     if named:
         return " and ".join(named)
     proper = _longest_proper_run(tokens)
