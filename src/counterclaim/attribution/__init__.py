@@ -56,7 +56,9 @@ def _index_lemmas(nlp: Language) -> None:
 
     spaCy keeps each part of speech's known lemmas (`lemma_index`, up to 57,000 nouns) as a list and asks
     `form in index` for every rule that fits an unseen word: a scan of the list each time, most of the
-    lemmatizer's cost. Only membership is ever asked of these lists, so a set answers the same.
+    lemmatizer's cost. Only membership is ever asked of these lists, so a set answers the same (checked:
+    identical token attributes on 300 real articles). The pipeline is never saved (`nlp.to_disk` would need
+    the lists back: msgpack has no sets).
     """
     if "lemmatizer" not in nlp.pipe_names:
         return

@@ -149,12 +149,19 @@ class TokenTable:
     ent_type: list[str]
     is_space: list[bool]
     head: list[int]
-    # Each token's children in text order (Token.children's order).
-    children: list[list[int]]
+    # Every token's children in text order (Token.children's order), token after token: those of token i
+    # are child_order[child_start[i] : child_start[i + 1]]. Two flat lists, not a list per token, which
+    # would leave the garbage collector thousands of long-lived objects per doc to walk.
+    child_order: list[int]
+    child_start: list[int]
     # Whether the token's sentence holds a quotation mark.
     quoted: list[bool]
     # Running quote counts and line breaks (_quote_sums).
     quote_sums: tuple[list[int], list[int], list[int]]
+
+    def children(self, index: int) -> list[int]:
+        """The token's children, in text order."""
+        return self.child_order[self.child_start[index] : self.child_start[index + 1]]
 
 
 # Where token_table keeps a doc's table in its user_data.
@@ -168,8 +175,8 @@ def token_table(doc: Doc) -> TokenTable:
         return kept
     count = len(doc)
     text, lower, lemma, tag, dep, pos, ent_type = [], [], [], [], [], [], []
-    is_space, head = [], []
-    children: list[list[int]] = [[] for _ in range(count)]
+    is_space: list[bool] = []
+    head: list[int] = []
     for token in doc:
         text.append(token.text)
         lower.append(token.lower_)
@@ -179,19 +186,47 @@ def token_table(doc: Doc) -> TokenTable:
         pos.append(token.pos_)
         ent_type.append(token.ent_type_)
         is_space.append(token.is_space)
-        parent = token.head.i
-        head.append(parent)
-        if parent != token.i:
-            children[parent].append(token.i)
+        head.append(token.head.i)
+    child_order, child_start = _children(head)
     quoted = [False] * count
     for sent in doc.sents:
         flag = any(mark in QUOTE_CHARS for mark in text[sent.start : sent.end])
         quoted[sent.start : sent.end] = [flag] * (sent.end - sent.start)
     table = TokenTable(
-        text, lower, lemma, tag, dep, pos, ent_type, is_space, head, children, quoted, _quote_sums(text)
+        text,
+        lower,
+        lemma,
+        tag,
+        dep,
+        pos,
+        ent_type,
+        is_space,
+        head,
+        child_order,
+        child_start,
+        quoted,
+        _quote_sums(text),
     )
     doc.user_data[TOKEN_TABLE] = table
     return table
+
+
+def _children(head: list[int]) -> tuple[list[int], list[int]]:
+    """Every token's children (the tokens whose head it is, itself aside), grouped by head in text order."""
+    count = len(head)
+    child_start = [0] * (count + 1)
+    for index, parent in enumerate(head):
+        if parent != index:
+            child_start[parent + 1] += 1
+    for index in range(count):
+        child_start[index + 1] += child_start[index]
+    child_order = [0] * child_start[count]
+    free = child_start[:count]
+    for index, parent in enumerate(head):
+        if parent != index:
+            child_order[free[parent]] = index
+            free[parent] += 1
+    return child_order, child_start
 
 
 def quoted_sentences(doc: Doc) -> list[bool]:
@@ -217,7 +252,7 @@ def _features(table: TokenTable, index: int, has_quote: bool) -> list[str]:
     dep, tag = dep_of[index], table.tag[index]
     parent = table.head[index]
     head_lemma, head_dep = table.lemma[parent], dep_of[parent]
-    kids = table.children[index]
+    kids = table.children(index)
     child_deps = sorted({dep_of[child] for child in kids})
     previous, following = _neighbour_at(table, index - 1), _neighbour_at(table, index + 1)
     features = [
@@ -277,7 +312,7 @@ def _features(table: TokenTable, index: int, has_quote: bool) -> list[str]:
         if child_dep in WORD_CHILD_DEPS:
             features.append(f"lemma_word_child={lemma}|{lower_of[child]}")
         if child_dep in CLAUSE_DEPS:
-            marks = [lower_of[g] for g in table.children[child] if dep_of[g] == "mark"]
+            marks = [lower_of[g] for g in table.children(child) if dep_of[g] == "mark"]
             features.append(f"lemma_clause_mark={lemma}|{marks[0] if marks else '-'}")
     return features
 
@@ -428,7 +463,7 @@ def _core_cue_at(table: TokenTable, index: int) -> bool:
     if table.pos[index] != "VERB" or table.lemma[index] not in CORE_CUE_LEMMAS:
         return False
     # A core verb only counts when something is reported: a clause, an object or a quote.
-    deps = {table.dep[child] for child in table.children[index]}
+    deps = {table.dep[child] for child in table.children(index)}
     return bool(deps & CORE_CUE_DEPS) or table.dep[index] in {"parataxis", "ccomp"}
 
 
