@@ -108,7 +108,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Split text into sentence ranges [start, end) with surrounding whitespace trimmed."""
     spans: list[tuple[int, int]] = []
     start = 0
-    boundaries = [b for b in SENTENCE_END.finditer(text) if not ABBREVIATION.search(text, 0, b.start())]
+    boundaries = [b for b in SENTENCE_END.finditer(text) if not _abbreviation_before(text, b.start())]
     for boundary in [*boundaries, None]:
         # Closing quotes and brackets stay with the sentence they close.
         end = (
@@ -141,6 +141,18 @@ def _read(embedder: Embedder, text: str) -> tuple[list[tuple[int, int]], np.ndar
 def sentence_method(embedder: Embedder) -> str:
     """The key of the sentence vectors read_article makes with this encoder: a store keeps them by it."""
     return f"{SENTENCE_VECTORS}:{embedder.model_id}"
+
+
+# ABBREVIATION ends at the end of what it reads, and its one unbounded part (a dotted chain: "U.S.A.") matches
+# its own last letters too ("S.A."), so whether it matches before a point is decided in the few characters
+# before it. Its longest fixed alternative ("Sept.") is 5 characters; \b looks behind the window's start.
+ABBREVIATION_WINDOW = 16
+
+
+def _abbreviation_before(text: str, end: int) -> bool:
+    """Whether text[:end] ends in an abbreviation: `ABBREVIATION.search(text, 0, end)`, read in a window (a
+    search from the start for every boundary was quadratic in the text)."""
+    return ABBREVIATION.search(text, max(0, end - ABBREVIATION_WINDOW), end) is not None
 
 
 def content_words(text: str) -> list[str]:
