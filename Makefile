@@ -88,7 +88,8 @@ bench-dossiers: venv
 # Cost at scale: CPU per article at 1k/5k/20k articles (real news, then generated), per-stage CPU, and the
 # engines (pool x1, x2, Ray on a two-node loopback cluster; needs root for its network namespace) on 5k.
 bench-scale: venv
-	$(BIN)/python bench/scale.py --data $(DATA) --sizes 1000,5000,20000 --scaling-size 5000
+	$(BIN)/python bench/scale.py --data $(DATA) --sizes 1000 --scaling-size 5000
+	$(BIN)/python bench/scale.py --data $(DATA) --marginal 1000,5000,20000 --window 500 --engine pool --workers 2
 
 # The figures to decide by: the story-disjoint dev split (no model here was trained or tuned on it).
 bench-dossiers-dev: venv
