@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 import typer
 from typer.testing import CliRunner
@@ -16,6 +17,7 @@ from counterclaim.model import Article, Attribution, Direction, Polarity, ReuseL
 from counterclaim.reuse import Basis, ReuseIndex, ReuseSettings, find_reuse
 from counterclaim.stages.reuse import link_reuse
 from counterclaim.store import Store, article_id
+from counterclaim.store import reuse as reuse_store
 from counterclaim.store.reuse import (
     links_overlapping,
     load_reuse_clusters,
@@ -123,6 +125,30 @@ def test_clusters_merge_when_a_bridging_article_arrives(store: Store) -> None:
     assert {c.earliest for c in clusters} == {a.id, b.id}
     assert {c.basis for c in clusters} == {Basis.UNDATED}
     assert {x.cluster for x in load_reuse_links(store)} == {c.id for c in clusters}
+
+
+def test_a_stored_cluster_past_the_link_horizon_is_joined_not_written_twice(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Copies of copies of a viral passage reach past the few hops of stored links a batch reads: the new
+    # cluster then starts from a passage a stored cluster holds, under the same id. Here the horizon is
+    # zero hops, so every stored cluster lies past it (this failed with a UNIQUE error on reuse_clusters).
+    passage = prose(650, 60)
+    first = stored(store, "one", passage + "\n\n" + prose(651, 10), 0)
+    second = stored(store, "two", passage + "\n\n" + prose(652, 10), 1)
+    link_reuse(store, [first, second])
+    (before,) = load_reuse_clusters(store)
+    monkeypatch.setattr(reuse_store, "_CLUSTER_HOPS", 0)
+    third = stored(store, "three", prose(653, 5) + "\n\n" + passage, 2)
+    link_reuse(store, [third])
+    (after,) = load_reuse_clusters(store)
+    assert after.id == before.id
+    assert after.earliest == first.id
+    assert set(after.articles) == {first.id, second.id, third.id}
+    # The third article's link and the stored one both name the one cluster.
+    links = load_reuse_links(store)
+    assert len(links) == 2
+    assert {link.cluster for link in links} == {after.id}
 
 
 def test_the_stored_index_is_bounded_per_fingerprint(store: Store) -> None:

@@ -34,6 +34,8 @@ _CHUNK = 5000
 _HASH_CHUNK = 20000
 # Hops followed from new links through stored ones when re-clustering.
 _CLUSTER_HOPS = 4
+# Rounds of reading the links of stored clusters that a new cluster meets past that horizon (save_clustered).
+_CLUSTER_ROUNDS = 4
 # Page cache of a connection that reads or writes the fingerprint index (SQLite), in KiB.
 _SQLITE_CACHE_KB = 131072
 
@@ -185,8 +187,19 @@ def save_index(conn: Connection, index: ReuseIndex, fresh: list[Article], number
 def save_clustered(conn: Connection, store: Store, new_links: list[ReuseLink]) -> None:
     """Save new links and re-cluster every stored link connected to them (clusters can merge)."""
     old_ids, old_clusters, old = _connected_links(conn, {x for link in new_links for x in (link.a, link.b)})
-    articles = sorted({x for link in [*old, *new_links] for x in (link.a, link.b)})
-    linked, clusters = assign_clusters([*old, *new_links], _published(conn, articles))
+    linked, clusters = _clustered(conn, [*old, *new_links])
+    # Links are read a few hops out only: past that horizon (copies of copies of a viral passage) a stored
+    # cluster can hold the passage a new cluster starts from, under the same id. Its links join the
+    # clustering, as the links of every stored cluster met, until no new cluster meets one unread.
+    for _ in range(_CLUSTER_ROUNDS):
+        unread = _stored_clusters(conn, {c.id for c in clusters} - old_clusters)
+        if not unread:
+            break
+        more_ids, more_clusters, more = _cluster_links(conn, unread)
+        old_clusters |= unread | more_clusters
+        old += [link for key, link in zip(more_ids, more, strict=True) if key not in old_ids]
+        old_ids |= set(more_ids)
+        linked, clusters = _clustered(conn, [*old, *new_links])
     clusters = _with_passages(conn, clusters)
     # Only links whose cluster changed are rewritten: a batch adding a few carriers to a passage carried
     # by hundreds leaves most of its stored links as they are.
@@ -197,11 +210,40 @@ def save_clustered(conn: Connection, store: Store, new_links: list[ReuseLink]) -
         sorted(key for key in old_ids if key in rows and before[key] != rows[key]["cluster"])
     ):
         conn.execute(reuse_links.delete().where(_in(reuse_links.c.id, chunk)))
-    for chunk in _chunks(sorted(old_clusters)):
+    # Every cluster written replaces a stored one of its id (met above or not): a save never collides.
+    for chunk in _chunks(sorted(old_clusters | {c.id for c in clusters})):
         conn.execute(reuse_clusters.delete().where(_in(reuse_clusters.c.id, chunk)))
     if changed:
         conn.execute(reuse_links.insert(), changed)
     conn.execute(reuse_clusters.insert(), [_cluster_row(c) for c in clusters])
+
+
+def _clustered(conn: Connection, links: list[ReuseLink]) -> tuple[list[ReuseLink], list[ReuseCluster]]:
+    articles = sorted({x for link in links for x in (link.a, link.b)})
+    return assign_clusters(links, _published(conn, articles))
+
+
+def _stored_clusters(conn: Connection, ids: set[str]) -> set[str]:
+    """Which of these cluster ids the store holds."""
+    found: set[str] = set()
+    for chunk in _chunks(sorted(ids)):
+        found.update(
+            conn.execute(sa.select(reuse_clusters.c.id).where(_in(reuse_clusters.c.id, chunk))).scalars()
+        )
+    return found
+
+
+def _cluster_links(conn: Connection, clusters: set[str]) -> tuple[list[str], set[str], list[ReuseLink]]:
+    """Stored links of these clusters: their ids, clusters and records (offsets only, as _connected_links)."""
+    rows: dict[str, Any] = {}
+    for chunk in _chunks(sorted(clusters)):
+        for row in conn.execute(sa.select(reuse_links).where(_in(reuse_links.c.cluster, chunk))).mappings():
+            rows[row["id"]] = row
+    return (
+        list(rows),
+        {row["cluster"] for row in rows.values()},
+        [_link_from_row(r, {}) for r in rows.values()],
+    )
 
 
 def _connected_links(conn: Connection, articles: set[str]) -> tuple[set[str], set[str], list[ReuseLink]]:
