@@ -37,6 +37,7 @@ __all__ = [
     "Member",
     "candidates_of",
     "claim_accounts",
+    "lead_vector",
     "load_encoder",
     "members_of",
     "read_for_linking",
@@ -63,14 +64,29 @@ def linking_text(candidate: Candidate) -> str:
     return candidate.denied or proposition_text(candidate.text)
 
 
-def statement_vectors(encoder: Encoder, candidates: Sequence[Candidate]) -> dict[str, np.ndarray]:
+def statement_vectors(
+    encoder: Encoder, candidates: Sequence[Candidate], sentences: Mapping[str, np.ndarray] | None = None
+) -> dict[str, np.ndarray]:
     """The linking vectors of one article's candidates, by linking text, embedded with no other article's.
 
     Int8 activations are scaled per encoder call: embedding each article's statements alone makes their
-    vectors, and so the claims, independent of which batch, worker or engine embedded them.
+    vectors, and so the claims, independent of which batch, worker or engine embedded them. `sentences` maps
+    the article's sentence texts to their vectors as already read: a statement that is one of them takes
+    that vector, rounded to float16 as a store keeps it (fresh or kept, the same vector).
     """
     texts = list(dict.fromkeys(linking_text(candidate) for candidate in candidates))
-    return dict(zip(texts, encoder.encode(texts, batch_size=TEXT_ROWS), strict=True))
+    read = sentences or {}
+    known = {text: read[text].astype(np.float16).astype(np.float32) for text in texts if text in read}
+    rest = [text for text in texts if text not in known]
+    known.update(zip(rest, encoder.encode(rest, batch_size=TEXT_ROWS), strict=True))
+    return {text: known[text] for text in texts}
+
+
+def lead_vector(encoder: Encoder, article: Article) -> np.ndarray:
+    """The vector of an article's lead (story placement), embedded alone."""
+    from counterclaim.claims.stories import lead_text
+
+    return np.asarray(encoder.encode([lead_text(article)], batch_size=TEXT_ROWS)[0], dtype=np.float32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,18 +112,13 @@ def read_for_linking(
     statements are embedded together, with no other article's.
     """
     from counterclaim.claims.candidates import article_candidates
-    from counterclaim.claims.stories import lead_text
 
-    texts = list(dict.fromkeys(linking_text(c) for c in article_candidates(article, attributions)))
-    known: dict[str, np.ndarray] = {}
+    read: dict[str, np.ndarray] = {}
     if sentences is not None:
         spans, vectors = sentences
         read = {article.text[start:end]: row for (start, end), row in zip(spans, vectors, strict=True)}
-        known = {text: read[text].astype(np.float16).astype(np.float32) for text in texts if text in read}
-    rest = [text for text in texts if text not in known]
-    known.update(zip(rest, encoder.encode(rest, batch_size=TEXT_ROWS), strict=True))
-    lead = encoder.encode([lead_text(article)], batch_size=TEXT_ROWS)[0]
-    return LinkingVectors(lead, {text: known[text] for text in texts})
+    statements = statement_vectors(encoder, article_candidates(article, attributions), read)
+    return LinkingVectors(lead_vector(encoder, article), statements)
 
 
 def claim_id_for(candidate: Candidate) -> str:

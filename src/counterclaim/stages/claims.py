@@ -18,13 +18,13 @@ from counterclaim.claims import (
     LinkingVectors,
     Member,
     claim_accounts,
+    lead_vector,
     members_of,
     read_for_linking,
 )
 from counterclaim.claims.candidates import candidates_of
 from counterclaim.claims.linking import METHOD
-from counterclaim.claims.stories import StoryIndex, StoryPlacement, lead_text
-from counterclaim.embeddings import TEXT_ROWS
+from counterclaim.claims.stories import StoryIndex, StoryPlacement
 from counterclaim.model import Article, Attribution
 from counterclaim.stages import Stage, StageContext
 from counterclaim.store import Store
@@ -139,9 +139,7 @@ def place_stories(
         return linker.stories, []
     known = read or {}
     vectors = [
-        known[article.id].lead
-        if article.id in known
-        else linker.encoder.encode([lead_text(article)], batch_size=TEXT_ROWS)[0]
+        known[article.id].lead if article.id in known else lead_vector(linker.encoder, article)
         for article in unplaced
     ]
     return linker.stories, linker.stories.place(unplaced, np.stack(vectors))
